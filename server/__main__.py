@@ -1,0 +1,28 @@
+"""``python -m server``: migrate the database, then serve with uvicorn."""
+
+import uvicorn
+
+from server.settings import Settings
+from server.storage.migrate import upgrade
+from server.web.app import create_app
+
+
+def main() -> None:
+    settings = Settings()
+    upgrade(settings.database_url)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws_max_size=settings.max_message_bytes,
+        ws_ping_interval=settings.ws_ping_interval,
+        ws_ping_timeout=settings.ws_ping_timeout,
+        ws_per_message_deflate=False,
+        timeout_graceful_shutdown=5,
+        proxy_headers=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

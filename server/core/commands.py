@@ -1,0 +1,92 @@
+"""Commands: what a person asks the room to do, already parsed and typed.
+
+The transport builds them from protocol messages; the actor and the clock come with every
+command so that the rules stay a pure function.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from server.core.state import Role
+
+
+@dataclass(frozen=True)
+class Join:
+    player_id: str
+    name: str
+    role: Role = Role.PLAYER
+    connected: bool = True
+
+
+@dataclass(frozen=True)
+class Connect:
+    pass
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    pass
+
+
+@dataclass(frozen=True)
+class Start:
+    pass
+
+
+@dataclass(frozen=True)
+class Draw:
+    theme: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    card_id: str
+    question_id: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Reveal:
+    pass
+
+
+@dataclass(frozen=True)
+class Consensus:
+    question_id: str
+    value: Literal["yes", "no", "unsure"] | None
+
+
+@dataclass(frozen=True)
+class AddNote:
+    text: str
+
+
+@dataclass(frozen=True)
+class Next:
+    pass
+
+
+@dataclass(frozen=True)
+class Skip:
+    pass
+
+
+@dataclass(frozen=True)
+class Park:
+    pass
+
+
+@dataclass(frozen=True)
+class PassTurn:
+    pass
+
+
+@dataclass(frozen=True)
+class Finish:
+    pass
+
+
+Command = (
+    Join | Connect | Disconnect | Start | Draw | Answer | Reveal | Consensus | AddNote | Next
+    | Skip | Park | PassTurn | Finish
+)

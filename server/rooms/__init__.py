@@ -1,0 +1,1 @@
+"""Live rooms: one lock per room, the database before anything is acknowledged, fan-out."""

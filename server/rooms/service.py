@@ -1,0 +1,262 @@
+"""The room service: where a command meets a room.
+
+For every action: take the room's lock, apply the pure rules, store the new state (with the
+message id, so a repeat is recognised), then fan the state out and acknowledge. Nothing is
+acknowledged or broadcast before it is in the database. The service never touches a socket:
+connections hand it an ``Outbox``.
+"""
+
+import asyncio
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from server.core import commands as c
+from server.core.deck import Deck, parse_deck
+from server.core.rules import apply, new_room
+from server.core.state import Player, Role, RoomSettings, RoomState
+from server.core.views import private_view, public_view
+from server.errors import Forbidden, GameError, NotFound
+from server.rooms.outbox import Outbox
+from server.storage.repository import Repository, VersionConflict
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
+CODE_LENGTH = 6
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)  # 192 bits
+
+
+def new_player_id() -> str:
+    return "p" + secrets.token_hex(6)
+
+
+@dataclass(eq=False)
+class Connection:
+    """One socket in a room, as the service sees it."""
+
+    outbox: Outbox
+    player_id: str
+    lang: str
+
+
+@dataclass(eq=False)
+class LiveRoom:
+    code: str
+    deck: Deck
+    state: RoomState
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    connections: set[Connection] = field(default_factory=set)
+    applied: set[tuple[str, str]] = field(default_factory=set)
+    public_json: str | None = None  # cache of the serialised public view of ``state``
+    flush_scheduled: bool = False
+
+    @property
+    def language(self) -> str:
+        return self.state.settings.language or self.deck.language
+
+
+@dataclass(frozen=True)
+class Joined:
+    room: LiveRoom
+    player: Player
+    token: str
+
+
+class RoomService:
+    def __init__(
+        self, repo: Repository, *, big_room_threshold: int = 50, coalesce_ms: int = 100,
+        db_threads: int = 1, clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.repo = repo
+        self.clock = clock
+        self.big_room_threshold = big_room_threshold
+        self.coalesce_s = coalesce_ms / 1000
+        self._db = ThreadPoolExecutor(max_workers=db_threads, thread_name_prefix="db")
+        self._rooms: dict[str, LiveRoom] = {}
+        self._loading: dict[str, asyncio.Lock] = {}
+
+    async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db, lambda: fn(*args, **kwargs))
+
+    def close(self) -> None:
+        self._db.shutdown(wait=True)
+
+    # --- rooms ---------------------------------------------------------------------------
+
+    async def create(self, deck: Deck, settings: RoomSettings) -> tuple[str, str]:
+        """A new room on a copy of ``deck``: (code, facilitator token)."""
+        now = self.clock()
+        state = new_room(deck, settings, seed=secrets.randbits(32), now=now)
+        facilitator_id = new_player_id()
+        name = settings.facilitator_name.strip() or "—"
+        state = apply(deck, state, None, c.Join(facilitator_id, name, Role.FACILITATOR, False), now)
+        state = state.model_copy(update={"version": 0})
+        token = new_token()
+        deck_json = json.dumps(deck.to_file(), ensure_ascii=False)
+        for _ in range(20):
+            code = new_code()
+            created = await self.db(
+                self.repo.create_room, code=code, deck=deck_json,
+                state=state.model_dump_json(), phase=state.phase.value,
+                facilitator_token=token, facilitator_id=facilitator_id,
+            )
+            if created:
+                return code, token
+        raise RuntimeError("could not draw a free room code")  # pragma: no cover
+
+    async def get(self, code: str) -> LiveRoom:
+        code = code.upper()
+        room = self._rooms.get(code)
+        if room is not None:
+            return room
+        lock = self._loading.setdefault(code, asyncio.Lock())
+        async with lock:
+            room = self._rooms.get(code)
+            if room is None:
+                stored = await self.db(self.repo.load_room, code)
+                if stored is None:
+                    raise NotFound("room_not_found", code=code)
+                state = RoomState.model_validate_json(stored.state)
+                # after a restart nobody is connected to this process yet
+                players = tuple(p.model_copy(update={"connected": False}) for p in state.players)
+                state = state.model_copy(update={"players": players, "version": stored.version})
+                room = LiveRoom(code, parse_deck(json.loads(stored.deck)), state)
+                room.applied = await self.db(self.repo.applied_messages, code)
+                self._rooms[code] = room
+        self._loading.pop(code, None)
+        return room
+
+    def loaded(self, code: str) -> LiveRoom | None:
+        return self._rooms.get(code.upper())
+
+    async def delete(self, code: str) -> None:
+        room = self._rooms.pop(code.upper(), None)
+        await self.db(self.repo.delete_room, code.upper())
+        if room is not None:
+            for conn in list(room.connections):
+                conn.outbox.close()
+
+    # --- joining -------------------------------------------------------------------------
+
+    async def join(self, room: LiveRoom, *, name: str | None, token: str | None,
+                   conn_factory: Callable[[str], Connection]) -> tuple[Joined, Connection]:
+        async with room.lock:
+            if token:
+                owner = await self.db(self.repo.token_owner, token)
+                if owner is None or owner.room_code != room.code:
+                    raise Forbidden("bad_token")
+                player = room.state.player(owner.player_id)
+                if player is None:  # pragma: no cover - tokens are stored with their seat
+                    raise Forbidden("bad_token")
+                conn = conn_factory(player.id)
+                first = not any(x.player_id == player.id for x in room.connections)
+                if first and not player.connected:
+                    await self._commit(room, player.id, c.Connect(), None)
+                room.connections.add(conn)
+                player = room.state.player(player.id) or player
+                return Joined(room, player, token), conn
+            if name is None:
+                raise GameError("join_needs_name")
+            player_id = new_player_id()
+            secret = new_token()
+            await self._commit(room, None, c.Join(player_id, name), None,
+                               new_token=(secret, player_id))
+            conn = conn_factory(player_id)
+            room.connections.add(conn)
+            player = room.state.player(player_id)
+            assert player is not None
+            return Joined(room, player, secret), conn
+
+    async def leave(self, room: LiveRoom, conn: Connection) -> None:
+        async with room.lock:
+            room.connections.discard(conn)
+            still_here = any(x.player_id == conn.player_id for x in room.connections)
+            player = room.state.player(conn.player_id)
+            if not still_here and player is not None and player.connected:
+                try:
+                    await self._commit(room, conn.player_id, c.Disconnect(), None)
+                except Exception:  # presence is not worth crashing a closing socket
+                    log.exception("could not record a disconnection in room %s", room.code)
+
+    # --- acting --------------------------------------------------------------------------
+
+    async def act(self, room: LiveRoom, player_id: str, cmd: c.Command,
+                  message_id: str | None) -> bool:
+        """Apply, store, broadcast. False when ``message_id`` was already applied."""
+        async with room.lock:
+            if message_id is not None and (player_id, message_id) in room.applied:
+                return False
+            await self._commit(room, player_id, cmd, message_id)
+            return True
+
+    async def _commit(self, room: LiveRoom, actor_id: str | None, cmd: c.Command,
+                      message_id: str | None, new_token: tuple[str, str] | None = None) -> None:
+        """Under the room lock: the rules, then the database, then memory and fan-out."""
+        state = apply(room.deck, room.state, actor_id, cmd, self.clock())
+        try:
+            await self.db(
+                self.repo.save_state, code=room.code, state=state.model_dump_json(),
+                phase=state.phase.value, version=state.version, new_token=new_token,
+                message=(actor_id, message_id) if message_id and actor_id else None,
+            )
+        except VersionConflict:
+            # another process moved the room on: forget our copy, the client retries
+            self._rooms.pop(room.code, None)
+            raise GameError("retry") from None
+        room.state = state
+        room.public_json = None
+        if message_id and actor_id:
+            room.applied.add((actor_id, message_id))
+        self._broadcast(room)
+
+    # --- fan-out -------------------------------------------------------------------------
+
+    def state_message(self, room: LiveRoom, player_id: str | None) -> str:
+        if room.public_json is None:
+            room.public_json = json.dumps(public_view(room.deck, room.state), ensure_ascii=False)
+        mine = json.dumps(private_view(room.state, player_id), ensure_ascii=False)
+        # splice the private part into the shared serialisation instead of re-serialising
+        # the whole view once per connection
+        return (
+            f'{{"type":"state","version":{room.state.version},"state":'
+            f'{room.public_json[:-1]},"my_answers":{mine}}}}}'
+        )
+
+    def view(self, room: LiveRoom, player_id: str | None) -> dict[str, Any]:
+        view = public_view(room.deck, room.state)
+        view["my_answers"] = private_view(room.state, player_id)
+        return view
+
+    def _broadcast(self, room: LiveRoom) -> None:
+        if len(room.connections) > self.big_room_threshold and self.coalesce_s > 0:
+            if not room.flush_scheduled:
+                room.flush_scheduled = True
+                asyncio.get_running_loop().call_later(self.coalesce_s, self._flush, room)
+            return
+        self._flush(room)
+
+    def _flush(self, room: LiveRoom) -> None:
+        room.flush_scheduled = False
+        version = room.state.version
+        for conn in room.connections:
+            conn.outbox.push_state(version, self.state_message(room, conn.player_id))
+
+    def resend(self, room: LiveRoom, conn: Connection) -> None:
+        conn.outbox.push_state(
+            room.state.version, self.state_message(room, conn.player_id), force=True
+        )

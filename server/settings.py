@@ -1,0 +1,50 @@
+"""One settings object, read from the environment (or passed in by tests).
+
+Nothing connects at import time: ``create_app(settings)`` builds every part from it.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    database_url: str = f"sqlite:///{ROOT / 'data' / 'exploria.db'}"
+    public_url: str = ""  # e.g. https://exploria.example.fr; empty: derived from each request
+    redis_url: str = ""
+    cards_dir: Path = ROOT / "cards"
+    log_level: str = "info"
+
+    # limits (see docs/operations.md)
+    max_players_per_room: int = Field(1000, ge=1)
+    max_message_bytes: int = Field(64 * 1024, ge=1024)
+    max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
+    messages_per_second: float = Field(20.0, gt=0)  # per connection, with a burst of 3× this
+    ws_ping_interval: float = Field(20.0, gt=0)
+    ws_ping_timeout: float = Field(20.0, gt=0)
+    big_room_threshold: int = Field(50, ge=2)  # above it, state broadcasts are coalesced
+    coalesce_ms: int = Field(100, ge=0)
+    retention_days: int = Field(90, ge=1)
+    allowed_origins: str = ""  # comma-separated extra origins for WebSocket handshakes
+
+    @model_validator(mode="after")
+    def _safe_outside_development(self) -> "Settings":
+        if self.environment == "production" and not self.public_url.startswith("https://"):
+            raise ValueError("PUBLIC_URL must be an https:// URL in production")
+        return self
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix):
+            return Path(self.database_url[len(prefix):])
+        return None

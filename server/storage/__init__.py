@@ -1,0 +1,1 @@
+"""Storage behind a small repository: the database is the source of truth."""

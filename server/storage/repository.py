@@ -1,0 +1,222 @@
+"""Data access: small functions over the tables, the only place that speaks SQL.
+
+Methods are synchronous; the room service runs them on a dedicated thread so the event loop
+never waits on the disk.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from server.storage.tables import AppliedMessageRow, DeckRow, RoomRow, TokenRow
+
+
+def hash_token(token: str) -> str:
+    # Tokens carry ≥128 random bits, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredRoom:
+    code: str
+    deck: str
+    state: str
+    version: int
+
+
+@dataclass(frozen=True)
+class TokenOwner:
+    room_code: str
+    player_id: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class StoredDeck:
+    id: str
+    title: str
+    language: str
+    card_count: int
+    data: str
+    edit_token_hash: str
+
+
+class VersionConflict(Exception):
+    """Another writer changed the room first; reload and try again."""
+
+
+class Repository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- rooms ---------------------------------------------------------------------------
+
+    def create_room(
+        self, *, code: str, deck: str, state: str, phase: str, facilitator_token: str,
+        facilitator_id: str,
+    ) -> bool:
+        """False if the code is taken (the caller draws another)."""
+        now = time.time()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(RoomRow).values(
+                        code=code, deck=deck, state=state, version=0, phase=phase,
+                        created_at=now, updated_at=now,
+                    )
+                )
+                conn.execute(
+                    insert(TokenRow).values(
+                        token_hash=hash_token(facilitator_token), room_code=code,
+                        player_id=facilitator_id, kind="facilitator", revoked=False,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def load_room(self, code: str) -> StoredRoom | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(RoomRow.code, RoomRow.deck, RoomRow.state, RoomRow.version).where(
+                    RoomRow.code == code
+                )
+            ).first()
+        return StoredRoom(row.code, row.deck, row.state, row.version) if row else None
+
+    def room_exists(self, code: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(RoomRow.code).where(RoomRow.code == code)).first() is not None
+
+    def save_state(
+        self, *, code: str, state: str, phase: str, version: int,
+        new_token: tuple[str, str] | None = None,
+        message: tuple[str, str] | None = None,
+    ) -> None:
+        """Store the state of ``version`` (which must follow the stored one), atomically with
+        a newcomer's token and the id of the message that caused it."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(RoomRow)
+                .where(RoomRow.code == code, RoomRow.version == version - 1)
+                .values(state=state, version=version, phase=phase, updated_at=time.time())
+            )
+            if result.rowcount != 1:
+                raise VersionConflict(code)
+            if new_token is not None:
+                token, player_id = new_token
+                conn.execute(
+                    insert(TokenRow).values(
+                        token_hash=hash_token(token), room_code=code, player_id=player_id,
+                        kind="player", revoked=False,
+                    )
+                )
+            if message is not None:
+                player_id, message_id = message
+                conn.execute(
+                    insert(AppliedMessageRow).values(
+                        room_code=code, player_id=player_id, message_id=message_id
+                    )
+                )
+
+    def message_applied(self, code: str, player_id: str, message_id: str) -> bool:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(AppliedMessageRow.message_id).where(
+                    AppliedMessageRow.room_code == code,
+                    AppliedMessageRow.player_id == player_id,
+                    AppliedMessageRow.message_id == message_id,
+                )
+            ).first()
+        return row is not None
+
+    def applied_messages(self, code: str) -> set[tuple[str, str]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(AppliedMessageRow.player_id, AppliedMessageRow.message_id).where(
+                    AppliedMessageRow.room_code == code
+                )
+            ).all()
+        return {(r.player_id, r.message_id) for r in rows}
+
+    def token_owner(self, token: str) -> TokenOwner | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(TokenRow.room_code, TokenRow.player_id, TokenRow.kind).where(
+                    TokenRow.token_hash == hash_token(token), TokenRow.revoked.is_(False)
+                )
+            ).first()
+        return TokenOwner(row.room_code, row.player_id, row.kind) if row else None
+
+    def delete_room(self, code: str) -> bool:
+        with self.engine.begin() as conn:
+            conn.execute(delete(AppliedMessageRow).where(AppliedMessageRow.room_code == code))
+            conn.execute(delete(TokenRow).where(TokenRow.room_code == code))
+            result = conn.execute(delete(RoomRow).where(RoomRow.code == code))
+        return result.rowcount > 0
+
+    def expired_rooms(self, before: float) -> list[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(RoomRow.code).where(RoomRow.updated_at < before)).all()
+        return [r.code for r in rows]
+
+    # --- decks ---------------------------------------------------------------------------
+
+    def list_decks(self) -> list[StoredDeck]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(DeckRow.__table__).order_by(DeckRow.title)).all()
+        return [self._deck(r) for r in rows]
+
+    def get_deck(self, deck_id: str) -> StoredDeck | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(DeckRow.__table__).where(DeckRow.id == deck_id)).first()
+        return self._deck(row) if row else None
+
+    def create_deck(
+        self, *, deck_id: str, title: str, language: str, card_count: int, data: str,
+        edit_token: str,
+    ) -> bool:
+        now = time.time()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(DeckRow).values(
+                        id=deck_id, title=title, language=language, card_count=card_count,
+                        data=data, edit_token_hash=hash_token(edit_token),
+                        created_at=now, updated_at=now,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def replace_deck(
+        self, *, deck_id: str, title: str, language: str, card_count: int, data: str
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(DeckRow)
+                .where(DeckRow.id == deck_id)
+                .values(
+                    title=title, language=language, card_count=card_count, data=data,
+                    updated_at=time.time(),
+                )
+            )
+
+    def delete_deck(self, deck_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(DeckRow).where(DeckRow.id == deck_id))
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(select(1))
+
+    @staticmethod
+    def _deck(row: object) -> StoredDeck:
+        return StoredDeck(
+            row.id, row.title, row.language, row.card_count, row.data,  # type: ignore[attr-defined]
+            row.edit_token_hash,  # type: ignore[attr-defined]
+        )

@@ -1,0 +1,61 @@
+"""SQLAlchemy table models (kept apart from the pydantic schemas of the core and the API)."""
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DeckRow(Base):
+    """A custom deck. Built-in decks are read from cards/ and never stored here."""
+
+    __tablename__ = "decks"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8))
+    card_count: Mapped[int] = mapped_column(Integer)
+    data: Mapped[str] = mapped_column(Text)  # the deck file, as JSON
+    edit_token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
+class RoomRow(Base):
+    __tablename__ = "rooms"
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    deck: Mapped[str] = mapped_column(Text)  # the room's own copy of its deck, as JSON
+    state: Mapped[str] = mapped_column(Text)  # the latest RoomState, as JSON
+    version: Mapped[int] = mapped_column(Integer)
+    phase: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class TokenRow(Base):
+    """A participant's or facilitator's secret, hashed: the database never holds it in clear."""
+
+    __tablename__ = "room_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    room_code: Mapped[str] = mapped_column(
+        ForeignKey("rooms.code", ondelete="CASCADE"), index=True
+    )
+    player_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # "player", "facilitator" or "share"
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AppliedMessageRow(Base):
+    """Client message ids already applied: a repeated id is acknowledged, not applied again."""
+
+    __tablename__ = "applied_messages"
+
+    room_code: Mapped[str] = mapped_column(
+        ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True
+    )
+    player_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -1,0 +1,1 @@
+"""The session summary in every format (web report, PDF, Markdown, CSV, JSON)."""

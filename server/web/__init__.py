@@ -1,0 +1,1 @@
+"""The thin transport: HTTP routes, the WebSocket endpoint, pages."""

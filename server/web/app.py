@@ -1,0 +1,86 @@
+"""``create_app(settings)``: builds every part of the app from one settings object."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from server.decks.catalog import DeckCatalog, load_builtin
+from server.errors import AppError, BadMessage, DeckInvalid
+from server.i18n import error_message, translate
+from server.rooms.service import RoomService
+from server.settings import Settings
+from server.storage.engine import make_engine
+from server.storage.repository import Repository
+from server.web import api, ws
+from server.web.deps import request_lang
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        repo = Repository(engine)
+        db_threads = 1 if settings.database_url.startswith("sqlite") else 8
+        rooms = RoomService(
+            repo, big_room_threshold=settings.big_room_threshold,
+            coalesce_ms=settings.coalesce_ms, db_threads=db_threads,
+        )
+        app.state.rooms = rooms
+        app.state.decks = DeckCatalog(load_builtin(settings.cards_dir), repo)
+        try:
+            yield
+        finally:
+            rooms.close()
+            engine.dispose()
+
+    app = FastAPI(title="ExplorIA en ligne", version="1", lifespan=lifespan)
+    app.state.settings = settings
+    app.include_router(api.router)
+    app.add_api_websocket_route("/ws/rooms/{code}", ws.room_socket)
+    _install_error_handlers(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DeckInvalid)
+    async def deck_invalid(request: Request, exc: DeckInvalid) -> JSONResponse:
+        lang = request_lang(request)
+        errors = [
+            {"path": p.path, "message": translate(lang, f"deck.problem.{p.key}", **p.params),
+             "code": p.key}
+            for p in exc.problems
+        ]
+        return JSONResponse({"errors": errors}, status_code=422)
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> JSONResponse:
+        lang = request_lang(request)
+        message = error_message(lang, exc.code, exc.params)
+        body = {"error": {"code": exc.code, "message": message}}
+        if isinstance(exc, BadMessage):  # one list shape for every 422, as for decks
+            body["errors"] = [{"path": str(exc.params.get("field", "")), "message": message}]
+        return JSONResponse(body, status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        lang = request_lang(request)
+        first = exc.errors()[0] if exc.errors() else {"loc": ()}
+        field = ".".join(str(p) for p in first.get("loc", ())[1:])
+        message = translate(lang, "error.bad_field", field=field)
+        return JSONResponse({"error": {"code": "bad_field", "message": message}}, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        lang = request_lang(request)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        message = translate(lang, f"error.{code}")
+        return JSONResponse({"error": {"code": code, "message": message}}, exc.status_code)
