@@ -1,6 +1,7 @@
 """The translation layer: every user-facing string goes through ``translate``.
 
-Catalogues are flat JSON files keyed by stable ids (``server/locales/<lang>.json``), shared by
+Catalogues are flat JSON files keyed by stable ids (``server/locales/<lang>/*.json``, one file
+per part of the app, merged), shared by
 the server (errors, pages, summaries) and the browser (served at /api/i18n/<lang>). French is
 the reference language; a test fails when a key is missing from any catalogue or when code or
 a template uses a key no catalogue has.
@@ -19,7 +20,9 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 
 @cache
 def catalogue(lang: Lang) -> dict[str, str]:
-    data: dict[str, str] = json.loads((LOCALES_DIR / f"{lang}.json").read_text("utf-8"))
+    data: dict[str, str] = {}
+    for path in sorted((LOCALES_DIR / lang).glob("*.json")):
+        data.update(json.loads(path.read_text("utf-8")))
     return data
 
 

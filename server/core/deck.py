@@ -131,9 +131,7 @@ def _problem_from_pydantic(err: Any) -> Problem:
     key = _PYDANTIC_KEYS.get(kind, "invalid")
     ctx = err.get("ctx") or {}
     params: dict[str, Any] = {}
-    if kind in ("string_too_long", "string_too_short"):
-        params["limit"] = ctx.get("max_length", ctx.get("min_length"))
-    elif kind in ("too_long", "too_short"):
+    if kind in ("string_too_long", "string_too_short") or kind in ("too_long", "too_short"):
         params["limit"] = ctx.get("max_length", ctx.get("min_length"))
     elif kind == "literal_error":
         params["expected"] = ctx.get("expected", "")

@@ -7,17 +7,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.decks.catalog import DeckCatalog, load_builtin
 from server.errors import AppError, BadMessage, DeckInvalid
 from server.i18n import error_message, translate
 from server.rooms.service import RoomService
-from server.settings import Settings
+from server.settings import ROOT, Settings
 from server.storage.engine import make_engine
 from server.storage.repository import Repository
-from server.web import api, ws
+from server.web import api, pages, report, studio, ws
 from server.web.deps import request_lang
+from server.web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="ExplorIA en ligne", version="1", lifespan=lifespan)
     app.state.settings = settings
     app.include_router(api.router)
+    app.include_router(pages.router)
+    app.include_router(report.router)
+    app.include_router(studio.router)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.add_middleware(SecurityHeaders)
     app.add_api_websocket_route("/ws/rooms/{code}", ws.room_socket)
     _install_error_handlers(app)
     return app

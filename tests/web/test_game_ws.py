@@ -18,30 +18,6 @@ async def seat(server: ServerProcess, code: str, **join: Any) -> Client:
     return client
 
 
-async def play_card(fac: Client, players: list[Client], votes: dict[str, list[str]],
-                    *, theme: str | None = None) -> dict[str, Any]:
-    reader_id = fac.state["reader_id"] if fac.state else None
-    reader = next((p for p in players if p.you and p.you["id"] == reader_id), fac)
-    draw: dict[str, Any] = {"type": "draw"}
-    if theme:
-        draw["theme"] = theme
-    await reader.ok(draw)
-    state = await fac.until(lambda s: s["card"] is not None)
-    card = state["card"]
-    for i, p in enumerate(players):
-        for q in card["questions"]:
-            if q["kind"] == "yes_no":
-                value = votes.get(q["id"], ["yes"] * len(players))[i]
-            else:
-                value = f"idée {i}"
-            await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
-                        "value": value})
-    await fac.until(lambda s: all(q["answered"] == len(players) for q in s["questions"]))
-    await reader.ok({"type": "reveal"})
-    state = await fac.until(lambda s: s["step"] == "revealed")
-    return state
-
-
 def test_full_game_three_players_to_synthesis(server: ServerProcess) -> None:
     async def scenario() -> None:
         room = server.create_room("mini-test", selection="all")
