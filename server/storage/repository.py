@@ -151,6 +151,26 @@ class Repository:
             ).first()
         return TokenOwner(row.room_code, row.player_id, row.kind) if row else None
 
+    def create_share_token(self, code: str, token: str) -> None:
+        """A read-only link to the summary for people who were not in the room."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(TokenRow).values(
+                    token_hash=hash_token(token), room_code=code, player_id="",
+                    kind="share", revoked=False,
+                )
+            )
+
+    def revoke_share_tokens(self, code: str) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(TokenRow)
+                .where(TokenRow.room_code == code, TokenRow.kind == "share",
+                       TokenRow.revoked.is_(False))
+                .values(revoked=True)
+            )
+        return int(result.rowcount)
+
     def delete_room(self, code: str) -> bool:
         with self.engine.begin() as conn:
             conn.execute(delete(AppliedMessageRow).where(AppliedMessageRow.room_code == code))
