@@ -157,9 +157,9 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     themes = _dicts(data.get("themes"))
     theme_ids = Counter(t.get("id") for _, t in themes)
-    for i, theme in themes:
-        if theme_ids[theme.get("id")] > 1:
-            problems.append(Problem(f"themes[{i}].id", "duplicate_id", {"id": theme.get("id")}))
+    for i, theme_data in themes:
+        if theme_ids[theme_data.get("id")] > 1:
+            problems.append(Problem(f"themes[{i}].id", "duplicate_id", {"id": theme_data.get("id")}))
     cards = _dicts(data.get("cards"))
     card_ids = Counter(c.get("id") for _, c in cards)
     for i, card in cards:

@@ -6,7 +6,8 @@ frozen, so there is nothing to roll back). Every legal move returns a new state 
 """
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from server.core import commands as c
 from server.core.deck import MAX_TEXT, Deck
@@ -27,6 +28,7 @@ from server.core.tally import count, group_answer, is_divergent
 from server.errors import GameError
 
 MAX_NAME = 40
+Handler = Callable[[Deck, RoomState, Player, Any, float], RoomState]
 YES_NO_VALUES = ("yes", "no", "unsure")
 
 
@@ -81,7 +83,8 @@ def apply(deck: Deck, state: RoomState, actor_id: str | None, cmd: c.Command, no
         actor = state.player(actor_id)
         if actor is None:
             raise GameError("not_joined")
-        new = _HANDLERS[type(cmd)](deck, state, actor, cmd, now)
+        handler: Handler = _HANDLERS[type(cmd)]
+        new = handler(deck, state, actor, cmd, now)
     return new.model_copy(update={"version": state.version + 1})
 
 
@@ -414,7 +417,7 @@ def _finish(deck: Deck, state: RoomState, actor: Player, cmd: c.Finish, now: flo
     )
 
 
-_HANDLERS = {
+_HANDLERS: dict[type, Handler] = {
     c.Connect: _connect,
     c.Disconnect: _disconnect,
     c.Start: _start,

@@ -72,7 +72,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def app_error(request: Request, exc: AppError) -> JSONResponse:
         lang = request_lang(request)
         message = error_message(lang, exc.code, exc.params)
-        body = {"error": {"code": exc.code, "message": message}}
+        body: dict[str, object] = {"error": {"code": exc.code, "message": message}}
         if isinstance(exc, BadMessage):  # one list shape for every 422, as for decks
             body["errors"] = [{"path": str(exc.params.get("field", "")), "message": message}]
         return JSONResponse(body, status_code=exc.http_status)

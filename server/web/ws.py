@@ -39,7 +39,7 @@ async def room_socket(websocket: WebSocket, code: str) -> None:
         await websocket.close(code=CLOSE_POLICY)
         return
     await websocket.accept()
-    lang = negotiate(
+    lang: str = negotiate(
         websocket.query_params.get("lang"),
         websocket.cookies.get("lang"),
         websocket.headers.get("accept-language"),
