@@ -134,6 +134,7 @@ class Client:
 
     @classmethod
     async def connect(cls, server: ServerProcess, code: str, **kwargs: Any) -> "Client":
+        kwargs.setdefault("close_timeout", 1)
         ws = await websockets.connect(f"{server.ws_base}/ws/rooms/{code}", open_timeout=TIMEOUT,
                                       **kwargs)
         return cls(ws)
