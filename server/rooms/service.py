@@ -22,6 +22,7 @@ from server.core.rules import apply, new_room
 from server.core.state import Player, Role, RoomSettings, RoomState
 from server.core.views import private_view, public_view
 from server.errors import Forbidden, GameError, NotFound
+from server.i18n import translate
 from server.rooms.outbox import Outbox
 from server.storage.repository import Repository, VersionConflict
 
@@ -103,7 +104,8 @@ class RoomService:
         now = self.clock()
         state = new_room(deck, settings, seed=secrets.randbits(32), now=now)
         facilitator_id = new_player_id()
-        name = settings.facilitator_name.strip() or "—"
+        lang = settings.language or deck.language
+        name = settings.facilitator_name.strip() or translate(lang, "role.facilitator_default")
         state = apply(deck, state, None, c.Join(facilitator_id, name, Role.FACILITATOR, False), now)
         state = state.model_copy(update={"version": 0})
         token = new_token()

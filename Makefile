@@ -1,0 +1,33 @@
+# Thin wrappers around ordinary tools: venv, pip, alembic, uvicorn, pytest.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install install-test migrate lint typecheck bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -e ".[test]"
+
+migrate: install
+	$(BIN)/python -m server.storage.migrate
+
+run: migrate
+	$(BIN)/python -m server
+
+test: install-test
+	$(BIN)/ruff check server tests bench
+	$(BIN)/mypy server
+	$(BIN)/python -m pytest
+
+bench: install-test
+	$(BIN)/python bench/bench_summary.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache test-artifacts
