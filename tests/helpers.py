@@ -54,6 +54,7 @@ class ServerProcess:
             "CARDS_DIR": str(make_cards_dir(tmp)),
             "LOG_LEVEL": "warning",
             "ENVIRONMENT": "test",
+            "MESSAGES_PER_SECOND": "2000",  # scripted clients are faster than people
             **(env or {}),
         }
         self.proc: subprocess.Popen[bytes] | None = None

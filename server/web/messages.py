@@ -99,6 +99,16 @@ MESSAGE_TYPES = (
 )
 
 
+def peek_id(text: str) -> str | None:
+    """The id of a message that will not be parsed further (e.g. one refused by the rate limit)."""
+    try:
+        raw = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    raw_id = raw.get("id") if isinstance(raw, dict) else None
+    return raw_id if isinstance(raw_id, str) and 0 < len(raw_id) <= 64 else None
+
+
 def parse(text: str) -> tuple[ClientMessage, str | None]:
     """The message, and its id when it had a usable one (for error replies)."""
     try:
@@ -107,8 +117,7 @@ def parse(text: str) -> tuple[ClientMessage, str | None]:
         raise BadMessage("bad_json") from None
     if not isinstance(raw, dict):
         raise BadMessage("not_object")
-    raw_id = raw.get("id")
-    msg_id = raw_id if isinstance(raw_id, str) and 0 < len(raw_id) <= 64 else None
+    msg_id = peek_id(text)
     kind = raw.get("type")
     if not isinstance(kind, str):
         raise BadMessage("missing_type", id=msg_id)

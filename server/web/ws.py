@@ -17,7 +17,15 @@ from server.i18n import error_message, negotiate, normalize
 from server.rooms.outbox import Outbox, SlowConsumer
 from server.rooms.service import Connection, LiveRoom, RoomService
 from server.settings import Settings
-from server.web.messages import JoinMsg, PingMsg, SyncMsg, error_event, parse, to_command
+from server.web.messages import (
+    JoinMsg,
+    PingMsg,
+    SyncMsg,
+    error_event,
+    parse,
+    peek_id,
+    to_command,
+)
 from server.web.origin import origin_allowed
 from server.web.ratelimit import TokenBucket
 
@@ -92,6 +100,7 @@ class _Session:
                 if self.strikes > 100:  # a client that ignores the errors is cut off
                     await self.ws.close(code=CLOSE_POLICY)
                     return
+                msg_id = peek_id(text)  # so the client knows which action to resend
                 raise RateLimited()
             msg, msg_id = parse(text)
             if self.conn is None:

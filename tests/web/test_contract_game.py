@@ -1,0 +1,118 @@
+"""Done-when of the game server: a client that knows only the contract plays a whole built-in
+deck with four connections and gets the synthesis the contract's rule gives.
+
+The expected synthesis is recomputed here from the tallies shown at each reveal, with the rule
+written out from CONTRACT.md §4 (not with the server's code).
+"""
+
+import asyncio
+import random
+from typing import Any
+
+from tests.helpers import Client, ServerProcess
+
+CRITERIA = ["autonomie", "reconnaissance", "savoir_faire", "surveillance", "relations_humaines",
+            "responsabilite"]
+
+
+def contract_group_answer(tally: dict[str, int], consensus: str | None) -> str:
+    if consensus:
+        return consensus
+    if tally["yes"] > tally["no"]:
+        return "yes"
+    if tally["no"] > tally["yes"]:
+        return "no"
+    return "divided"
+
+
+def contract_level(answered: int, risks: int) -> str:
+    if answered == 0:
+        return "not_assessed"
+    if risks == 0:
+        return "ok"
+    return "watch" if risks / answered < 0.5 else "alert"
+
+
+def test_whole_builtin_deck_with_four_connections(server: ServerProcess) -> None:
+    rng = random.Random(2026)
+
+    async def scenario() -> dict[str, Any]:
+        room = server.create_room("exploria-fr")
+        code = room["code"]
+        fac = await Client.connect(server, code)
+        await fac.join(token=room["facilitator_token"])
+        players = []
+        for name in ("Alice", "Bruno", "Chloé"):
+            c = await Client.connect(server, code)
+            await c.join(name=name)
+            players.append(c)
+        everyone = [fac, *players]
+        await fac.ok({"type": "start"})
+        seen: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (question, revealed entry)
+        total = None
+        while True:
+            state = await fac.until(lambda s: s["phase"] == "playing" and s["card"] is None)
+            total = state["cards_total"]
+            if state["cards_left"] == 0:
+                break
+            reader = next((p for p in players if p.you["id"] == state["reader_id"]), fac)
+            await reader.ok({"type": "draw"})
+            card = (await fac.until(lambda s: s["card"] is not None))["card"]
+            for p in players:
+                for q in card["questions"]:
+                    value = (rng.choice(["yes", "no", "unsure"]) if q["kind"] == "yes_no"
+                             else f"réponse de {p.you['name']}")
+                    await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
+                                "value": value})
+            await reader.ok({"type": "reveal"})
+            consensus: tuple[str, str] | None = None
+            if rng.random() < 0.2:  # sometimes the group settles on a consensus
+                q = next(q for q in card["questions"] if q["kind"] == "yes_no")
+                consensus = (q["id"], rng.choice(["yes", "no"]))
+                await reader.ok({"type": "consensus", "question_id": consensus[0],
+                                 "value": consensus[1]})
+            if rng.random() < 0.3:
+                await rng.choice(everyone).ok({"type": "note", "text": f"note sur {card['id']}"})
+
+            def settled(s: dict[str, Any], cid: str = card["id"],
+                        want: tuple[str, str] | None = consensus) -> bool:
+                if s["card"] is None or s["card"]["id"] != cid or s["step"] != "revealed":
+                    return False
+                return want is None or any(
+                    q["id"] == want[0] and q["consensus"] == want[1] for q in s["questions"])
+
+            revealed = await fac.until(settled)
+            by_id = {q["id"]: q for q in revealed["questions"]}
+            for q in card["questions"]:
+                seen.append((q, by_id[q["id"]]))
+            await reader.ok({"type": "next"})
+        await fac.ok({"type": "finish"})
+        final = await fac.until(lambda s: s["phase"] == "synthesis")
+        for c in everyone:
+            await c.close()
+        assert final["cards_done"] == total
+        return {"seen": seen, "synthesis": final["synthesis"]}
+
+    result = asyncio.run(scenario())
+    expected = {k: {"answered": 0, "risks": 0, "divergent": 0} for k in CRITERIA}
+    for question, entry in result["seen"]:
+        if question["kind"] != "yes_no":
+            continue
+        tally = entry["tally"]
+        answer = contract_group_answer(tally, entry.get("consensus"))
+        bucket = expected[question["criterion"]]
+        if answer in ("yes", "no"):
+            bucket["answered"] += 1
+            if answer == question["risk_answer"]:
+                bucket["risks"] += 1
+        decided = tally["yes"] + tally["no"]
+        if decided >= 3 and 3 * min(tally["yes"], tally["no"]) >= decided:
+            bucket["divergent"] += 1
+    got = {c["criterion"]: c for c in result["synthesis"]["criteria"]}
+    assert set(got) == set(CRITERIA)
+    for criterion, want in expected.items():
+        c = got[criterion]
+        assert (c["answered"], c["risks"]) == (want["answered"], want["risks"]), criterion
+        assert len(c["divergent_questions"]) == want["divergent"], criterion
+        assert c["level"] == contract_level(want["answered"], want["risks"]), criterion
+    assert result["synthesis"]["cards_played"] == 40
