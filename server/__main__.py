@@ -2,6 +2,7 @@
 
 import uvicorn
 
+from server import logs
 from server.settings import Settings
 from server.storage.migrate import upgrade
 from server.web.app import create_app
@@ -10,7 +11,7 @@ from server.web.app import create_app
 def main() -> None:
     settings = Settings()
     upgrade(settings.database_url)
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
@@ -18,10 +19,13 @@ def main() -> None:
         ws_max_size=settings.max_message_bytes,
         ws_ping_interval=settings.ws_ping_interval,
         ws_ping_timeout=settings.ws_ping_timeout,
-        ws_per_message_deflate=False,
+        ws_per_message_deflate=settings.ws_deflate,
         timeout_graceful_shutdown=5,
         proxy_headers=True,
     )
+    server = uvicorn.Server(config)
+    logs.install()  # after uvicorn configured its loggers
+    server.run()
 
 
 if __name__ == "__main__":

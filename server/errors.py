@@ -64,3 +64,10 @@ class DeckInvalid(AppError):
     def __init__(self, problems: list[Any]) -> None:
         super().__init__(None, count=len(problems))
         self.problems = problems
+
+
+class Unavailable(AppError):
+    """The database is busy or down: nothing was stored, the client should retry."""
+
+    code = "unavailable"
+    http_status = 503

@@ -31,9 +31,22 @@ class Settings(BaseSettings):
     messages_per_second: float = Field(20.0, gt=0)  # per connection, with a burst of 3× this
     ws_ping_interval: float = Field(20.0, gt=0)
     ws_ping_timeout: float = Field(20.0, gt=0)
+    ws_deflate: bool = False  # permessage-deflate costs CPU and memory per connection
     big_room_threshold: int = Field(50, ge=2)  # above it, state broadcasts are coalesced
     coalesce_ms: int = Field(100, ge=0)
-    retention_days: int = Field(90, ge=1)
+    retention_days: float = Field(90, gt=0)  # sessions are erased this long after last use
+    lobby_expiry_days: float = Field(2, gt=0)  # sessions never started are erased sooner
+    cleanup_interval_s: float = Field(3600, gt=0)
+    # per client address: sustained rate per minute, and burst (a whole class behind one NAT
+    # joining at once must pass; enumerating room codes must not)
+    joins_per_minute: float = Field(120, gt=0)
+    joins_burst: float = Field(200, gt=0)
+    lookups_per_minute: float = Field(120, gt=0)
+    lookups_burst: float = Field(200, gt=0)
+    rooms_per_minute: float = Field(10, gt=0)
+    rooms_burst: float = Field(30, gt=0)
+    deck_uploads_per_minute: float = Field(30, gt=0)
+    deck_uploads_burst: float = Field(60, gt=0)
     allowed_origins: str = ""  # comma-separated extra origins for WebSocket handshakes
 
     @model_validator(mode="after")

@@ -55,6 +55,8 @@ class ServerProcess:
             "LOG_LEVEL": "warning",
             "ENVIRONMENT": "test",
             "MESSAGES_PER_SECOND": "2000",  # scripted clients are faster than people
+            **{f"{k}_{s}": "100000" for k in ("JOINS", "LOOKUPS", "ROOMS", "DECK_UPLOADS")
+               for s in ("PER_MINUTE", "BURST")},
             **(env or {}),
         }
         self.proc: subprocess.Popen[bytes] | None = None

@@ -16,15 +16,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from server.core import commands as c
 from server.core.deck import Deck, parse_deck
 from server.core.rules import apply, new_room
 from server.core.state import Player, Role, RoomSettings, RoomState
 from server.core.views import private_view, public_view
-from server.errors import Forbidden, GameError, NotFound
+from server.errors import Forbidden, GameError, NotFound, Unavailable
 from server.i18n import translate
 from server.rooms.outbox import Outbox
-from server.storage.repository import Repository, VersionConflict
+from server.storage.repository import AlreadyApplied, Repository, VersionConflict
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,6 +66,7 @@ class LiveRoom:
     applied: set[tuple[str, str]] = field(default_factory=set)
     public_json: str | None = None  # cache of the serialised public view of ``state``
     flush_scheduled: bool = False
+    idle_since: float | None = None  # monotonic time the last connection left
 
     @property
     def language(self) -> str:
@@ -187,6 +190,8 @@ class RoomService:
     async def leave(self, room: LiveRoom, conn: Connection) -> None:
         async with room.lock:
             room.connections.discard(conn)
+            if not room.connections:
+                room.idle_since = time.monotonic()
             still_here = any(x.player_id == conn.player_id for x in room.connections)
             player = room.state.player(conn.player_id)
             if not still_here and player is not None and player.connected:
@@ -203,28 +208,80 @@ class RoomService:
         async with room.lock:
             if message_id is not None and (player_id, message_id) in room.applied:
                 return False
-            await self._commit(room, player_id, cmd, message_id)
-            return True
+            return await self._commit(room, player_id, cmd, message_id)
 
     async def _commit(self, room: LiveRoom, actor_id: str | None, cmd: c.Command,
-                      message_id: str | None, new_token: tuple[str, str] | None = None) -> None:
-        """Under the room lock: the rules, then the database, then memory and fan-out."""
-        state = apply(room.deck, room.state, actor_id, cmd, self.clock())
+                      message_id: str | None, new_token: tuple[str, str] | None = None) -> bool:
+        """Under the room lock: the rules, then the database, then memory and fan-out.
+
+        Another process may have moved the room on (multi-process mode): the version check in
+        the database refuses our write, we reload the room and apply the command again.
+        """
+        for _ in range(5):
+            state = apply(room.deck, room.state, actor_id, cmd, self.clock())
+            try:
+                await self.db(
+                    self.repo.save_state, code=room.code, state=state.model_dump_json(),
+                    phase=state.phase.value, version=state.version, new_token=new_token,
+                    message=(actor_id, message_id) if message_id and actor_id else None,
+                )
+            except VersionConflict:
+                await self._reload(room)
+                if message_id and actor_id and (actor_id, message_id) in room.applied:
+                    return False
+                continue
+            except AlreadyApplied:
+                await self._reload(room)
+                return False
+            except SQLAlchemyError as exc:
+                log.warning("database unavailable for room %s: %s", room.code, type(exc).__name__)
+                raise Unavailable() from None
+            room.state = state
+            room.public_json = None
+            if message_id and actor_id:
+                room.applied.add((actor_id, message_id))
+            self._broadcast(room)
+            return True
+        raise GameError("retry")
+
+    async def _reload(self, room: LiveRoom) -> None:
+        """Take the stored state as the truth (another process wrote after us)."""
         try:
-            await self.db(
-                self.repo.save_state, code=room.code, state=state.model_dump_json(),
-                phase=state.phase.value, version=state.version, new_token=new_token,
-                message=(actor_id, message_id) if message_id and actor_id else None,
-            )
-        except VersionConflict:
-            # another process moved the room on: forget our copy, the client retries
-            self._rooms.pop(room.code, None)
-            raise GameError("retry") from None
-        room.state = state
+            stored = await self.db(self.repo.load_room, room.code)
+            applied = await self.db(self.repo.applied_messages, room.code)
+        except SQLAlchemyError:
+            raise Unavailable() from None
+        if stored is None:
+            raise NotFound("room_not_found", code=room.code)
+        room.state = RoomState.model_validate_json(stored.state).model_copy(
+            update={"version": stored.version}
+        )
+        room.applied = applied
         room.public_json = None
-        if message_id and actor_id:
-            room.applied.add((actor_id, message_id))
         self._broadcast(room)
+
+    # --- housekeeping --------------------------------------------------------------------
+
+    async def expire(self, *, retention_days: float, lobby_days: float = 2) -> list[str]:
+        """Erase rooms past the retention period (and lobbies nobody started)."""
+        now = self.clock()
+        codes = await self.db(
+            self.repo.expired_rooms, before=now - retention_days * 86400,
+            lobby_before=now - lobby_days * 86400,
+        )
+        for code in codes:
+            await self.delete(code)
+        return codes
+
+    def unload_idle(self, after_s: float = 600) -> int:
+        """Forget rooms nobody has been connected to for a while (reloaded on demand)."""
+        limit = time.monotonic() - after_s
+        idle = [code for code, room in self._rooms.items()
+                if not room.connections and not room.lock.locked()
+                and room.idle_since is not None and room.idle_since < limit]
+        for code in idle:
+            del self._rooms[code]
+        return len(idle)
 
     # --- fan-out -------------------------------------------------------------------------
 

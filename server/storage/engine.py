@@ -25,6 +25,9 @@ def make_engine(database_url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # overwritten rows are zeroed on disk: once a card is closed, the per-person
+            # answers of an anonymous session are not left behind in free pages
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine

@@ -48,6 +48,10 @@ class VersionConflict(Exception):
     """Another writer changed the room first; reload and try again."""
 
 
+class AlreadyApplied(Exception):
+    """The message id was applied already (by another process); nothing was written."""
+
+
 class Repository:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -116,11 +120,14 @@ class Repository:
                 )
             if message is not None:
                 player_id, message_id = message
-                conn.execute(
-                    insert(AppliedMessageRow).values(
-                        room_code=code, player_id=player_id, message_id=message_id
+                try:
+                    conn.execute(
+                        insert(AppliedMessageRow).values(
+                            room_code=code, player_id=player_id, message_id=message_id
+                        )
                     )
-                )
+                except IntegrityError:
+                    raise AlreadyApplied(message_id) from None
 
     def message_applied(self, code: str, player_id: str, message_id: str) -> bool:
         with self.engine.connect() as conn:
@@ -178,9 +185,15 @@ class Repository:
             result = conn.execute(delete(RoomRow).where(RoomRow.code == code))
         return result.rowcount > 0
 
-    def expired_rooms(self, before: float) -> list[str]:
+    def expired_rooms(self, *, before: float, lobby_before: float) -> list[str]:
+        """Rooms untouched since ``before``, and lobbies untouched since ``lobby_before``."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(RoomRow.code).where(RoomRow.updated_at < before)).all()
+            rows = conn.execute(
+                select(RoomRow.code).where(
+                    (RoomRow.updated_at < before)
+                    | ((RoomRow.phase == "lobby") & (RoomRow.updated_at < lobby_before))
+                )
+            ).all()
         return [r.code for r in rows]
 
     # --- decks ---------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """``create_app(settings)``: builds every part of the app from one settings object."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +21,7 @@ from server.storage.engine import make_engine
 from server.storage.repository import Repository
 from server.web import api, pages, report, studio, ws
 from server.web.deps import request_lang
+from server.web.ratelimit import AddressLimiter, Limit
 from server.web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -38,9 +41,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.rooms = rooms
         app.state.decks = DeckCatalog(load_builtin(settings.cards_dir), repo)
+        cleaner = asyncio.create_task(_housekeeping(rooms, settings))
         try:
             yield
         finally:
+            cleaner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await cleaner
             rooms.close()
             engine.dispose()
 
@@ -52,9 +59,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(studio.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(AddressLimiter, limits=address_limits(settings))
     app.add_api_websocket_route("/ws/rooms/{code}", ws.room_socket)
     _install_error_handlers(app)
     return app
+
+
+def address_limits(settings: Settings) -> dict[str, Limit]:
+    return {
+        "join": Limit(settings.joins_per_minute / 60, settings.joins_burst),
+        "lookup": Limit(settings.lookups_per_minute / 60, settings.lookups_burst),
+        "create_room": Limit(settings.rooms_per_minute / 60, settings.rooms_burst),
+        "deck_upload": Limit(settings.deck_uploads_per_minute / 60, settings.deck_uploads_burst),
+    }
+
+
+async def _housekeeping(rooms: RoomService, settings: Settings) -> None:
+    """Erase expired sessions and forget idle rooms, now and then."""
+    while True:
+        try:
+            expired = await rooms.expire(
+                retention_days=settings.retention_days, lobby_days=settings.lobby_expiry_days
+            )
+            if expired:
+                log.info("erased %d expired sessions", len(expired))
+            rooms.unload_idle()
+        except Exception:  # never let housekeeping take the app down
+            log.exception("housekeeping failed")
+        await asyncio.sleep(settings.cleanup_interval_s)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -1,9 +1,24 @@
-"""A token bucket: ``rate`` actions per second on average, bursts of up to ``burst``."""
+"""Rate limits: a token bucket per connection, and per client address for costly or
+guessable endpoints (room creation, deck uploads, room look-ups, WebSocket handshakes).
 
+A flood from one address is slowed (429, or a refused handshake) without other rooms noticing.
+"""
+
+import json
 import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from server.i18n import negotiate, translate
+
+MAX_TRACKED = 50_000  # client addresses remembered at once (least recently seen forgotten)
 
 
 class TokenBucket:
+    """``rate`` actions per second on average, bursts of up to ``burst``."""
+
     def __init__(self, rate: float, burst: float) -> None:
         self.rate = rate
         self.burst = burst
@@ -18,3 +33,75 @@ class TokenBucket:
             self.tokens -= cost
             return True
         return False
+
+
+@dataclass(frozen=True)
+class Limit:
+    rate: float  # per second
+    burst: float
+
+
+def classify(method: str, path: str, kind: str) -> str | None:
+    """Which limit a request falls under, if any."""
+    if kind == "websocket":
+        return "join" if path.startswith("/ws/rooms/") else None
+    if method == "POST" and path == "/api/rooms":
+        return "create_room"
+    if method in ("POST", "PUT") and path.startswith("/api/decks"):
+        return "deck_upload"
+    if path.startswith("/api/rooms/") or path.startswith("/r/"):
+        return "lookup"
+    return None
+
+
+class AddressLimiter:
+    """ASGI middleware: one bucket per (client address, kind of request)."""
+
+    def __init__(self, app: ASGIApp, limits: dict[str, Limit]) -> None:
+        self.app = app
+        self.limits = limits
+        self.buckets: OrderedDict[tuple[str, str], TokenBucket] = OrderedDict()
+
+    def allow(self, address: str, kind: str) -> bool:
+        key = (address, kind)
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            limit = self.limits[kind]
+            bucket = self.buckets[key] = TokenBucket(limit.rate, limit.burst)
+            if len(self.buckets) > MAX_TRACKED:
+                self.buckets.popitem(last=False)
+        else:
+            self.buckets.move_to_end(key)
+        return bucket.take()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        kind = classify(scope.get("method", "GET"), scope["path"], scope["type"])
+        client = scope.get("client")
+        address = client[0] if client else "?"
+        if kind is None or kind not in self.limits or self.allow(address, kind):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1013})  # try again later
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        query = dict(
+            p.split("=", 1) for p in scope.get("query_string", b"").decode().split("&") if "=" in p
+        )
+        cookies = dict(
+            c.strip().split("=", 1) for c in headers.get("cookie", "").split(";") if "=" in c
+        )
+        lang = negotiate(query.get("lang"), cookies.get("lang"), headers.get("accept-language"))
+        body = json.dumps(
+            {"error": {"code": "rate_limited", "message": translate(lang, "error.rate_limited")}},
+            ensure_ascii=False,
+        ).encode()
+        await send({
+            "type": "http.response.start", "status": 429,
+            "headers": [(b"content-type", b"application/json"), (b"retry-after", b"5"),
+                        (b"content-length", str(len(body)).encode())],
+        })
+        await send({"type": "http.response.body", "body": body})

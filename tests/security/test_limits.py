@@ -1,0 +1,150 @@
+"""Security and limits against a real server: origins, frame size, floods, erasure, secrets."""
+
+import asyncio
+import re
+import time
+from pathlib import Path
+
+import pytest
+import websockets
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests.helpers import Client, ServerProcess
+
+
+def test_foreign_origin_is_refused_and_own_origin_accepted(server: ServerProcess) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        url = f"{server.ws_base}/ws/rooms/{room['code']}"
+        with pytest.raises(InvalidStatus):
+            await websockets.connect(url, origin="https://evil.example", open_timeout=5)
+        ws = await websockets.connect(url, origin=server.base, open_timeout=5)
+        client = Client(ws)
+        await client.join(name="Ana")
+        await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_oversized_frame_closes_with_1009(server: ServerProcess) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        client = await Client.connect(server, room["code"], max_size=None)
+        await client.join(name="Ana")
+        await client.ws.send('{"type": "note", "text": "' + "x" * (70 * 1024) + '"}')
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(client.ws.recv(), 5)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+    asyncio.run(scenario())
+
+
+def test_security_headers_on_pages_and_api(server: ServerProcess) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(server.base + "/healthz", timeout=5) as r:
+        headers = r.headers
+    csp = headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_floods_are_cut_per_connection_and_address(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path, env={"MESSAGES_PER_SECOND": "5", "ROOMS_BURST": "3",
+                                        "ROOMS_PER_MINUTE": "1"}).start()
+    try:
+        statuses = [proc.request("POST", "/api/rooms", {"deck_id": "mini-test"},
+                                 headers={"Accept-Language": "fr"})[0] for _ in range(3)]
+        assert statuses == [201, 201, 201]
+        status, body = proc.request("POST", "/api/rooms", {"deck_id": "mini-test"})
+        assert status == 429 and body["error"]["code"] == "rate_limited"
+        assert "patientez" in body["error"]["message"]
+    finally:
+        proc.stop()
+
+
+def test_message_flood_gets_rate_limited_errors_and_room_goes_on(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path, env={"MESSAGES_PER_SECOND": "5"}).start()
+    try:
+        room = proc.create_room()
+
+        async def scenario() -> None:
+            flood = await Client.connect(proc, room["code"])
+            await flood.join(name="Bruyant")
+            calm = await Client.connect(proc, room["code"])
+            await calm.join(name="Calme")
+            for i in range(60):
+                await flood.send({"type": "ping", "id": f"p{i}"})
+            codes = []
+            for _ in range(60):
+                msg = await flood.expect("error", timeout=5) if len(codes) < 40 else None
+                if msg is None:
+                    break
+                codes.append(msg["code"])
+                if len(codes) >= 40:
+                    break
+            assert set(codes) == {"rate_limited"} and len(codes) >= 40
+            assert (await calm.call({"type": "ping"}))["type"] == "ack"
+            await flood.close()
+            await calm.close()
+
+        asyncio.run(scenario())
+    finally:
+        proc.stop()
+
+
+def test_facilitator_erases_a_session_and_tokens_are_kept_secret(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path).start()
+    try:
+        room = proc.create_room()
+        code, fac_token = room["code"], room["facilitator_token"]
+
+        async def scenario() -> str:
+            player = await Client.connect(proc, code)
+            await player.join(name="Ana")
+            token = player.you["token"]
+            status, _ = proc.request("DELETE", f"/api/rooms/{code}",
+                                     headers={"Authorization": f"Bearer {token}"})
+            assert status == 403
+            status, _ = proc.request("DELETE", f"/api/rooms/{code}")
+            assert status == 403
+            status, _ = proc.request("GET", f"/api/rooms/{code}/summary.json?token={fac_token}")
+            assert status == 200
+            status, _ = proc.request("DELETE", f"/api/rooms/{code}",
+                                     headers={"Authorization": f"Bearer {fac_token}"})
+            assert status == 204
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    await asyncio.wait_for(player.ws.recv(), 5)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
+            return token
+
+        player_token = asyncio.run(scenario())
+        assert proc.request("GET", f"/api/rooms/{code}")[0] == 404
+    finally:
+        proc.stop()
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("exploria.db*"))
+    logged = proc.log.read_text()
+    for secret in (fac_token, player_token):
+        assert secret.encode() not in stored, "a token is stored in clear"
+        assert secret not in logged, "a token reached the log"
+    assert re.search(r"token=\*\*\*", logged) or "summary.json" not in logged
+
+
+def test_sessions_expire_after_the_retention_period(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path, env={"RETENTION_DAYS": "0.00002",  # about 1.7 s
+                                        "CLEANUP_INTERVAL_S": "0.3"}).start()
+    try:
+        room = proc.create_room()
+        assert proc.request("GET", f"/api/rooms/{room['code']}")[0] == 200
+        deadline = time.monotonic() + 10
+        while proc.request("GET", f"/api/rooms/{room['code']}")[0] != 404:
+            assert time.monotonic() < deadline, "the session was not erased"
+            time.sleep(0.3)
+    finally:
+        proc.stop()
