@@ -25,6 +25,7 @@ from server.core.state import Player, Role, RoomSettings, RoomState
 from server.core.views import private_view, public_view
 from server.errors import Forbidden, GameError, NotFound, Unavailable
 from server.i18n import translate
+from server.rooms.bus import Bus, LocalBus
 from server.rooms.outbox import Outbox
 from server.storage.repository import AlreadyApplied, Repository, VersionConflict
 
@@ -83,9 +84,10 @@ class Joined:
 class RoomService:
     def __init__(
         self, repo: Repository, *, big_room_threshold: int = 50, coalesce_ms: int = 100,
-        db_threads: int = 1, clock: Callable[[], float] = time.time,
+        db_threads: int = 1, clock: Callable[[], float] = time.time, bus: Bus | None = None,
     ) -> None:
         self.repo = repo
+        self.bus: Bus = bus or LocalBus()
         self.clock = clock
         self.big_room_threshold = big_room_threshold
         self.coalesce_s = coalesce_ms / 1000
@@ -155,6 +157,8 @@ class RoomService:
         if room is not None:
             for conn in list(room.connections):
                 conn.outbox.close()
+        if not isinstance(self.bus, LocalBus):
+            await self.bus.publish(code.upper(), {"deleted": True})
 
     # --- joining -------------------------------------------------------------------------
 
@@ -236,13 +240,56 @@ class RoomService:
             except SQLAlchemyError as exc:
                 log.warning("database unavailable for room %s: %s", room.code, type(exc).__name__)
                 raise Unavailable() from None
-            room.state = state
-            room.public_json = None
             if message_id and actor_id:
                 room.applied.add((actor_id, message_id))
-            self._broadcast(room)
+            # a newer state from another process may have arrived while we were writing
+            if state.version > room.state.version:
+                room.state = state
+                room.public_json = None
+                self._broadcast(room)
+            await self._publish(room, state, (actor_id, message_id) if message_id else None)
             return True
         raise GameError("retry")
+
+    async def _publish(self, room: LiveRoom, state: RoomState,
+                       applied: tuple[str | None, str] | None) -> None:
+        if isinstance(self.bus, LocalBus):
+            return
+        try:
+            await self.bus.publish(room.code, {
+                "version": state.version, "state": state.model_dump_json(),
+                "applied": list(applied) if applied else None,
+            })
+        except Exception:  # the state is stored; other processes catch up on their next sync
+            log.exception("could not publish room %s", room.code)
+
+    async def on_bus_event(self, event: dict[str, Any]) -> None:
+        """A state stored by another process: adopt it if it is newer, and fan it out here."""
+        room = self._rooms.get(str(event.get("code", "")))
+        if room is None:
+            return
+        if event.get("deleted"):
+            self._rooms.pop(room.code, None)
+            for conn in list(room.connections):
+                conn.outbox.close()
+            return
+        version = int(event["version"])
+        applied = event.get("applied")
+        if applied and applied[0]:
+            room.applied.add((applied[0], applied[1]))
+        if version <= room.state.version:
+            return
+        room.state = RoomState.model_validate_json(event["state"]).model_copy(
+            update={"version": version}
+        )
+        room.public_json = None
+        self._broadcast(room)
+
+    async def resync(self, room: LiveRoom) -> None:
+        """With several processes, take the database's state before resending it."""
+        if not isinstance(self.bus, LocalBus):
+            async with room.lock:
+                await self._reload(room)
 
     async def _reload(self, room: LiveRoom) -> None:
         """Take the stored state as the truth (another process wrote after us)."""

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from server.decks.catalog import DeckCatalog, load_builtin
 from server.errors import AppError, BadMessage, DeckInvalid
 from server.i18n import error_message, translate
+from server.rooms.bus import Bus, LocalBus, RedisBus
 from server.rooms.service import RoomService
 from server.settings import ROOT, Settings
 from server.storage.engine import make_engine
@@ -35,10 +36,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         repo = Repository(engine)
         db_threads = 1 if settings.database_url.startswith("sqlite") else 8
+        bus: Bus = RedisBus(settings.redis_url) if settings.redis_url else LocalBus()
         rooms = RoomService(
             repo, big_room_threshold=settings.big_room_threshold,
-            coalesce_ms=settings.coalesce_ms, db_threads=db_threads,
+            coalesce_ms=settings.coalesce_ms, db_threads=db_threads, bus=bus,
         )
+        await bus.start(rooms.on_bus_event)
         app.state.rooms = rooms
         app.state.decks = DeckCatalog(load_builtin(settings.cards_dir), repo)
         cleaner = asyncio.create_task(_housekeeping(rooms, settings))
@@ -48,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             cleaner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await cleaner
+            await bus.close()
             rooms.close()
             engine.dispose()
 

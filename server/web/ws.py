@@ -111,6 +111,7 @@ class _Session:
             if isinstance(msg, JoinMsg):
                 raise GameError("already_joined")
             if isinstance(msg, SyncMsg):
+                await self.service.resync(self.room)
                 self.service.resend(self.room, self.conn)
             elif isinstance(msg, PingMsg):
                 self.send({"type": "pong"})

@@ -249,6 +249,7 @@ def test_bad_frames_and_joins(server: ServerProcess) -> None:
         err = await gone.expect("error")
         assert err["code"] == "room_not_found"
         assert "ZZZZZZ" in err["message"]
+        await gone.close()
 
     run(scenario())
 
