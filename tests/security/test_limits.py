@@ -148,3 +148,9 @@ def test_sessions_expire_after_the_retention_period(tmp_path: Path) -> None:
             time.sleep(0.3)
     finally:
         proc.stop()
+
+
+def test_http_bodies_are_bounded(server: ServerProcess) -> None:
+    status, body = server.request("POST", "/api/decks", raw=b"x" * (3 * 1024 * 1024))
+    assert status == 413 and body["error"]["code"] == "body_too_large"
+    assert server.request("GET", "/healthz")[0] == 200
