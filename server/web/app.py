@@ -21,8 +21,8 @@ from server.settings import ROOT, Settings
 from server.storage.engine import make_engine
 from server.storage.repository import Repository
 from server.web import api, pages, report, studio, ws
-from server.web.deps import request_lang
 from server.web.bodylimit import BodyLimit
+from server.web.deps import request_lang
 from server.web.ratelimit import AddressLimiter, Limit
 from server.web.security import SecurityHeaders
 
