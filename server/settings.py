@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     redis_url: str = ""
     cards_dir: Path = ROOT / "cards"
     log_level: str = "info"
+    db_busy_timeout_ms: int = Field(5000, ge=0)  # SQLite: wait this long for a lock, then
+    # answer "unavailable" (nothing stored, the client resends) instead of hanging
 
     # limits (see docs/operations.md)
     max_players_per_room: int = Field(1000, ge=1)

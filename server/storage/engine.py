@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, *, busy_timeout_ms: int = 5000) -> Engine:
     if database_url.startswith("sqlite"):
         from pathlib import Path
 
@@ -13,7 +13,8 @@ def make_engine(database_url: str) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            database_url, connect_args={"check_same_thread": False, "timeout": 30}
+            database_url,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         )
 
         @event.listens_for(engine, "connect")
@@ -24,7 +25,7 @@ def make_engine(database_url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             # overwritten rows are zeroed on disk: once a card is closed, the per-person
             # answers of an anonymous session are not left behind in free pages
             cursor.execute("PRAGMA secure_delete=ON")

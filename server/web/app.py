@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, busy_timeout_ms=settings.db_busy_timeout_ms)
         repo = Repository(engine)
         db_threads = 1 if settings.database_url.startswith("sqlite") else 8
         bus: Bus = RedisBus(settings.redis_url) if settings.redis_url else LocalBus()
