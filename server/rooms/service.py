@@ -222,7 +222,8 @@ class RoomService:
         the database refuses our write, we reload the room and apply the command again.
         """
         for _ in range(5):
-            state = apply(room.deck, room.state, actor_id, cmd, self.clock())
+            previous = room.state
+            state = apply(room.deck, previous, actor_id, cmd, self.clock())
             try:
                 await self.db(
                     self.repo.save_state, code=room.code, state=state.model_dump_json(),
@@ -248,6 +249,8 @@ class RoomService:
                 room.public_json = None
                 self._broadcast(room)
             await self._publish(room, state, (actor_id, message_id) if message_id else None)
+            if state.settings.anonymous and len(state.closed) > len(previous.closed):
+                await self._scrub()
             return True
         raise GameError("retry")
 
@@ -290,6 +293,12 @@ class RoomService:
         if not isinstance(self.bus, LocalBus):
             async with room.lock:
                 await self._reload(room)
+
+    async def _scrub(self) -> None:
+        try:
+            await self.db(self.repo.scrub)
+        except SQLAlchemyError:  # best effort: the next closed card tries again
+            log.warning("could not scrub the database")
 
     async def _reload(self, room: LiveRoom) -> None:
         """Take the stored state as the truth (another process wrote after us)."""

@@ -129,6 +129,14 @@ class Repository:
                 except IntegrityError:
                     raise AlreadyApplied(message_id) from None
 
+    def scrub(self) -> None:
+        """Make overwritten data unrecoverable from the database files (SQLite: the WAL keeps
+        old page images until it is checkpointed and truncated; secure_delete zeroes the rest).
+        Called when an anonymous card is closed, so per-person answers leave no trace."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def message_applied(self, code: str, player_id: str, message_id: str) -> bool:
         with self.engine.connect() as conn:
             row = conn.execute(

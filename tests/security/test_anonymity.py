@@ -1,0 +1,48 @@
+"""In an anonymous session, once a card is closed nothing links a person to their answers —
+not in the state, not in the summary, not in the database files."""
+
+import asyncio
+from pathlib import Path
+
+from tests.helpers import Client, ServerProcess
+
+
+def test_closed_card_leaves_no_link_in_the_database_files(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path).start()
+    try:
+        room = proc.create_room()
+
+        async def scenario() -> tuple[list[str], bytes]:
+            fac = await Client.connect(proc, room["code"])
+            await fac.join(token=room["facilitator_token"])
+            players = []
+            for name in ("Ana", "Ben", "Cléo"):
+                c = await Client.connect(proc, room["code"])
+                await c.join(name=name)
+                players.append(c)
+            await fac.ok({"type": "start"})
+            await fac.ok({"type": "draw"})
+            card = (await fac.until(lambda s: s["card"] is not None))["card"]
+            for i, p in enumerate(players):
+                for q in card["questions"]:
+                    value = ("yes", "no", "unsure")[i] if q["kind"] == "yes_no" else f"secret-{i}"
+                    await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
+                                "value": value})
+            await fac.ok({"type": "reveal"})
+            await fac.ok({"type": "next"})
+            state = await fac.until(lambda s: s["cards_done"] == 1)
+            assert state["questions"] == [] and state["card"] is None
+            ids = [p.you["id"] for p in players]
+            # read the files while the server runs: a clean shutdown would hide leftovers
+            raw = b"".join(p.read_bytes() for p in tmp_path.glob("exploria.db*"))
+            for c in (fac, *players):
+                await c.close()
+            return ids, raw
+
+        ids, raw = asyncio.run(scenario())
+    finally:
+        proc.stop()
+    for pid in ids:
+        # a player id as the key of an answers object is the link we must not keep
+        assert f'"{pid}":{{'.encode() not in raw, "a person is still linked to their answers"
+    assert b"secret-0" in raw  # the open answers themselves are kept, without author
