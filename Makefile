@@ -22,7 +22,7 @@ run: migrate
 	$(BIN)/python -m server
 
 test: install-test
-	$(BIN)/ruff check server tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy server
 	$(BIN)/python -m pytest
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from server.core.criteria import CriterionId
+from server.core.criteria import CRITERIA, CriterionId
 
 DECK_FORMAT = "exploria-deck/1"
 MAX_CARDS = 300
@@ -134,7 +134,8 @@ def _problem_from_pydantic(err: Any) -> Problem:
     if kind in ("string_too_long", "string_too_short") or kind in ("too_long", "too_short"):
         params["limit"] = ctx.get("max_length", ctx.get("min_length"))
     elif kind == "literal_error":
-        params["expected"] = ctx.get("expected", "")
+        # pydantic words the choices in English ("'yes' or 'no'"): keep them language-neutral
+        params["expected"] = str(ctx.get("expected", "")).replace("' or '", "', '")
     elif kind == "string_pattern_mismatch":
         last = loc[-1] if loc else ""
         key = {"color": "bad_color", "id": "bad_id"}.get(str(last), "bad_pattern")
@@ -143,6 +144,11 @@ def _problem_from_pydantic(err: Any) -> Problem:
     if loc and loc[-1] == "format" and kind == "literal_error":
         key = "bad_format"
         params = {"expected": DECK_FORMAT}
+    elif loc and loc[-1] == "criterion" and kind == "literal_error":
+        key = "unknown_criterion"
+        params = {"expected": ", ".join(CRITERIA)}
+    elif kind == "string_too_short" and params.get("limit") == 1:
+        key = "empty"
     return Problem(format_path(loc), key, params)
 
 

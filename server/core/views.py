@@ -17,7 +17,10 @@ def public_view(deck: Deck, state: RoomState) -> dict[str, Any]:
     settings = state.settings
     view: dict[str, Any] = {
         "phase": state.phase.value,
-        "deck": {"id": deck.id, "title": deck.title, "language": deck.language},
+        "deck": {
+            "id": deck.id, "title": deck.title, "language": deck.language,
+            "themes": [{"id": t.id, "title": t.title, "color": t.color} for t in deck.themes],
+        },
         "language": settings.language or deck.language,
         "settings": settings.model_dump(mode="json", exclude={"facilitator_name"}),
         "players": [

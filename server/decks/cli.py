@@ -33,7 +33,7 @@ def parse_bytes(raw: bytes, lang: str) -> tuple[Any, Line | None]:
     if len(raw) > MAX_FILE_BYTES:
         return None, Line("", translate(lang, "error.deck_too_large", limit=MAX_FILE_BYTES // 1024))
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, Line("", translate(lang, "error.not_utf8"))
     try:

@@ -34,6 +34,7 @@ T = TypeVar("T")
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 6
+MIN_CLIENT_TOKEN = 22  # a token chosen by a client must carry ≥128 bits in base64url
 
 
 def new_code() -> str:
@@ -55,6 +56,7 @@ class Connection:
     outbox: Outbox
     player_id: str
     lang: str
+    viewer: bool = False  # a read-only screen (presenter view): no presence, no actions
 
 
 @dataclass(eq=False)
@@ -163,42 +165,59 @@ class RoomService:
     # --- joining -------------------------------------------------------------------------
 
     async def join(self, room: LiveRoom, *, name: str | None, token: str | None,
-                   conn_factory: Callable[[str], Connection]) -> tuple[Joined, Connection]:
+                   conn_factory: Callable[[str], Connection],
+                   viewer: bool = False) -> tuple[Joined, Connection]:
+        """A newcomer (``name``), or someone coming back (``token``).
+
+        A client may also choose the token of its new seat (``name`` and an unknown ``token``
+        of at least 22 characters): a retried join then brings it back to the same seat
+        instead of making a second one.
+        """
         async with room.lock:
+            owner = await self.db(self.repo.token_owner, token) if token else None
+            if token and owner is None and name is not None and not viewer:
+                if len(token) < MIN_CLIENT_TOKEN:
+                    raise Forbidden("token_too_short", limit=MIN_CLIENT_TOKEN)
+                return await self._seat_newcomer(room, name, token, conn_factory)
             if token:
-                owner = await self.db(self.repo.token_owner, token)
-                if owner is None or owner.room_code != room.code:
+                if owner is None or owner.room_code != room.code or owner.kind == "share":
                     raise Forbidden("bad_token")
                 player = room.state.player(owner.player_id)
                 if player is None:  # pragma: no cover - tokens are stored with their seat
                     raise Forbidden("bad_token")
                 conn = conn_factory(player.id)
-                first = not any(x.player_id == player.id for x in room.connections)
-                if first and not player.connected:
+                conn.viewer = viewer
+                first = not any(x.player_id == player.id and not x.viewer
+                                for x in room.connections)
+                if not viewer and first and not player.connected:
                     await self._commit(room, player.id, c.Connect(), None)
                 room.connections.add(conn)
                 player = room.state.player(player.id) or player
                 return Joined(room, player, token), conn
-            if name is None:
+            if name is None or viewer:
                 raise GameError("join_needs_name")
-            player_id = new_player_id()
-            secret = new_token()
-            await self._commit(room, None, c.Join(player_id, name), None,
-                               new_token=(secret, player_id))
-            conn = conn_factory(player_id)
-            room.connections.add(conn)
-            player = room.state.player(player_id)
-            assert player is not None
-            return Joined(room, player, secret), conn
+            return await self._seat_newcomer(room, name, new_token(), conn_factory)
+
+    async def _seat_newcomer(self, room: LiveRoom, name: str, secret: str,
+                             conn_factory: Callable[[str], Connection]) -> tuple[Joined, Connection]:
+        player_id = new_player_id()
+        await self._commit(room, None, c.Join(player_id, name), None,
+                           new_token=(secret, player_id))
+        conn = conn_factory(player_id)
+        room.connections.add(conn)
+        player = room.state.player(player_id)
+        assert player is not None
+        return Joined(room, player, secret), conn
 
     async def leave(self, room: LiveRoom, conn: Connection) -> None:
         async with room.lock:
             room.connections.discard(conn)
             if not room.connections:
                 room.idle_since = time.monotonic()
-            still_here = any(x.player_id == conn.player_id for x in room.connections)
+            still_here = any(x.player_id == conn.player_id and not x.viewer
+                             for x in room.connections)
             player = room.state.player(conn.player_id)
-            if not still_here and player is not None and player.connected:
+            if not conn.viewer and not still_here and player is not None and player.connected:
                 try:
                     await self._commit(room, conn.player_id, c.Disconnect(), None)
                 except Exception:  # presence is not worth crashing a closing socket
@@ -348,8 +367,8 @@ class RoomService:
         # splice the private part into the shared serialisation instead of re-serialising
         # the whole view once per connection
         return (
-            f'{{"type":"state","version":{room.state.version},"state":'
-            f'{room.public_json[:-1]},"my_answers":{mine}}}}}'
+            f'{{"type":"state","version":{room.state.version},"server_time":{self.clock():.3f},'
+            f'"state":{room.public_json[:-1]},"my_answers":{mine}}}}}'
         )
 
     def view(self, room: LiveRoom, player_id: str | None) -> dict[str, Any]:

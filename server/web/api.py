@@ -41,12 +41,12 @@ async def get_deck(deck_id: str, rooms: RoomsDep, decks: DecksDep) -> dict[str, 
     return deck.to_file()
 
 
-async def _deck_body(request: Request) -> Any:
+async def read_deck_body(request: Request) -> Any:
     body = await request.body()
     if len(body) > MAX_FILE_BYTES:
         raise BadMessage("deck_too_large", limit=MAX_FILE_BYTES // 1024)
     try:
-        text = body.decode("utf-8")
+        text = body.decode("utf-8-sig")  # a BOM is common in files saved on Windows
     except UnicodeDecodeError:
         raise BadMessage("not_utf8") from None
     try:
@@ -57,7 +57,7 @@ async def _deck_body(request: Request) -> Any:
 
 @router.post("/api/decks", status_code=201)
 async def create_deck(request: Request, rooms: RoomsDep, decks: DecksDep) -> dict[str, Any]:
-    data = await _deck_body(request)
+    data = await read_deck_body(request)
     deck, token = await rooms.db(decks.create, data)
     return {"id": deck.id, "edit_token": token, "edit_url": f"/studio?deck={deck.id}#{token}"}
 
@@ -66,7 +66,7 @@ async def create_deck(request: Request, rooms: RoomsDep, decks: DecksDep) -> dic
 async def replace_deck(
     deck_id: str, request: Request, rooms: RoomsDep, decks: DecksDep, token: TokenDep
 ) -> dict[str, Any]:
-    data = await _deck_body(request)
+    data = await read_deck_body(request)
     deck = await rooms.db(decks.replace, deck_id, data, token)
     return {"id": deck.id}
 

@@ -112,7 +112,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         message = error_message(lang, exc.code, exc.params)
         body: dict[str, object] = {"error": {"code": exc.code, "message": message}}
         if isinstance(exc, BadMessage):  # one list shape for every 422, as for decks
-            body["errors"] = [{"path": str(exc.params.get("field", "")), "message": message}]
+            body["errors"] = [
+                {"path": str(exc.params.get("field", "")), "message": message, "code": exc.code}
+            ]
         return JSONResponse(body, status_code=exc.http_status)
 
     @app.exception_handler(RequestValidationError)

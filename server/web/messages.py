@@ -26,6 +26,7 @@ class JoinMsg(_Msg):
     name: Annotated[str, Field(max_length=500)] | None = None
     token: Annotated[str, Field(max_length=200)] | None = None
     lang: Literal["fr", "en"] | None = None
+    role: Literal["viewer"] | None = None  # a read-only screen, with a token of the room
 
 
 class StartMsg(_Msg):

@@ -2,9 +2,9 @@
 
 from functools import lru_cache
 
-import qrcode  # type: ignore[import-untyped]  # no stubs published
-import qrcode.constants  # type: ignore[import-untyped]
-import qrcode.image.svg  # type: ignore[import-untyped]
+import qrcode
+import qrcode.constants
+import qrcode.image.svg
 
 
 @lru_cache(maxsize=256)

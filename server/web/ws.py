@@ -110,6 +110,8 @@ class _Session:
                 return
             if isinstance(msg, JoinMsg):
                 raise GameError("already_joined")
+            if self.conn.viewer and not isinstance(msg, SyncMsg | PingMsg):
+                raise GameError("viewer_read_only")
             if isinstance(msg, SyncMsg):
                 await self.service.resync(self.room)
                 self.service.resend(self.room, self.conn)
@@ -138,16 +140,17 @@ class _Session:
             return Connection(Outbox(self.ws.send_text), player_id, self.lang)
 
         joined, conn = await self.service.join(
-            self.room, name=msg.name, token=msg.token, conn_factory=factory
+            self.room, name=msg.name, token=msg.token, conn_factory=factory,
+            viewer=msg.role == "viewer",
         )
         self.conn = conn
         player = joined.player
-        you = {"id": player.id, "name": player.name, "role": player.role.value,
-               "token": joined.token}
+        you = {"id": player.id, "name": player.name,
+               "role": "viewer" if conn.viewer else player.role.value, "token": joined.token}
         state = self.service.view(self.room, player.id)
         conn.outbox.push(json.dumps(
             {"type": "welcome", "you": you, "version": self.room.state.version,
-             "state": state},
+             "server_time": self.service.clock(), "state": state},
             ensure_ascii=False,
         ))
         if msg_id is not None:

@@ -1,0 +1,313 @@
+// The game page (/r/{code}) and the presenter view (/r/{code}/presenter).
+// The server's state is the only source of truth: every change re-renders the view from it.
+import { i18n, lang } from "./i18n.js";
+import { el, readJson, showError } from "./dom.js";
+import { seats } from "./storage.js";
+import { RoomConnection } from "./connection.js";
+import { renderView } from "./views.js";
+
+const config = readJson("room-config", {});
+const code = config.code;
+const presenter = config.view === "presenter";
+const clockOffset = (config.server_now || Date.now() / 1000) - Date.now() / 1000;
+
+const viewNode = document.getElementById("view");
+const joinView = document.getElementById("join-view");
+const statusNode = document.getElementById("conn-status");
+const toast = document.getElementById("toast");
+const toastText = document.getElementById("toast-text");
+const announcer = document.getElementById("announcer");
+
+const app = {
+  config,
+  presenter,
+  you: null,
+  state: null,
+  version: -1,
+  drafts: {}, // text being typed, by field key: survives re-renders
+  sent: {}, // last open answer sent, by question key
+  ui: { confirmFinish: false, copied: false },
+  now: () => Date.now() / 1000 + clockOffset,
+  act,
+  setAnswer,
+  rerender: render,
+  announce,
+};
+
+// --- the seat ------------------------------------------------------------------------------
+
+function takeFragmentToken() {
+  const match = /^#f=([A-Za-z0-9_-]+)$/.exec(window.location.hash);
+  if (match) {
+    seats.setFacilitator(code, match[1]);
+  }
+  if (window.location.hash) {
+    // the token must not stay in the address bar (screen shares, history, copied links)
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
+}
+
+let usedToken = null; // "facilitator" | "player" | null (joined by name)
+
+const connection = new RoomConnection({
+  url: `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/ws/rooms/${encodeURIComponent(code)}`,
+  lang,
+  handlers: {
+    onWelcome(msg) {
+      app.you = msg.you;
+      if (msg.you.role === "player") seats.setPlayer(code, msg.you.token);
+      joinView.hidden = true;
+      acceptState(msg.version, msg.state);
+    },
+    onState(msg) {
+      acceptState(msg.version, msg.state);
+    },
+    onJoinError(msg) {
+      if (msg.code === "bad_token") {
+        if (usedToken === "facilitator") seats.setFacilitator(code, null);
+        if (usedToken === "player") seats.setPlayer(code, null);
+        usedToken = null;
+        connection.payload = null;
+        askName(msg.message);
+      } else if (msg.code === "room_not_found") {
+        roomGone();
+      } else {
+        connection.payload = null;
+        askName(msg.message);
+      }
+    },
+    onActionError(msg, action) {
+      showToast(msg.message || i18n("ui.error.generic"));
+      if (action && action.type === "answer" && app.state) {
+        // the refused answer was shown optimistically: ask for the truth again
+        connection.act("sync");
+      }
+    },
+    onStatus: setStatus,
+  },
+});
+
+function askName(message) {
+  viewNode.hidden = true;
+  viewNode.setAttribute("aria-busy", "false");
+  joinView.hidden = false;
+  if (presenter) return;
+  const error = document.getElementById("name-error");
+  const input = document.getElementById("player-name");
+  showError(error, message || "");
+  if (message) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+  input.focus();
+}
+
+function start() {
+  takeFragmentToken();
+  const facilitatorToken = seats.facilitator(code);
+  const playerToken = seats.player(code);
+  if (facilitatorToken) {
+    usedToken = "facilitator";
+    connection.join({ token: facilitatorToken });
+  } else if (!presenter && playerToken) {
+    usedToken = "player";
+    connection.join({ token: playerToken });
+  } else {
+    askName("");
+  }
+  if (!presenter) {
+    document.getElementById("name-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const input = document.getElementById("player-name");
+      const name = input.value.trim().replace(/\s+/g, " ");
+      if (!name) {
+        askName(i18n("ui.join.name_required"));
+        return;
+      }
+      usedToken = null;
+      connection.join({ name });
+    });
+  }
+}
+
+// --- state and rendering ---------------------------------------------------------------------
+
+const seen = { phase: null, cardId: null, step: null, reader: null };
+
+function acceptState(version, state) {
+  if (typeof version === "number" && version < app.version) return; // an older broadcast
+  if (typeof version === "number") app.version = version;
+  const before = { ...seen };
+  app.state = state;
+  viewNode.hidden = false;
+  viewNode.setAttribute("aria-busy", "false");
+  const card = state.card;
+  seen.phase = state.phase;
+  seen.cardId = card ? card.id : null;
+  seen.step = state.step;
+  seen.reader = state.reader_id;
+  if (before.cardId !== seen.cardId) {
+    app.drafts = Object.fromEntries(
+      Object.entries(app.drafts).filter(([key]) => !key.startsWith("answer:")));
+    app.sent = {};
+  }
+  if (before.phase !== seen.phase || before.step !== seen.step) app.ui.confirmFinish = false;
+  render();
+  if (before.phase === null) return; // the first state: nothing to announce
+  if (before.phase !== seen.phase) {
+    announce(i18n(`ui.announce.phase_${state.phase}`));
+  } else if (card && before.cardId !== card.id) {
+    const theme = (config.deck.themes || []).find((t) => t.id === card.theme);
+    announce(i18n("ui.announce.new_card", { title: card.title, theme: theme ? theme.title : "" }));
+    focusCard();
+  } else if (card && before.step !== "revealed" && state.step === "revealed") {
+    announce(i18n("ui.announce.revealed"));
+  } else if (!card && before.cardId) {
+    announce(i18n("ui.announce.card_closed"));
+  }
+  if (app.you && before.reader !== seen.reader && seen.reader === app.you.id && !card) {
+    announce(i18n("ui.announce.your_turn"));
+  }
+}
+
+function focusCard() {
+  const active = document.activeElement;
+  if (active && active !== document.body && viewNode.contains(active)) return;
+  const title = viewNode.querySelector("#card-title");
+  if (title) title.focus({ preventScroll: false });
+}
+
+function render() {
+  if (!app.state) return;
+  const active = document.activeElement;
+  const key = active && active.dataset ? active.dataset.focusKey : null;
+  const selection = key && "selectionStart" in active
+    ? [active.selectionStart, active.selectionEnd] : null;
+  const scroll = window.scrollY;
+  viewNode.replaceChildren(renderView(app));
+  if (key) {
+    const again = viewNode.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
+    if (again) {
+      again.focus({ preventScroll: true });
+      if (selection && again.setSelectionRange) {
+        try {
+          again.setSelectionRange(selection[0], selection[1]);
+        } catch {
+          /* not a text field */
+        }
+      }
+      window.scrollTo(0, scroll);
+    } else if (viewNode.contains(active) || active === document.body) {
+      // the control went away (drawn, revealed…): keep keyboard users on the card
+      const fallback = viewNode.querySelector("#card-title, #view-heading");
+      if (fallback) fallback.focus({ preventScroll: true });
+    }
+  }
+  tickTimer();
+}
+
+// --- actions ---------------------------------------------------------------------------------
+
+function act(type, fields = {}) {
+  connection.act(type, fields);
+  if (connection.unacknowledged && statusNode.dataset.state !== "online") {
+    setStatus(statusNode.dataset.state || "waiting", 0);
+  }
+}
+
+function setAnswer(questionId, value) {
+  const state = app.state;
+  if (!state || !state.card) return;
+  state.my_answers = { ...(state.my_answers || {}), [questionId]: value };
+  act("answer", { card_id: state.card.id, question_id: questionId, value });
+  render();
+}
+
+// --- messages to the person ------------------------------------------------------------------
+
+let toastTimer = null;
+
+function showToast(message) {
+  toastText.textContent = message;
+  toast.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    toast.hidden = true;
+  }, 8000);
+}
+
+document.getElementById("toast-close").addEventListener("click", () => {
+  toast.hidden = true;
+});
+
+function announce(message) {
+  announcer.textContent = "";
+  // a fresh text node after a tick makes screen readers speak a repeated message too
+  window.setTimeout(() => {
+    announcer.textContent = message;
+  }, 50);
+}
+
+function setStatus(status, delay) {
+  statusNode.dataset.state = status;
+  document.body.classList.toggle("is-offline", status !== "online");
+  if (status === "online") {
+    statusNode.hidden = true;
+    statusNode.replaceChildren();
+    return;
+  }
+  statusNode.hidden = false;
+  if (status === "gone") {
+    roomGone();
+    return;
+  }
+  const parts = [];
+  if (status === "connecting") parts.push(i18n("ui.status.connecting"));
+  else parts.push(i18n("ui.status.reconnecting"));
+  if (delay > 1500) parts.push(i18n("ui.status.retry_in", { seconds: Math.round(delay / 1000) }));
+  if (connection.unacknowledged) {
+    parts.push(i18n("ui.status.pending", { count: connection.unacknowledged }));
+  }
+  const retry = status === "waiting" && delay > 1500
+    ? el("button", { type: "button", class: "btn btn-small", onclick: () => connection.retryNow() },
+      i18n("ui.status.retry_now"))
+    : null;
+  statusNode.replaceChildren(el("span", { class: "spinner", "aria-hidden": "true" }),
+    el("span", {}, parts.join(" ")), ...(retry ? [retry] : []));
+}
+
+function roomGone() {
+  statusNode.hidden = true;
+  joinView.hidden = true;
+  viewNode.hidden = false;
+  viewNode.setAttribute("aria-busy", "false");
+  viewNode.replaceChildren(el("section", { class: "panel not-found" },
+    el("h1", { id: "view-heading", tabindex: "-1" }, i18n("ui.room.not_found_heading")),
+    el("p", {}, i18n("ui.room.gone")),
+    el("p", {}, el("a", { class: "btn btn-primary", href: "/" }, i18n("ui.back_home")))));
+}
+
+// --- the card timer --------------------------------------------------------------------------
+
+let timeUpAnnounced = null;
+
+function tickTimer() {
+  const node = document.getElementById("timer");
+  const state = app.state;
+  if (!node || !state || !state.deadline) return;
+  const left = Math.max(0, Math.round(state.deadline - app.now()));
+  const minutes = Math.floor(left / 60);
+  const seconds = String(left % 60).padStart(2, "0");
+  const value = node.querySelector(".timer-value");
+  if (value) value.textContent = `${minutes}:${seconds}`;
+  node.classList.toggle("is-urgent", left <= 30);
+  node.classList.toggle("is-over", left === 0);
+  const label = node.querySelector(".timer-label");
+  if (label) label.textContent = left === 0 ? i18n("ui.timer.over") : i18n("ui.timer.left");
+  if (left === 0 && timeUpAnnounced !== state.deadline) {
+    timeUpAnnounced = state.deadline;
+    announce(i18n("ui.timer.over"));
+  }
+}
+
+window.setInterval(tickTimer, 1000);
+
+start();

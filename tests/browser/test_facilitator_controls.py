@@ -1,0 +1,59 @@
+"""The facilitator's controls: skip, park (the card comes back later), pass the turn, and
+"finish" offered once no card is left."""
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, WAIT, Pages, shot, tr
+from tests.helpers import ServerProcess
+
+
+def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
+    t = lambda key, **kw: tr("fr", key, **kw)  # noqa: E731
+    room = server.create_room("mini-test")
+    code = room["code"]
+    fac = pages.new("facilitator", PHONE)
+    fac.goto(f"{server.base}/r/{code}#f={room['facilitator_token']}")
+    names = ("Gus", "Hana")
+    players = []
+    for name in names:
+        page = pages.new(name)
+        page.goto(f"{server.base}/r/{code}")
+        page.get_by_label(t("ui.join.name_label")).fill(name)
+        page.get_by_role("button", name=t("ui.join.button")).click()
+        expect(page.get_by_role("heading", name=t("ui.lobby.welcome", name=name))).to_be_visible(
+            timeout=WAIT)
+        players.append(page)
+    gus, hana = players
+    fac.get_by_role("button", name=t("ui.lobby.start")).click()
+    expect(gus.get_by_text(t("ui.play.your_turn"))).to_be_visible(timeout=WAIT)
+    fac.get_by_role("button", name=t("ui.control.pass_turn")).click()
+    expect(hana.get_by_text(t("ui.play.your_turn"))).to_be_visible(timeout=WAIT)
+
+    hana.locator('[data-focus-key="draw"]').click()
+    expect(fac.locator("#card-title")).to_be_visible(timeout=WAIT)
+    fac.get_by_role("button", name=t("ui.control.skip")).click()
+    expect(gus.get_by_text(t("ui.play.your_turn"))).to_be_visible(timeout=WAIT)
+    expect(fac.locator(".history li")).to_have_count(1)
+
+    gus.locator('[data-focus-key="draw"]').click()
+    expect(fac.locator("#card-title")).to_be_visible(timeout=WAIT)
+    parked_title = fac.locator("#card-title").inner_text()
+    fac.get_by_role("button", name=t("ui.control.park")).click()
+    expect(gus.get_by_text(t("ui.play.parked", count=1), exact=False)).to_be_visible(timeout=WAIT)
+    shot(fac, "controls-phone")
+
+    # the last card of the pile, then the parked one comes back
+    for _ in range(2):
+        fac.locator('[data-focus-key="draw"]').click()
+        expect(fac.locator("#card-title")).to_be_visible(timeout=WAIT)
+        fac.get_by_role("button", name=t("ui.play.reveal")).click()
+        fac.locator('[data-focus-key="next"]').click()
+        expect(fac.locator("#card-title")).to_have_count(0, timeout=WAIT)
+    titles = fac.locator(".history li > span:first-child").all_inner_texts()
+    assert parked_title in titles
+    expect(gus.get_by_role("heading", name=t("ui.play.all_done"))).to_be_visible(timeout=WAIT)
+    expect(gus.locator('[data-focus-key="finish-now"]')).to_have_count(0)
+    fac.locator('[data-focus-key="finish-now"]').click()
+    expect(hana.get_by_role("heading", name=t("ui.synthesis.heading"))).to_be_visible(
+        timeout=WAIT)
+    expect(hana.get_by_text(t("ui.synthesis.played", played=2, skipped=1))).to_be_visible()
