@@ -87,6 +87,12 @@ const connection = new RoomConnection({
   },
 });
 
+function newSeatToken() {
+  const bytes = new Uint8Array(24);
+  window.crypto.getRandomValues(bytes);
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
 function askName(message) {
   viewNode.hidden = true;
   viewNode.setAttribute("aria-busy", "false");
@@ -106,7 +112,8 @@ function start() {
   const playerToken = seats.player(code);
   if (facilitatorToken) {
     usedToken = "facilitator";
-    connection.join({ token: facilitatorToken });
+    // the presenter screen is read-only: it must not count as the facilitator being there
+    connection.join(presenter ? { token: facilitatorToken, role: "viewer" } : { token: facilitatorToken });
   } else if (!presenter && playerToken) {
     usedToken = "player";
     connection.join({ token: playerToken });
@@ -123,7 +130,9 @@ function start() {
         return;
       }
       usedToken = null;
-      connection.join({ name });
+      // the seat's token is chosen here, so a join retried after a lost connection comes
+      // back to the same seat instead of making a second one
+      connection.join({ name, token: newSeatToken() });
     });
   }
 }

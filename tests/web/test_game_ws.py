@@ -322,3 +322,40 @@ def test_skip_and_park(server: ServerProcess) -> None:
             await c.close()
 
     run(scenario())
+
+
+def test_a_retried_join_with_a_client_token_keeps_one_seat(server: ServerProcess) -> None:
+    async def scenario() -> None:
+        room = server.create_room("mini-test")
+        token = "client-chosen-token-0123456789abcdef"
+        first = await seat(server, room["code"], name="Ana", token=token)
+        again = await seat(server, room["code"], name="Ana", token=token)  # the retry
+        assert again.you["id"] == first.you["id"] and again.you["token"] == token
+        players = [p for p in again.state["players"] if p["role"] == "player"]
+        assert len(players) == 1
+        short = await Client.connect(server, room["code"])
+        await short.send({"type": "join", "name": "Ben", "token": "short"})
+        assert (await short.expect("error"))["code"] == "token_too_short"
+        for c in (first, again, short):
+            await c.close()
+
+    run(scenario())
+
+
+def test_a_viewer_screen_is_read_only_and_not_a_presence(server: ServerProcess) -> None:
+    async def scenario() -> None:
+        room = server.create_room("mini-test")
+        screen = await seat(server, room["code"], token=room["facilitator_token"], role="viewer")
+        assert screen.you["role"] == "viewer"
+        facilitator = next(p for p in screen.state["players"] if p["role"] == "facilitator")
+        assert facilitator["connected"] is False
+        assert [t["id"] for t in screen.state["deck"]["themes"]] == ["organisation", "management"]
+        await screen.fails({"type": "start"}, "viewer_read_only")
+        await screen.ok({"type": "sync"})
+        share = await Client.connect(server, room["code"])
+        ana = await seat(server, room["code"], name="Ana")
+        await screen.until(lambda s: len(s["players"]) == 2)
+        for c in (screen, share, ana):
+            await c.close()
+
+    run(scenario())
