@@ -54,7 +54,7 @@ def _page(request: Request, lang: Lang, template: str, status: int = 200,
     asked = normalize(request.query_params.get("lang"))
     if asked:  # ?lang= is remembered for the next pages
         response.set_cookie("lang", asked, max_age=LANG_COOKIE_SECONDS, httponly=True,
-                            samesite="lax")
+                            samesite="lax", secure=request.url.scheme == "https")
     return response
 
 
@@ -73,7 +73,9 @@ async def home(request: Request, lang: LangDep, rooms: RoomsDep, decks: DecksDep
         return RedirectResponse(f"/r/{code}", status_code=303)
     infos = [d.as_json() for d in await rooms.db(decks.list)]
     infos.sort(key=lambda d: (d["language"] != lang, not d["builtin"], d["title"].casefold()))
-    return _page(request, lang, "home.html", decks=infos, decks_json=json_block(infos))
+    erased = request.query_params.get("erased") == "1"
+    return _page(request, lang, "home.html", decks=infos, decks_json=json_block(infos),
+                 erased=erased)
 
 
 async def _room_or_none(rooms: RoomsDep, code: str) -> LiveRoom | None:

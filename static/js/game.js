@@ -26,13 +26,35 @@ const app = {
   version: -1,
   drafts: {}, // text being typed, by field key: survives re-renders
   sent: {}, // last open answer sent, by question key
-  ui: { confirmFinish: false, copied: false },
+  ui: { confirmFinish: false, confirmErase: false, copied: false, eraseError: "" },
   now: () => Date.now() / 1000 + clockOffset,
   act,
   setAnswer,
   rerender: render,
   announce,
+  erase,
 };
+
+// Erasing the session (facilitator only): every answer, note and token is deleted at once.
+async function erase() {
+  const token = seats.facilitator(code);
+  try {
+    const response = await fetch(`/api/rooms/${code}`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${token}`, "Accept-Language": lang },
+    });
+    if (response.status !== 204) {
+      const body = await response.json().catch(() => ({}));
+      throw new Error((body.error && body.error.message) || i18n("ui.erase.failed"));
+    }
+    seats.setFacilitator(code, null);
+    seats.setPlayer(code, null);
+    window.location.assign(`/?lang=${lang}&erased=1`);
+  } catch (error) {
+    app.ui.eraseError = error.message || i18n("ui.erase.failed");
+    render();
+  }
+}
 
 // --- the seat ------------------------------------------------------------------------------
 

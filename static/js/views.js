@@ -497,7 +497,22 @@ function synthesis(app) {
       app.presenter ? null : el("p", {}, el("a", { class: "btn btn-primary btn-large", href: config.report_url }, i18n("ui.synthesis.report")))),
     groups.map(([dimension, criteria]) => el("section", { class: "dimension", "aria-labelledby": `dim-${dimension}` },
       el("h2", { id: `dim-${dimension}` }, i18n(`dimension.${dimension}`)),
-      el("ul", { class: "criteria" }, criteria.map((c) => criterionView(c))))));
+      el("ul", { class: "criteria" }, criteria.map((c) => criterionView(c))))),
+    isFacilitator(app) && !app.presenter ? eraseSection(app) : null);
+}
+
+function eraseSection(app) {
+  const confirming = app.ui.confirmErase;
+  return el("section", { class: "panel erase", "aria-labelledby": "erase-heading" },
+    el("h2", { id: "erase-heading" }, i18n("ui.erase.heading")),
+    el("p", { class: "small" }, i18n("ui.erase.explain")),
+    app.ui.eraseError ? el("p", { class: "error", role: "alert" }, app.ui.eraseError) : null,
+    confirming
+      ? el("div", { class: "confirm", role: "group", "aria-labelledby": "confirm-erase" },
+        el("p", { id: "confirm-erase" }, i18n("ui.erase.confirm")),
+        button(i18n("ui.erase.yes"), () => app.erase(), { cls: "btn btn-danger", key: "erase-yes" }),
+        button(i18n("ui.control.cancel"), () => { app.ui.confirmErase = false; app.rerender(); }, { cls: "btn btn-secondary", key: "erase-no" }))
+      : button(i18n("ui.erase.button"), () => { app.ui.confirmErase = true; app.rerender(); }, { cls: "btn btn-secondary", key: "erase" }));
 }
 
 function criterionView(c) {

@@ -57,3 +57,12 @@ def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
     expect(hana.get_by_role("heading", name=t("ui.synthesis.heading"))).to_be_visible(
         timeout=WAIT)
     expect(hana.get_by_text(t("ui.synthesis.played", played=2, skipped=1))).to_be_visible()
+
+    # the facilitator erases the session: everybody's access and answers are gone
+    expect(gus.locator('[data-focus-key="erase"]')).to_have_count(0)  # players cannot
+    fac.locator('[data-focus-key="erase"]').click()
+    expect(fac.get_by_text(t("ui.erase.confirm"))).to_be_visible(timeout=WAIT)
+    fac.locator('[data-focus-key="erase-yes"]').click()
+    expect(fac.get_by_text(t("ui.erase.done"))).to_be_visible(timeout=WAIT)
+    assert server.request("GET", f"/api/rooms/{code}")[0] == 404
+    shot(fac, "erased-home")
