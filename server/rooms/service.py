@@ -34,6 +34,7 @@ T = TypeVar("T")
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 6
+MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
 MIN_CLIENT_TOKEN = 22  # a token chosen by a client must carry ≥128 bits in base64url
 
 
@@ -377,10 +378,14 @@ class RoomService:
         return view
 
     def _broadcast(self, room: LiveRoom) -> None:
-        if len(room.connections) > self.big_room_threshold and self.coalesce_s > 0:
+        """Small rooms get every state at once; big ones at most one state per interval,
+        an interval that grows with the room (a state costs one send per connection)."""
+        size = len(room.connections)
+        if size > self.big_room_threshold and self.coalesce_s > 0:
             if not room.flush_scheduled:
                 room.flush_scheduled = True
-                asyncio.get_running_loop().call_later(self.coalesce_s, self._flush, room)
+                delay = min(MAX_COALESCE_S, self.coalesce_s * size / self.big_room_threshold)
+                asyncio.get_running_loop().call_later(delay, self._flush, room)
             return
         self._flush(room)
 
