@@ -100,12 +100,28 @@ def private_view(state: RoomState, player_id: str | None) -> dict[str, Any]:
 
 
 def _themes_left(deck: Deck, state: RoomState) -> dict[str, int]:
-    counts: dict[str, int] = {t.id: 0 for t in deck.themes}
-    for card_id in (*state.pile, *state.parked):
-        card = deck.card(card_id)
-        if card is not None:
-            counts[card.theme] = counts.get(card.theme, 0) + 1
-    return counts
+    return dict(_count_themes(deck, state.pile, state.parked))
+
+
+_theme_counts: dict[tuple[int, tuple[str, ...], tuple[str, ...]], tuple[tuple[str, int], ...]] = {}
+
+
+def _count_themes(deck: Deck, pile: tuple[str, ...],
+                  parked: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    # the pile only changes when a card is drawn: most views (one per answer) reuse the count
+    key = (id(deck), pile, parked)
+    cached = _theme_counts.get(key)
+    if cached is None:
+        counts: dict[str, int] = {t.id: 0 for t in deck.themes}
+        for card_id in (*pile, *parked):
+            card = deck.card(card_id)
+            if card is not None:
+                counts[card.theme] = counts.get(card.theme, 0) + 1
+        cached = tuple(counts.items())
+        if len(_theme_counts) > 10_000:
+            _theme_counts.clear()
+        _theme_counts[key] = cached
+    return cached
 
 
 def _title(deck: Deck, card_id: str) -> str:

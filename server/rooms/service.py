@@ -27,7 +27,8 @@ from server.errors import Forbidden, GameError, NotFound, Unavailable
 from server.i18n import translate
 from server.rooms.bus import Bus, LocalBus
 from server.rooms.outbox import Outbox
-from server.storage.repository import AlreadyApplied, Repository, VersionConflict
+from server.storage.repository import AlreadyApplied, Repository, StateWrite, VersionConflict
+from server.storage.writer import BatchWriter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -71,6 +72,8 @@ class LiveRoom:
     public_json: str | None = None  # cache of the serialised public view of ``state``
     flush_scheduled: bool = False
     idle_since: float | None = None  # monotonic time the last connection left
+    # player id → (their answers object, its JSON): re-serialised only when it changes
+    mine_json: dict[str, tuple[object, str]] = field(default_factory=dict)
 
     @property
     def language(self) -> str:
@@ -94,7 +97,9 @@ class RoomService:
         self.clock = clock
         self.big_room_threshold = big_room_threshold
         self.coalesce_s = coalesce_ms / 1000
+        # reads (and rare writes) on a small pool; room states through one batching writer
         self._db = ThreadPoolExecutor(max_workers=db_threads, thread_name_prefix="db")
+        self.writer = BatchWriter(repo)
         self._rooms: dict[str, LiveRoom] = {}
         self._loading: dict[str, asyncio.Lock] = {}
 
@@ -102,7 +107,8 @@ class RoomService:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._db, lambda: fn(*args, **kwargs))
 
-    def close(self) -> None:
+    async def close(self) -> None:
+        await self.writer.close()
         self._db.shutdown(wait=True)
 
     # --- rooms ---------------------------------------------------------------------------
@@ -245,11 +251,11 @@ class RoomService:
             previous = room.state
             state = apply(room.deck, previous, actor_id, cmd, self.clock())
             try:
-                await self.db(
-                    self.repo.save_state, code=room.code, state=state.model_dump_json(),
-                    phase=state.phase.value, version=state.version, new_token=new_token,
+                await self.writer.save(StateWrite(
+                    code=room.code, state=state.model_dump_json(), phase=state.phase.value,
+                    version=state.version, new_token=new_token,
                     message=(actor_id, message_id) if message_id and actor_id else None,
-                )
+                ))
             except VersionConflict:
                 await self._reload(room)
                 if message_id and actor_id and (actor_id, message_id) in room.applied:
@@ -263,14 +269,14 @@ class RoomService:
                 raise Unavailable() from None
             if message_id and actor_id:
                 room.applied.add((actor_id, message_id))
+            if state.settings.anonymous and len(state.closed) > len(previous.closed):
+                await self._scrub()  # before anyone hears the card is closed
             # a newer state from another process may have arrived while we were writing
             if state.version > room.state.version:
                 room.state = state
                 room.public_json = None
                 self._broadcast(room)
             await self._publish(room, state, (actor_id, message_id) if message_id else None)
-            if state.settings.anonymous and len(state.closed) > len(previous.closed):
-                await self._scrub()
             return True
         raise GameError("retry")
 
@@ -316,7 +322,7 @@ class RoomService:
 
     async def _scrub(self) -> None:
         try:
-            await self.db(self.repo.scrub)
+            await self.writer.run(self.repo.scrub)
         except SQLAlchemyError:  # best effort: the next closed card tries again
             log.warning("could not scrub the database")
 
@@ -361,21 +367,33 @@ class RoomService:
 
     # --- fan-out -------------------------------------------------------------------------
 
-    def state_message(self, room: LiveRoom, player_id: str | None) -> str:
+    def state_message(self, room: LiveRoom, player_id: str | None,
+                      welcome: dict[str, Any] | None = None) -> str:
+        """A ``state`` message for one connection (a ``welcome`` if ``welcome`` is its
+        ``you``): the shared public view, serialised once per change, with this person's own
+        answers spliced in instead of re-serialising the whole view per connection."""
         if room.public_json is None:
             room.public_json = json.dumps(public_view(room.deck, room.state), ensure_ascii=False)
-        mine = json.dumps(private_view(room.state, player_id), ensure_ascii=False)
-        # splice the private part into the shared serialisation instead of re-serialising
-        # the whole view once per connection
+        mine = self._mine_json(room, player_id)
+        head = (f'"type":"welcome","you":{json.dumps(welcome, ensure_ascii=False)},'
+                if welcome is not None else '"type":"state",')
         return (
-            f'{{"type":"state","version":{room.state.version},"server_time":{self.clock():.3f},'
+            f'{{{head}"version":{room.state.version},"server_time":{self.clock():.3f},'
             f'"state":{room.public_json[:-1]},"my_answers":{mine}}}}}'
         )
 
-    def view(self, room: LiveRoom, player_id: str | None) -> dict[str, Any]:
-        view = public_view(room.deck, room.state)
-        view["my_answers"] = private_view(room.state, player_id)
-        return view
+    @staticmethod
+    def _mine_json(room: LiveRoom, player_id: str | None) -> str:
+        current = room.state.current
+        answers = current.answers.get(player_id) if current and player_id else None
+        if answers is None or player_id is None:
+            return "{}"
+        cached = room.mine_json.get(player_id)
+        if cached is not None and cached[0] is answers:
+            return cached[1]
+        text = json.dumps(private_view(room.state, player_id), ensure_ascii=False)
+        room.mine_json[player_id] = (answers, text)
+        return text
 
     def _broadcast(self, room: LiveRoom) -> None:
         """Small rooms get every state at once; big ones at most one state per interval,

@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url, busy_timeout_ms=settings.db_busy_timeout_ms)
         repo = Repository(engine)
-        db_threads = 1 if settings.database_url.startswith("sqlite") else 8
+        db_threads = 4 if settings.database_url.startswith("sqlite") else 8
         bus: Bus = RedisBus(settings.redis_url) if settings.redis_url else LocalBus()
         rooms = RoomService(
             repo, big_room_threshold=settings.big_room_threshold,
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await cleaner
             await bus.close()
-            rooms.close()
+            await rooms.close()
             engine.dispose()
 
     app = FastAPI(title="ExplorIA en ligne", version="1", lifespan=lifespan)

@@ -147,12 +147,7 @@ class _Session:
         player = joined.player
         you = {"id": player.id, "name": player.name,
                "role": "viewer" if conn.viewer else player.role.value, "token": joined.token}
-        state = self.service.view(self.room, player.id)
-        conn.outbox.push(json.dumps(
-            {"type": "welcome", "you": you, "version": self.room.state.version,
-             "server_time": self.service.clock(), "state": state},
-            ensure_ascii=False,
-        ))
+        conn.outbox.push(self.service.state_message(self.room, player.id, welcome=you))
         if msg_id is not None:
             conn.outbox.push(json.dumps({"type": "ack", "id": msg_id}))
         self.sender = asyncio.create_task(self.pump(conn.outbox))

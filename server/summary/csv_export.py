@@ -1,0 +1,58 @@
+"""The summary as CSV: one row per question of each played card, for spreadsheets.
+
+Made to open right in a spreadsheet set to a French locale (Excel, LibreOffice Calc): UTF-8
+with a byte order mark (so accents survive), ``;`` as separator (``,`` is the decimal mark
+there), CRLF line ends. Headers and values are worded in the session language; the column
+order is fixed (docs/summary.md). A cell that a spreadsheet would read as a formula (starting
+with = + - @, a tab or a carriage return) gets a leading apostrophe, so it stays text.
+"""
+
+import csv
+import io
+from typing import Final
+
+from server.i18n import translate
+from server.summary import text
+from server.summary.model import Summary
+
+COLUMNS: Final = (
+    "card_order", "card_id", "card", "theme", "question_id", "question", "kind", "criterion",
+    "yes", "no", "unsure", "answers", "group_answer", "consensus", "risk", "divergent",
+)
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> str | int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    out = str(value)
+    return "'" + out if out.startswith(_FORMULA_START) else out
+
+
+def render_csv(s: Summary) -> bytes:
+    lang = s.language
+
+    def tr(key: str) -> str:
+        return translate(lang, key)
+
+    def yes_no(flag: bool) -> str:
+        return tr("answer.yes") if flag else tr("answer.no")
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([tr(f"summary.csv.{c}") for c in COLUMNS])
+    for card in s.cards:
+        if card.outcome != "played":
+            continue
+        for q in card.questions:
+            row = [
+                card.order, card.card_id, card.title, card.theme.title, q.id, q.text,
+                tr(f"summary.kind.{q.kind}"), q.criterion_label or "",
+                q.tally.yes, q.tally.no, q.tally.unsure, q.tally.answered,
+                text.answer(q.group_answer, lang) if q.group_answer else "",
+                yes_no(q.consensus) if q.kind == "yes_no" else "",
+                yes_no(q.risk) if q.kind == "yes_no" else "",
+                yes_no(q.divergent) if q.kind == "yes_no" else "",
+            ]
+            writer.writerow([cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

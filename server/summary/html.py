@@ -1,0 +1,62 @@
+"""The summary as HTML, for the web report and for the PDF (same templates, two modes).
+
+``mode="web"`` adds the toolbar (downloads, print, share links) and links the stylesheet and
+script from /static; ``mode="pdf"`` adds a title page and leaves styling to the PDF renderer,
+which is handed the same stylesheet directly. Jinja autoescaping keeps every text inert.
+"""
+
+from typing import Any, Literal
+
+from server.i18n import translate
+from server.summary import text
+from server.summary.chart import chart_svg
+from server.summary.guide import LEVELS, LIMITS, REMEMBER
+from server.summary.model import CardNotes, NoteOut, Summary
+from server.web.templating import render
+
+Mode = Literal["web", "pdf"]
+DOWNLOADS = ("pdf", "md", "csv", "json")
+
+
+def render_report(s: Summary, mode: Mode, **extra: Any) -> str:
+    lang = s.language
+    order = {card.card_id: card.order for card in s.cards}
+
+    def card_numbers(notes: list[CardNotes]) -> str:
+        return translate(lang, "summary.list_sep").join(
+            str(order[n.card_id]) for n in notes if n.card_id in order
+        )
+
+    def card_ref(card_id: str) -> str:
+        """« card 7 »: the synthesis points to the numbered cards rather than repeat titles."""
+        return translate(lang, "summary.card_ref", number=order.get(card_id, "?"))
+
+    def flow(answers: list[NoteOut]) -> str:
+        """Open answers as one run of text: far cheaper to lay out than one box each."""
+        return " · ".join(
+            translate(lang, "summary.quote", text=" ".join(a.text.split()))
+            + (f" ({a.author})" if a.author else "")
+            for a in answers
+        )
+
+    return render(
+        "report/report.html",
+        s=s,
+        lang=lang,
+        mode=mode,
+        chart=chart_svg(s),
+        crit={c.criterion: c for c in s.synthesis.criteria},
+        when=lambda iso: text.when(iso, lang),
+        day=lambda iso: text.day(iso, lang),
+        duration=lambda seconds: text.duration(seconds, lang),
+        answer=lambda value: text.answer(value, lang),
+        level_word=lambda value: text.level(value, lang),
+        levels=LEVELS,
+        limits=LIMITS,
+        remember=REMEMBER,
+        card_numbers=card_numbers,
+        card_ref=card_ref,
+        flow=flow,
+        downloads=DOWNLOADS,
+        **extra,
+    )

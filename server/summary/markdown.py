@@ -1,0 +1,245 @@
+"""The summary as Markdown: reads well as plain text, renders well on any Markdown viewer.
+
+Every text typed by a person (names, notes, open answers) and every deck text goes through
+``inline``: Markdown's special characters are backslash-escaped and line starts that would
+open a block (a heading, a list, a quote, a rule…) are neutralised, so the text stays text
+whatever it contains. Line breaks inside a text become hard breaks indented under their item.
+"""
+
+import re
+from collections.abc import Iterable
+
+from server.i18n import translate
+from server.summary import text
+from server.summary.guide import LEVELS, LIMITS, REMEMBER
+from server.summary.model import CardOut, NoteOut, QuestionOut, Summary
+
+# ASCII punctuation with a meaning in CommonMark or GitHub Flavored Markdown, anywhere in a line
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!{}])")
+# what opens a block at the start of a line once the above is escaped: - + = (lists, setext
+# underlines) and a number followed by . or ) (ordered lists)
+_LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
+
+
+def inline(value: str, indent: str = "  ", *, single: bool = False) -> str:
+    """``value`` as inert Markdown text; ``single`` folds it on one line (headings, cells)."""
+    raw = value.replace("\r\n", "\n").replace("\r", "\n")
+    if single:
+        raw = " ".join(raw.split())
+    lines = []
+    for line in raw.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        line = _SPECIAL.sub(r"\\\1", line)
+        match = _LINE_START.match(line)
+        if match:
+            head = match.group(1)
+            line = head + "\\" + line[len(head):] if head[0].isdigit() else "\\" + line
+        lines.append(line)
+    return ("\\\n" + indent).join(lines) or "—"
+
+
+class _Writer:
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.lines: list[str] = []
+
+    def tr(self, key: str, **params: object) -> str:
+        return translate(self.lang, key, **params)
+
+    def label(self, key: str, **params: object) -> str:
+        """A label followed by a colon, with French spacing in French ("Thème :")."""
+        return self.tr(key, **params) + self.tr("summary.colon")
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+
+def render_markdown(s: Summary) -> str:
+    w = _Writer(s.language)
+    tr, add = w.tr, w.add
+    sess = s.session
+    add(f"# {tr('summary.doc_title')} — {inline(sess.deck.title, single=True)}", "")
+    add(f"_{tr('summary.tagline')}_", "")
+    if not sess.finished:
+        add(f"> **{tr('summary.unfinished_banner')}**", "")
+
+    add(f"## {tr('summary.section.session')}", "")
+    for key, value in _session_rows(s):
+        add(f"- **{w.label(key)}** {value}")
+    if sess.participants.names:
+        add("", f"**{w.label('summary.participants_names')}** "
+            + ", ".join(inline(n, single=True) for n in sess.participants.names))
+    add("")
+
+    _synthesis(w, s)
+    _next_steps(w, s)
+
+    add(f"## {tr('summary.section.cards')}", "")
+    if not s.cards:
+        add(tr("summary.no_cards"), "")
+    for card in s.cards:
+        _card(w, card)
+    asides = [(c, "summary.aside.parked") for c in s.parked_cards]
+    if s.current_card:
+        asides.append((s.current_card, "summary.aside.current"))
+    if asides:
+        add(f"### {tr('summary.aside.title')}", "")
+        for aside, key in asides:
+            add(f"- {inline(aside.title, single=True)} ({inline(aside.theme.title, single=True)})"
+                f" — {tr(key)}")
+            add(*(f"  - {_note(n, indent='    ')}" for n in aside.notes))
+        add("")
+
+    _guide(w, s)
+    add("---", "", f"_{tr('summary.footer', date=text.when(s.generated_at, s.language))}_", "")
+    return "\n".join(w.lines)
+
+
+def _synthesis(w: _Writer, s: Summary) -> None:
+    tr, add, lang = w.tr, w.add, w.lang
+    add(f"## {tr('summary.section.synthesis')}", "", tr("summary.synthesis_intro"), "")
+    crit = {c.criterion: c for c in s.synthesis.criteria}
+    order = {card.card_id: card.order for card in s.cards}
+    for dim in s.synthesis.dimensions:
+        add(f"### {dim.label}", "")
+        add(f"| {tr('summary.col.criterion')} | {tr('summary.col.level')} | "
+            f"{tr('summary.col.risks')} | {tr('summary.col.divergent')} |")
+        add("|---|---|---|---|")
+        for cid in dim.criteria:
+            c = crit[cid]
+            counts = (tr("summary.chart.counts", risks=c.risks, answered=c.answered)
+                      if c.answered else tr("summary.chart.none"))
+            add(f"| {c.label} | {text.level(c.level, lang)} | {counts} | "
+                f"{len(c.divergent_questions)} |")
+        add("")
+        for cid in dim.criteria:
+            c = crit[cid]
+            if not (c.risk_questions or c.divergent_questions or c.notes):
+                continue
+            add(f"#### {c.label} — {text.level(c.level, lang)}", "", f"_{c.description}_", "")
+            if c.risk_questions:
+                add(w.label("summary.risk_questions"), "")
+                for q in c.risk_questions:
+                    add(f"- {inline(q.text)} — {tr('summary.group_answer_short')} "
+                        f"**{text.answer(q.group_answer, lang)}** "
+                        f"({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
+                add("")
+            if c.divergent_questions:
+                add(w.label("summary.divergent_questions"), "")
+                for q in c.divergent_questions:
+                    add(f"- {inline(q.text)} — {_tally(q.tally.yes, q.tally.no, q.tally.unsure, lang)}"
+                        f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
+                add("")
+            if c.notes:  # the notes are under their cards: point to them
+                cards = tr("summary.list_sep").join(str(order[n.card_id]) for n in c.notes
+                                                     if n.card_id in order)
+                add(f"{w.label('summary.criterion_notes')} {tr('summary.see_cards', cards=cards)}", "")
+
+
+def _next_steps(w: _Writer, s: Summary) -> None:
+    tr, add = w.tr, w.add
+    add(f"## {tr('summary.section.next_steps')}", "")
+    for i, step in enumerate(s.next_steps, start=1):
+        add(f"{i}. **{step.title}** — {step.text}")
+    add("", f"### {tr('summary.appropriation.title')}", "", tr("summary.appropriation.intro"), "")
+    for g in s.appropriation_steps:
+        mark = f" **[{tr('summary.appropriation.priority')}]**" if g.priority else ""
+        add(f"{g.number}. **{g.title}**{mark} — {g.text}")
+    add("", f"### {tr('summary.remember.title')}", "")
+    for key in REMEMBER:
+        add(f"- **{tr(f'summary.remember.{key}.title')}** — {tr(f'summary.remember.{key}.text')}")
+    add("")
+
+
+def _guide(w: _Writer, s: Summary) -> None:
+    tr, add, lang = w.tr, w.add, w.lang
+    add(f"## {tr('summary.section.guide')}", "", tr("summary.guide.intro"), "")
+    dims = {d.id: d.label for d in s.synthesis.dimensions}
+    for c in s.synthesis.criteria:
+        add(f"- **{c.label}** ({dims[c.dimension]}) — {c.description}")
+    add("", f"**{tr('summary.guide.levels_title')}**", "")
+    for lv in LEVELS:
+        add(f"- **{text.level(lv, lang)}** — {tr(f'summary.guide.level.{lv}')}")
+    add("", f"**{tr('summary.guide.limits_title')}**", "")
+    for key in LIMITS:
+        add(f"- {tr(f'summary.guide.limit.{key}')}")
+    add("")
+
+
+def _tally(yes: int, no: int, unsure: int, lang: str) -> str:
+    return translate(lang, "summary.tally", yes=yes, no=no, unsure=unsure)
+
+
+def _note(n: NoteOut, indent: str = "  ") -> str:
+    body = inline(n.text, indent)
+    if n.author:
+        return f"{body} — _{inline(n.author, single=True)}_"
+    return body
+
+
+def _session_rows(s: Summary) -> Iterable[tuple[str, str]]:
+    lang = s.language
+    sess = s.session
+
+    def tr(key: str, **params: object) -> str:
+        return translate(lang, key, **params)
+
+    version = tr("summary.version", version=inline(sess.deck.version, single=True))
+    yield "summary.field.deck", f"{inline(sess.deck.title, single=True)} ({version})"
+    yield "summary.field.code", sess.code
+    yield "summary.field.language", tr(f"summary.language.{sess.language}")
+    yield "summary.field.date", text.when(sess.started_at or sess.created_at, lang)
+    yield "summary.field.duration", (
+        text.duration(sess.duration_seconds, lang) if sess.finished
+        else tr("summary.duration.in_progress")
+    )
+    if sess.facilitator:
+        yield "summary.field.facilitator", inline(sess.facilitator, single=True)
+    yield "summary.field.participants", str(sess.participants.count)
+    yield "summary.field.anonymity", tr(
+        "summary.anonymous.yes" if sess.anonymous else "summary.anonymous.no"
+    )
+    cards = sess.cards
+    yield "summary.field.cards", tr(
+        "summary.cards_line", played=cards.played, skipped=cards.skipped, parked=cards.parked,
+        total=cards.total,
+    )
+
+
+def _question(w: _Writer, q: QuestionOut) -> None:
+    tr, add, lang = w.tr, w.add, w.lang
+    if q.kind == "open":
+        add(f"- {inline(q.text)} _({tr('summary.open_question')})_")
+        if not q.open_answers:
+            add(f"  - {tr('summary.no_open_answers')}")
+        add(*(f"  - {_note(a, indent='    ')}" for a in q.open_answers))
+        return
+    flags = [tr(f"summary.flag.{f}") for f, on in
+             (("consensus", q.consensus), ("risk", q.risk), ("divergent", q.divergent)) if on]
+    add(f"- {inline(q.text)}")
+    add(f"  {tr('summary.group_answer_short')} **{text.answer(q.group_answer, lang)}**"
+        f" ({_tally(q.tally.yes, q.tally.no, q.tally.unsure, lang)})"
+        f" · {q.criterion_label or '—'}" + "".join(f" · **{f}**" for f in flags))
+
+
+def _card(w: _Writer, card: CardOut) -> None:
+    tr, add = w.tr, w.add
+    add(f"### {card.order}. {inline(card.title, single=True)}", "")
+    meta = f"{w.label('summary.field.theme')} {inline(card.theme.title, single=True)}"
+    if card.outcome == "skipped":
+        meta += f" · {tr('summary.outcome.skipped')}"
+    if card.reader:
+        meta += f" · {tr('summary.read_by', name=inline(card.reader, single=True))}"
+    add(f"_{meta}_", "")
+    if card.situation:
+        add(f"> {inline(card.situation, '> ')}", "")
+    if card.outcome == "played":
+        for q in card.questions:
+            _question(w, q)
+        add("")
+    if card.notes:
+        add(w.label("summary.notes"), "")
+        add(*(f"- {_note(n)}" for n in card.notes))
+        add("")
