@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     messages_per_second: float = Field(20.0, gt=0)  # per connection, with a burst of 3× this
     ws_ping_interval: float = Field(20.0, gt=0)
     ws_ping_timeout: float = Field(20.0, gt=0)
+    ws_impl: Literal["auto", "websockets", "websockets-sansio", "wsproto"] = "auto"
     ws_deflate: bool = False  # permessage-deflate costs CPU and memory per connection
     big_room_threshold: int = Field(50, ge=2)  # above it, state broadcasts are coalesced
     coalesce_ms: int = Field(100, ge=0)

@@ -58,5 +58,8 @@ class Outbox:
             if self._state is not None:
                 text, self._state = self._state, None
                 await self._send(text)
+                # this coroutine now waits, maybe for minutes: it must not keep the last
+                # state alive (17 KB per idle connection in a room of 100)
+                del text
             if self.closed:
                 return
