@@ -1,0 +1,1008 @@
+"""Load benchmark of the WebSocket room server, next to a bare floor (see bench/README.md).
+
+    .venv/bin/python bench/load.py            # full run, < 10 min on 2 cores
+    .venv/bin/python bench/load.py --quick    # smaller sizes, < 60 s
+    .venv/bin/python bench/load.py --json /tmp/bench.json --scenarios a,b
+
+Starts the app (``python -m server``) on a free loopback port with a fresh SQLite database, then
+the floor (bench/floor_server.py), and drives each with the same scenarios from one asyncio
+event loop over real WebSockets on 127.0.0.1. Bounded in clients, messages and time.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import os
+import random
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from bisect import bisect_left
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import websockets
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.helpers import make_cards_dir  # noqa: E402
+
+perf = time.perf_counter
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+# Fast paths for the two messages that dominate; anything else is parsed with json.loads, so a
+# change of the server's serialisation only makes the generator slower, never wrong.
+STATE_PREFIX = '{"type":"state","version":'
+ACK_PREFIX = '{"type": "ack", "id": "'
+
+# --- the measured processes ---------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _raise_nofile() -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+class Target:
+    """A server subprocess (the app or the floor) on 127.0.0.1, with /proc readings."""
+
+    def __init__(self, kind: str, args: argparse.Namespace, tmp: Path) -> None:
+        self.kind = kind
+        self.args = args
+        self.tmp = tmp
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = tmp / f"{kind}-{self.port}.log"
+        self.state_bytes = 3000  # floor only: size of its state messages (per scenario)
+        self.rooms_made = 0
+
+    def start(self) -> "Target":
+        if self.kind == "app":
+            db = self.tmp / f"app-{self.port}.db"
+            env = {
+                **os.environ, "HOST": "127.0.0.1", "PORT": str(self.port),
+                "DATABASE_URL": f"sqlite:///{db}", "CARDS_DIR": str(make_cards_dir(self.tmp)),
+                "LOG_LEVEL": "warning", "ENVIRONMENT": "test",
+                "MAX_PLAYERS_PER_ROOM": "5000",
+                # rate limits off: every client comes from 127.0.0.1 (unknown names are ignored)
+                "MESSAGES_PER_SECOND": "1000000", "JOINS_PER_MINUTE": "1e9", "JOINS_BURST": "1e9",
+                "ROOMS_PER_MINUTE": "1e9", "ROOMS_BURST": "1e9", "LOOKUPS_PER_MINUTE": "1e9",
+                "LOOKUPS_BURST": "1e9", "DECK_UPLOADS_PER_MINUTE": "1e9", "DECK_UPLOADS_BURST": "1e9",
+                **dict(kv.split("=", 1) for kv in self.args.server_env),
+            }
+            cmd = [sys.executable, "-m", "server"]
+        else:
+            env = dict(os.environ)
+            extra = dict(kv.split("=", 1) for kv in self.args.server_env)
+            cmd = [sys.executable, str(ROOT / "bench" / "floor_server.py"), "--port", str(self.port),
+                   "--big-room-threshold", extra.get("BIG_ROOM_THRESHOLD", "50"),
+                   "--coalesce-ms", extra.get("COALESCE_MS", "100")]
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out,
+                                         preexec_fn=_raise_nofile)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.kind} exited: {self.log.read_text()[-3000:]}")
+            try:
+                if self.kind == "app":
+                    with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1):
+                        return self
+                else:
+                    with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.kind} did not start in 30 s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            # the database is a temporary file: no need for a graceful shutdown, which would
+            # record thousands of disconnections first
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def rss_kib(self) -> int:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def cpu_s(self) -> float:
+        rest = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(rest[11]) + int(rest[12])) / CLK_TCK
+
+    async def settle(self, quiet: float = 0.05, window: float = 0.5, limit: float = 60) -> None:
+        """Wait until the server uses less than ``quiet`` of a core over ``window`` seconds."""
+        end = perf() + limit
+        while perf() < end:
+            before = self.cpu_s()
+            await asyncio.sleep(window)
+            if self.cpu_s() - before < quiet * window:
+                return
+
+    async def create_room(self, deck: str, max_players: int) -> tuple[str, str]:
+        """(code, facilitator token)."""
+        self.rooms_made += 1
+        if self.kind == "floor":
+            code = f"F{self.rooms_made:05d}"
+            return code, f"fac-{code}"
+        body = json.dumps({"deck_id": deck, "settings": {"max_players": min(5000, max_players)}})
+
+        def post() -> dict[str, Any]:
+            req = urllib.request.Request(f"http://127.0.0.1:{self.port}/api/rooms", data=body.encode(),
+                                         method="POST", headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return dict(json.loads(r.read()))
+
+        room = await asyncio.to_thread(post)
+        return room["code"], room["facilitator_token"]
+
+    def ws_url(self, code: str) -> str:
+        url = f"ws://127.0.0.1:{self.port}/ws/rooms/{code}"
+        return url + f"?state_bytes={self.state_bytes}" if self.kind == "floor" else url
+
+
+# --- the load generator ---------------------------------------------------------------------
+
+
+class Stats:
+    """Counters of the current phase, shared by every client (one event loop, no locks)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.deliveries = 0  # state messages received, all clients
+        self.state_bytes = 0
+        self.sent = 0
+        self.acked = 0
+        self.errors = 0
+        self.error_codes: dict[str, int] = {}
+        self.ack_lat: list[float] = []
+        self.send_lag: list[float] = []
+        # (room, version, t0, answerer): the version an answer produced (or a later one)
+        self.attrs: list[tuple[int, int, float, Client]] = []
+        self.backlogged = 0
+
+
+S = Stats()
+
+
+class Client:
+    """One WebSocket: a reader task that timestamps what arrives; answers sent on demand."""
+
+    __slots__ = ("attr_t0", "backlog", "busy", "card", "conn_error", "deliveries", "flip", "inbox",
+                 "n", "pending", "qid", "reader", "room", "times", "token", "track", "vers",
+                 "version", "welcome_at", "welcomed", "ws", "you")
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.ws: ClientConnection | None = None
+        self.reader: asyncio.Task[None] | None = None
+        self.inbox: asyncio.Queue[str] | None = None  # setup only: every message, in order
+        self.welcomed: asyncio.Future[dict[str, Any]] | None = None
+        self.welcome_at = 0.0
+        self.you: dict[str, Any] = {}
+        self.token = ""
+        self.version = -1
+        self.vers: list[int] = []  # versions as they first arrived (growing) ...
+        self.times: list[float] = []  # ... and when
+        self.deliveries = 0
+        self.pending: dict[str, float] = {}  # message id: send time
+        self.attr_t0: float | None = None  # acked answer waiting for its state
+        self.busy = False
+        self.backlog = 0
+        self.track = True
+        self.n = 0
+        self.flip = random.random() < 0.5
+        self.card = "c1"
+        self.qid = "q1"
+        self.conn_error = ""
+
+    async def connect(self, url: str, timeout: float = 60) -> None:
+        self.ws = await websockets.connect(
+            url, open_timeout=timeout, ping_interval=None, close_timeout=2, max_size=None,
+            compression=None, user_agent_header=None,
+        )
+        self.welcomed = asyncio.get_running_loop().create_future()
+        self.reader = asyncio.create_task(self.read())
+
+    async def read(self) -> None:
+        assert self.ws is not None
+        stats = S
+        try:
+            async for text in self.ws:
+                now = perf()
+                if isinstance(text, bytes):
+                    continue
+                if text.startswith(STATE_PREFIX):
+                    self.on_state(int(text[26:text.index(",", 26)]), now, len(text))
+                elif text.startswith(ACK_PREFIX) and text.endswith('"}'):
+                    self.on_ack(text[23:-2], now)
+                else:
+                    msg = json.loads(text)
+                    kind = msg.get("type")
+                    if kind == "state":
+                        self.on_state(int(msg["version"]), now, len(text))
+                    elif kind == "ack":
+                        self.on_ack(str(msg.get("id")), now)
+                    elif kind == "welcome":
+                        self.welcome_at = now
+                        self.you = msg["you"]
+                        self.token = self.you["token"]
+                        self.version = max(self.version, int(msg["version"]))
+                        if self.welcomed and not self.welcomed.done():
+                            self.welcomed.set_result(msg)
+                    elif kind == "error":
+                        stats.errors += 1
+                        code = str(msg.get("code"))
+                        stats.error_codes[code] = stats.error_codes.get(code, 0) + 1
+                        mid = msg.get("id")
+                        if mid is not None and self.pending.pop(mid, None) is not None:
+                            self.busy = False
+                        if self.welcomed and not self.welcomed.done():
+                            self.welcomed.set_result(msg)
+                if self.inbox is not None:
+                    self.inbox.put_nowait(text)
+        except ConnectionClosed:
+            pass
+        finally:
+            if self.welcomed and not self.welcomed.done():
+                self.welcomed.set_result({"type": "closed"})
+
+    def on_state(self, version: int, now: float, size: int) -> None:
+        stats = S
+        stats.deliveries += 1
+        stats.state_bytes += size
+        self.deliveries += 1
+        if version > self.version:
+            self.version = version
+            self.vers.append(version)
+            self.times.append(now)
+        if self.attr_t0 is not None:
+            # The first state after the ack of an answer carries the version that answer
+            # produced, or a later one: the app pushes the new state into the answerer's
+            # outbox before the ack, and the outbox sends control messages (the ack) before
+            # the latest state; the floor writes the ack before it broadcasts. So versions
+            # below the produced one all arrive before the ack.
+            stats.attrs.append((self.room, version, self.attr_t0, self))
+            self.attr_t0 = None
+            self.done_answering()
+
+    def on_ack(self, mid: str, now: float) -> None:
+        t0 = self.pending.pop(mid, None)
+        if t0 is None:
+            return
+        stats = S
+        stats.acked += 1
+        stats.ack_lat.append(now - t0)
+        if self.track:
+            self.attr_t0 = t0
+        else:
+            self.done_answering()
+
+    def done_answering(self) -> None:
+        self.busy = False
+        if self.backlog:
+            self.backlog -= 1
+            asyncio.get_running_loop().create_task(self.answer(perf()))
+
+    async def answer(self, due: float) -> None:
+        """Send one answer (the other value than last time, so the state always changes)."""
+        if self.busy:  # one answer in flight per client: the next waits for its state
+            self.backlog += 1
+            S.backlogged += 1
+            return
+        self.busy = True
+        self.n += 1
+        self.flip = not self.flip
+        mid = f"a{self.n}"
+        text = (f'{{"type":"answer","card_id":"{self.card}","question_id":"{self.qid}",'
+                f'"value":"{"yes" if self.flip else "no"}","id":"{mid}"}}')
+        now = perf()
+        S.send_lag.append(now - due)
+        self.pending[mid] = now
+        S.sent += 1
+        assert self.ws is not None
+        try:
+            await self.ws.send(text)
+        except ConnectionClosed:
+            self.pending.pop(mid, None)
+            self.busy = False
+
+    # setup helpers (not on the measured path)
+
+    async def join(self, timeout: float = 60, **fields: Any) -> dict[str, Any]:
+        assert self.ws is not None and self.welcomed is not None
+        await self.ws.send(json.dumps({"type": "join", **fields}))
+        msg = await asyncio.wait_for(asyncio.shield(self.welcomed), timeout)
+        if msg.get("type") != "welcome":
+            raise RuntimeError(f"join failed: {msg}")
+        return msg
+
+    async def call(self, msg: dict[str, Any], timeout: float = 30) -> dict[str, Any] | None:
+        """Send with an id, wait for the ack, return the next state (parsed) or None."""
+        assert self.ws is not None
+        self.inbox = asyncio.Queue()
+        self.n += 1
+        mid = f"s{self.n}"
+        await self.ws.send(json.dumps({**msg, "id": mid}))
+        end = perf() + timeout
+        acked = False
+        try:
+            while True:
+                got = json.loads(await asyncio.wait_for(self.inbox.get(), max(0.01, end - perf())))
+                if got.get("type") in ("ack", "error") and got.get("id") == mid:
+                    if got["type"] == "error":
+                        raise RuntimeError(f"{msg} failed: {got}")
+                    acked = True
+                elif acked and got.get("type") == "state":
+                    return dict(got.get("state") or {})
+        except TimeoutError:
+            if acked:
+                return None
+            raise
+        finally:
+            self.inbox = None
+
+    def reset_arrivals(self) -> None:
+        self.vers = []
+        self.times = []
+        self.deliveries = 0
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.ws.close(), 5)
+        if self.reader is not None:
+            self.reader.cancel()
+            with contextlib.suppress(BaseException):
+                await self.reader
+
+    def abort(self) -> None:
+        if self.ws is not None:
+            self.ws.transport.abort()
+        if self.reader is not None:
+            self.reader.cancel()
+
+
+@dataclass
+class Room:
+    idx: int
+    code: str
+    fac_token: str
+    members: list[Client] = field(default_factory=list)  # facilitator first
+
+
+async def gather_limited(coros: Iterable[Awaitable[Any]], limit: int) -> list[Any]:
+    sem = asyncio.Semaphore(limit)
+
+    async def one(c: Awaitable[Any]) -> Any:
+        async with sem:
+            return await c
+
+    return await asyncio.gather(*(one(c) for c in coros), return_exceptions=True)
+
+
+async def open_rooms(target: Target, deck: str, n_rooms: int, per_room: int, *,
+                     concurrency: int = 64, deadline: float = 600) -> list[Room]:
+    """``n_rooms`` rooms of a facilitator and ``per_room - 1`` players, all joined."""
+    rooms = []
+    for i in range(n_rooms):
+        code, token = await target.create_room(deck, per_room + 10)
+        rooms.append(Room(i, code, token))
+
+    async def seat(room: Room, k: int) -> Client:
+        cl = Client(room.idx)
+        await cl.connect(target.ws_url(room.code))
+        if k == 0:
+            await cl.join(token=room.fac_token)
+        else:
+            await cl.join(name=f"P{room.idx}-{k}")
+        return cl
+
+    async def fill(room: Room) -> None:
+        room.members.append(await seat(room, 0))  # the facilitator first: it loads the room
+        got = await gather_limited((seat(room, k) for k in range(1, per_room)), concurrency)
+        for cl in got:
+            if isinstance(cl, BaseException):
+                raise cl
+            room.members.append(cl)
+
+    got = await asyncio.wait_for(gather_limited((fill(r) for r in rooms), max(1, concurrency // 8)),
+                                 deadline)
+    for x in got:
+        if isinstance(x, BaseException):
+            raise RuntimeError(f"could not fill a room: {x!r}") from x
+    return rooms
+
+
+async def start_and_draw(room: Room) -> None:
+    """The facilitator starts, the reader draws; every player answers a yes/no question."""
+    fac = room.members[0]
+    state = await fac.call({"type": "start"}) or {}
+    reader = fac
+    by_id = {cl.you.get("id"): cl for cl in room.members}
+    if state.get("reader_id") in by_id:
+        reader = by_id[state["reader_id"]]
+    state = await reader.call({"type": "draw"}) or {}
+    card = state.get("card") or {}
+    questions = [q for q in card.get("questions", []) if q.get("kind") == "yes_no"]
+    for cl in room.members:
+        cl.card = card.get("id", "c1")
+        cl.qid = questions[0]["id"] if questions else "q1"
+
+
+async def close_all(clients: list[Client]) -> None:
+    for cl in clients:
+        cl.abort()
+    await asyncio.sleep(0.2)
+
+
+def pct(xs: list[float], p: float) -> float:
+    if not xs:
+        return math.nan
+    ys = sorted(xs)
+    return ys[min(len(ys) - 1, max(0, math.ceil(p / 100 * len(ys)) - 1))]
+
+
+def fanout_latencies(rooms: list[Room]) -> tuple[list[float], int]:
+    """Per attributed answer: the time from its send until every other member of the room had
+    a state of the produced version (or later). Returns (latencies, never delivered)."""
+    lat = []
+    missing = 0
+    for room_idx, version, t0, who in S.attrs:
+        worst = t0
+        for m in rooms[room_idx].members:
+            if m is who:
+                continue
+            i = bisect_left(m.vers, version)
+            if i == len(m.vers):
+                missing += 1
+                break
+            worst = max(worst, m.times[i])
+        else:
+            lat.append(worst - t0)
+    return lat, missing
+
+
+def machine_busy_s() -> float:
+    """CPU seconds used by the whole machine so far (all cores), from /proc/stat."""
+    f = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in f[:8])
+    return (user + nice + system + irq + softirq + steal) / CLK_TCK
+
+
+class Gen:
+    """Generator CPU (if it nears one core, the figures are bounded by the generator) and the
+    CPU used by everything else on the machine (other processes disturb the figures)."""
+
+    def __init__(self) -> None:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        self.cpu = r.ru_utime + r.ru_stime
+        self.machine = machine_busy_s()
+        self.server = CURRENT.cpu_s()
+        self.t = perf()
+
+    def share(self) -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return (r.ru_utime + r.ru_stime - self.cpu) / max(1e-9, perf() - self.t)
+
+    def others(self) -> float:
+        """Cores used by other processes than the server and the generator."""
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        mine = r.ru_utime + r.ru_stime - self.cpu + CURRENT.cpu_s() - self.server
+        return max(0.0, machine_busy_s() - self.machine - mine) / max(1e-9, perf() - self.t)
+
+
+async def paced_answers(rooms: list[Room], rate: float, duration: float, drain: float = 5.0,
+                        track: bool = True) -> dict[str, Any]:
+    """Answers at ``rate``/s in total for ``duration`` s, round-robin over rooms and players."""
+    players = [r.members[1:] for r in rooms]
+    n_rooms = len(rooms)
+    for r in rooms:
+        for cl in r.members:
+            cl.reset_arrivals()
+            cl.track = track
+            cl.backlog = 0
+            cl.pending = {}  # acks of an earlier phase still on their way are not counted
+            cl.attr_t0 = None
+            cl.busy = False
+    S.reset()
+    target_cpu = CURRENT.cpu_s()
+    gen = Gen()
+    total = int(rate * duration)
+    t_start = perf()
+    i = 0
+    while i < total:
+        due = t_start + i / rate
+        now = perf()
+        if due > now:
+            await asyncio.sleep(due - now)
+            now = perf()
+        while i < total and t_start + i / rate <= now:
+            room = players[i % n_rooms]
+            await room[(i // n_rooms) % len(room)].answer(t_start + i / rate)
+            i += 1
+    t_end = perf()
+    deliveries_in_window = S.deliveries
+    end = perf() + drain
+    while perf() < end and (S.acked + S.errors < S.sent or any(
+            cl.attr_t0 is not None or cl.backlog for r in rooms for cl in r.members)):
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)
+    cpu = CURRENT.cpu_s() - target_cpu
+    elapsed = t_end - t_start
+    fan, missing = fanout_latencies(rooms) if track else ([], 0)
+    return {
+        "offered_per_s": rate, "duration_s": round(elapsed, 2), "scheduled": total, "sent": S.sent,
+        "acked": S.acked, "errors": S.errors, "error_codes": dict(S.error_codes),
+        "lost": total - S.acked - S.errors,  # not acknowledged by the end of the drain
+        "answers_per_s": S.sent / elapsed,
+        "ack_p50_ms": pct(S.ack_lat, 50) * 1e3, "ack_p99_ms": pct(S.ack_lat, 99) * 1e3,
+        "fanout_p50_ms": pct(fan, 50) * 1e3, "fanout_p99_ms": pct(fan, 99) * 1e3,
+        "fanout_max_ms": max(fan, default=math.nan) * 1e3, "fanout_samples": len(fan),
+        "fanout_undelivered": missing,
+        "deliveries_per_s": deliveries_in_window / elapsed, "deliveries": S.deliveries,
+        "state_bytes_mean": S.state_bytes / max(1, S.deliveries),
+        "server_cpu_s": cpu, "server_cpu_us_per_delivery": cpu / max(1, S.deliveries) * 1e6,
+        "server_cpu_share": cpu / (perf() - t_start),
+        "gen_cpu_share": gen.share(), "send_lag_p99_ms": pct(S.send_lag, 99) * 1e3,
+        "backlogged": S.backlogged, "other_cpu_cores": gen.others(),
+    }
+
+
+CURRENT: Target  # the target being measured (set by run_target)
+
+
+# --- scenarios -------------------------------------------------------------------------------
+
+
+def say(*parts: Any) -> None:
+    print(*parts, flush=True)
+
+
+def fmt(x: Any, nd: int = 1) -> str:
+    if isinstance(x, float):
+        return "n/a" if math.isnan(x) else f"{x:,.{nd}f}"
+    return f"{x:,}" if isinstance(x, int) else str(x)
+
+
+async def scenario_ab(target: Target, a: argparse.Namespace, out: dict[str, Any]) -> None:
+    t0 = perf()
+    rooms = await open_rooms(target, a.deck, a.rooms, a.players + 1)
+    for r in rooms:
+        await start_and_draw(r)
+    await target.settle()
+    say(f"  [{target.kind}] {a.rooms} rooms x ({a.players} players + facilitator) ready in "
+        f"{perf() - t0:.1f} s")
+    if "a" in a.scenarios:
+        res = await paced_answers(rooms, a.rate, a.duration, drain=20.0)
+        out["a"] = res
+        say(f"  a. rooms: {res['scheduled']} answers scheduled, {res['sent']} sent at "
+            f"{res['answers_per_s']:.0f}/s: acked {res['acked']}, "
+            f"errors {res['errors']}, lost {res['lost']}; ack p50/p99 {fmt(res['ack_p50_ms'], 2)}/"
+            f"{fmt(res['ack_p99_ms'], 2)} ms; fan-out p50/p99/max {fmt(res['fanout_p50_ms'], 2)}/"
+            f"{fmt(res['fanout_p99_ms'], 2)}/{fmt(res['fanout_max_ms'], 1)} ms "
+            f"(undelivered {res['fanout_undelivered']}); {res['deliveries_per_s']:,.0f} deliveries/s "
+            f"of {res['state_bytes_mean']:,.0f} B; server CPU {res['server_cpu_share']:.0%} = "
+            f"{res['server_cpu_us_per_delivery']:.1f} us/delivery; generator CPU "
+            f"{res['gen_cpu_share']:.0%}, send lag p99 {fmt(res['send_lag_p99_ms'], 2)} ms; other "
+            f"processes {res['other_cpu_cores']:.2f} cores")
+        await target.settle(limit=10)
+    if "b" in a.scenarios:
+        steps = []
+        best: dict[str, Any] | None = None
+        rate = a.start_rate
+        retries = 0
+        while rate <= a.max_rate:
+            res = await paced_answers(rooms, rate, a.step_duration, drain=3.0)
+            ok = (res["fanout_p99_ms"] < 50 and res["lost"] == 0 and res["fanout_undelivered"] == 0
+                  and res["answers_per_s"] >= 0.9 * rate)
+            res["ok"] = ok
+            steps.append(res)
+            if not ok and res["other_cpu_cores"] > 0.25 and retries < 2:
+                retries += 1  # another process took the CPU: measure this step again
+                say(f"  b. {rate:>7,.0f} answers/s: fan-out p99 {fmt(res['fanout_p99_ms'], 1)} ms "
+                    f"while other processes used {res['other_cpu_cores']:.2f} cores: again")
+                await target.settle(limit=10)
+                continue
+            say(f"  b. {rate:>7,.0f} answers/s offered: {res['answers_per_s']:>7,.0f}/s sent, "
+                f"{res['deliveries_per_s']:>8,.0f} deliveries/s, fan-out p99 "
+                f"{fmt(res['fanout_p99_ms'], 1):>6} ms, lost {res['lost']}, server CPU "
+                f"{res['server_cpu_share']:.0%}, generator CPU {res['gen_cpu_share']:.0%}, others "
+                f"{res['other_cpu_cores']:.2f} cores "
+                f"{'ok' if ok else '-> over'}")
+            if not ok:
+                break
+            best = res
+            await target.settle(limit=10)
+            rate = round(rate * a.rate_factor)
+        out["b"] = {"steps": steps, "best_deliveries_per_s": best["deliveries_per_s"] if best else 0.0,
+                    "best_rate": best["offered_per_s"] if best else 0,
+                    "best_cpu_us_per_delivery": best["server_cpu_us_per_delivery"] if best else math.nan,
+                    "limited_by_generator": bool(steps and steps[-1]["gen_cpu_share"] > 0.9)}
+        say(f"  b. best: {out['b']['best_deliveries_per_s']:,.0f} deliveries/s with fan-out p99 < 50 ms")
+    await close_all([cl for r in rooms for cl in r.members])
+
+
+async def scenario_c(target: Target, a: argparse.Namespace, out: dict[str, Any]) -> None:
+    n = a.idle_rooms * a.idle_per_room
+    # a warm-up room, so the first connection's one-off allocations are not counted
+    warm = await open_rooms(target, a.deck, 1, 2)
+    codes = [await target.create_room(a.deck, a.idle_per_room + 10) for _ in range(a.idle_rooms)]
+    await target.settle()
+    rss0 = target.rss_kib()
+    cpu0 = target.cpu_s()
+    S.reset()
+    t0 = perf()
+    clients: list[Client] = []
+
+    async def seat(i: int, k: int) -> None:
+        cl = Client(i)
+        await cl.connect(target.ws_url(codes[i][0]))
+        clients.append(cl)
+        if k == 0:
+            await cl.join(token=codes[i][1])
+        else:
+            await cl.join(name=f"I{i}-{k}")
+
+    async def fill(i: int) -> list[Any]:
+        await seat(i, 0)
+        return await gather_limited((seat(i, k) for k in range(1, a.idle_per_room)), 16)
+
+    failures = 0
+    try:
+        got = await asyncio.wait_for(gather_limited((fill(i) for i in range(a.idle_rooms)), 8),
+                                     a.idle_timeout)
+        failures = sum(1 for x in got for y in (x if isinstance(x, list) else [x])
+                       if isinstance(y, BaseException))
+    except TimeoutError:
+        say(f"  c. time limit {a.idle_timeout:.0f} s reached")
+    joined = sum(1 for cl in clients if cl.you)
+    join_time = perf() - t0
+    await target.settle()
+    await asyncio.sleep(1)
+    rss1 = target.rss_kib()
+    res = {
+        "connections": joined, "failures": failures + (n - len(clients)), "join_s": join_time,
+        "rss_before_kib": rss0, "rss_after_kib": rss1,
+        "kib_per_connection": (rss1 - rss0) / max(1, joined),
+        "server_cpu_ms_per_join": (target.cpu_s() - cpu0) / max(1, joined) * 1e3,
+        "state_bytes_mean": S.state_bytes / max(1, S.deliveries),
+    }
+    out["c"] = res
+    say(f"  c. idle: {joined:,} connections joined in {join_time:.1f} s ({res['failures']} failed); "
+        f"RSS {rss0 / 1024:,.1f} -> {rss1 / 1024:,.1f} MiB = {res['kib_per_connection']:.1f} KiB per "
+        f"connection; server CPU {res['server_cpu_ms_per_join']:.2f} ms per join")
+    await close_all(clients + [cl for r in warm for cl in r.members])
+
+
+async def scenario_d(target: Target, a: argparse.Namespace, out: dict[str, Any]) -> None:
+    t0 = perf()
+    rooms = await open_rooms(target, a.deck, 1, a.big_players + 1, concurrency=64)
+    room = rooms[0]
+    await start_and_draw(room)
+    await target.settle()
+    say(f"  [{target.kind}] one room of {a.big_players} players + facilitator ready in {perf() - t0:.1f} s")
+    for cl in room.members:
+        cl.reset_arrivals()
+        cl.track = False
+    S.reset()
+    cpu0 = target.cpu_s()
+    gen = Gen()
+    plan = sorted((random.uniform(0, a.big_window), cl) for cl in room.members[1:])
+    start = perf()
+    for at, cl in plan:
+        delay = start + at - perf()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await cl.answer(start + at)
+    t_end = perf()
+    end = perf() + 30
+    while perf() < end and S.acked + S.errors < S.sent:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(max(0.5, 3 * int(a.server_env_map.get("COALESCE_MS", 100)) / 1000))
+    per_client = [cl.deliveries for cl in room.members]
+    cpu = target.cpu_s() - cpu0
+    res = {
+        "voters": len(plan), "sent": S.sent, "acked": S.acked, "errors": S.errors,
+        "error_codes": dict(S.error_codes), "lost": S.sent - S.acked - S.errors,
+        "ack_p50_ms": pct(S.ack_lat, 50) * 1e3, "ack_p99_ms": pct(S.ack_lat, 99) * 1e3,
+        "ack_max_ms": max(S.ack_lat, default=math.nan) * 1e3,
+        "states_per_client_mean": sum(per_client) / len(per_client),
+        "states_per_client_min": min(per_client), "states_per_client_max": max(per_client),
+        "state_bytes_mean": S.state_bytes / max(1, S.deliveries),
+        "deliveries_per_s": S.deliveries / (t_end - start), "server_cpu_s": cpu,
+        "server_cpu_us_per_delivery": cpu / max(1, S.deliveries) * 1e6,
+        "gen_cpu_share": gen.share(), "send_lag_p99_ms": pct(S.send_lag, 99) * 1e3,
+        "other_cpu_cores": gen.others(),
+    }
+    out["d"] = res
+    say(f"  d. big room: {res['sent']} votes in {a.big_window:.0f} s: acked {res['acked']}, errors "
+        f"{res['errors']}, lost {res['lost']}; ack p50/p99/max {fmt(res['ack_p50_ms'])}/"
+        f"{fmt(res['ack_p99_ms'])}/{fmt(res['ack_max_ms'])} ms; states per client "
+        f"{res['states_per_client_mean']:.1f} (min {res['states_per_client_min']}, max "
+        f"{res['states_per_client_max']}) of {res['state_bytes_mean']:,.0f} B; server CPU "
+        f"{cpu:.1f} s; generator CPU {res['gen_cpu_share']:.0%}; other processes "
+        f"{res['other_cpu_cores']:.2f} cores")
+    await close_all(room.members)
+
+
+async def scenario_e(target: Target, a: argparse.Namespace, out: dict[str, Any]) -> None:
+    t0 = perf()
+    rooms = await open_rooms(target, a.deck, a.storm_rooms, a.storm_per_room)
+    clients = [cl for r in rooms for cl in r.members]
+    say(f"  [{target.kind}] {len(clients):,} clients joined in {perf() - t0:.1f} s; closing them all")
+    seats = [(r, cl.token) for r in rooms for cl in r.members]
+    await asyncio.gather(*(cl.close() for cl in clients))
+    await target.settle()
+    S.reset()
+    cpu0 = target.cpu_s()
+    gen = Gen()
+    fresh = [Client(r.idx) for r, _ in seats]
+
+    async def back(cl: Client, room: Room, token: str) -> float:
+        await cl.connect(target.ws_url(room.code), timeout=a.storm_timeout)
+        await cl.join(timeout=a.storm_timeout, token=token)
+        return cl.welcome_at - start
+
+    start = perf()
+    got = await asyncio.gather(*(back(cl, r, tok) for cl, (r, tok) in zip(fresh, seats, strict=True)),
+                               return_exceptions=True)
+    times = [x for x in got if isinstance(x, float)]
+    fails = [x for x in got if not isinstance(x, float)]
+    res = {
+        "clients": len(seats), "welcomed": len(times), "failed": len(fails),
+        "failure_kinds": sorted({type(x).__name__ for x in fails}),
+        "p50_s": pct(times, 50), "p99_s": pct(times, 99), "max_s": max(times, default=math.nan),
+        "total_s": perf() - start, "server_cpu_s": target.cpu_s() - cpu0,
+        "state_bytes_mean": S.state_bytes / max(1, S.deliveries),
+        "gen_cpu_share": gen.share(), "other_cpu_cores": gen.others(),
+    }
+    out["e"] = res
+    say(f"  e. reconnect storm: {res['welcomed']:,}/{res['clients']:,} welcomed ({res['failed']} failed "
+        f"{res['failure_kinds']}); p50/p99/max {fmt(res['p50_s'], 2)}/{fmt(res['p99_s'], 2)}/"
+        f"{fmt(res['max_s'], 2)} s; total {res['total_s']:.2f} s; server CPU {res['server_cpu_s']:.1f} s; "
+        f"generator CPU {res['gen_cpu_share']:.0%}; other processes {res['other_cpu_cores']:.2f} cores")
+    await close_all(fresh)
+
+
+async def run_target(kind: str, a: argparse.Namespace, tmp: Path, sizes: dict[str, float]
+                     ) -> dict[str, Any]:
+    global CURRENT
+    out: dict[str, Any] = {}
+    groups = [(s, fn) for s, fn in ((("a", "b"), scenario_ab), (("c",), scenario_c),
+                                    (("d", "e"), None)) if set(s) & set(a.scenarios)]
+    for names, fn in groups:
+        target = CURRENT = Target(kind, a, tmp)
+        try:
+            runs: list[tuple[str, Callable[..., Awaitable[None]]]]
+            if fn is None:
+                runs = [(n, {"d": scenario_d, "e": scenario_e}[n]) for n in names if n in a.scenarios]
+            else:
+                runs = [(names[0], fn)]
+            target.start()
+            say(f"[{kind}] pid {target.pid} on 127.0.0.1:{target.port}")
+            for name, run in runs:
+                if kind == "floor":  # the floor's messages are as large as the app's
+                    target.state_bytes = int(sizes.get(name, 3000))
+                await run(target, a, out)
+                if kind == "app" and out.get(name, {}).get("state_bytes_mean"):
+                    sizes[name] = out[name]["state_bytes_mean"]
+        finally:
+            target.stop()
+    return out
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def report(a: argparse.Namespace, app: dict[str, Any], floor: dict[str, Any]) -> dict[str, Any]:
+    rows: list[tuple[str, str, Any, Any]] = []
+
+    def row(scn: str, metric: str, key: str | Callable[[dict[str, Any]], Any]) -> None:
+        def get(d: dict[str, Any]) -> Any:
+            if scn[0] not in d:
+                return None
+            return key(d[scn[0]]) if callable(key) else d[scn[0]].get(key)
+        rows.append((scn, metric, get(app), get(floor)))
+
+    scn_a = f"a {a.rooms}x{a.players} @{a.rate:.0f}/s"
+    row(scn_a, "answers sent / acked / errors", lambda d: f"{d['sent']}/{d['acked']}/{d['errors']}")
+    row(scn_a, "answers not acked (lost)", "lost")
+    row(scn_a, "ack latency p50 ms", "ack_p50_ms")
+    row(scn_a, "ack latency p99 ms", "ack_p99_ms")
+    row(scn_a, "fan-out latency p50 ms", "fanout_p50_ms")
+    row(scn_a, "fan-out latency p99 ms", "fanout_p99_ms")
+    row(scn_a, "deliveries/s", "deliveries_per_s")
+    row(scn_a, "state message bytes", "state_bytes_mean")
+    row(scn_a, "server CPU us/delivery", "server_cpu_us_per_delivery")
+    row(scn_a, "server CPU share of a core", "server_cpu_share")
+    row(scn_a, "generator CPU share of a core", "gen_cpu_share")
+    row(scn_a, "other processes, cores (noise)", "other_cpu_cores")
+    row("b step-up", "best deliveries/s, p99<50ms", "best_deliveries_per_s")
+    row("b step-up", "at offered answers/s", "best_rate")
+    row("b step-up", "server CPU us/delivery (best)", "best_cpu_us_per_delivery")
+    scn_c = f"c idle {a.idle_rooms}x{a.idle_per_room}"
+    row(scn_c, "connections joined", "connections")
+    row(scn_c, "RSS growth KiB/connection", "kib_per_connection")
+    row(scn_c, "server CPU ms per join", "server_cpu_ms_per_join")
+    scn_d = f"d big room {a.big_players}"
+    row(scn_d, "votes sent / acked / errors", lambda d: f"{d['sent']}/{d['acked']}/{d['errors']}")
+    row(scn_d, "ack latency p50 ms", "ack_p50_ms")
+    row(scn_d, "ack latency p99 ms", "ack_p99_ms")
+    row(scn_d, "states per client (mean)", "states_per_client_mean")
+    row(scn_d, "state message bytes", "state_bytes_mean")
+    row(scn_d, "server CPU us/delivery", "server_cpu_us_per_delivery")
+    row(scn_d, "other processes, cores (noise)", "other_cpu_cores")
+    scn_e = f"e storm {a.storm_rooms * a.storm_per_room}"
+    row(scn_e, "welcomed", lambda d: f"{d['welcomed']}/{d['clients']}")
+    row(scn_e, "welcome p50 s", "p50_s")
+    row(scn_e, "welcome p99 s", "p99_s")
+    row(scn_e, "all welcomed after s (max)", "max_s")
+    row(scn_e, "server CPU s", "server_cpu_s")
+    row(scn_e, "generator CPU share of a core", "gen_cpu_share")
+    row(scn_e, "other processes, cores (noise)", "other_cpu_cores")
+
+    def cell(v: Any) -> str:
+        if v is None:
+            return "-"
+        if isinstance(v, float):
+            return fmt(v, 2 if abs(v) < 100 else 0)
+        return fmt(v)
+
+    say("")
+    say(f"{'scenario':<22} | {'metric':<31} | {'app':>11} | {'floor':>11} | {'ratio':>6}")
+    say("-" * 92)
+    table = []
+    for scn, metric, x, y in rows:
+        if x is None and y is None:
+            continue
+        ratio = ""
+        if isinstance(x, int | float) and isinstance(y, int | float) and y and not math.isnan(x / y):
+            ratio = f"{x / y:.2f}"
+        say(f"{scn:<22} | {metric:<31} | {cell(x):>11} | {cell(y):>11} | {ratio:>6}")
+        table.append({"scenario": scn, "metric": metric, "app": x, "floor": y, "ratio": ratio})
+
+    goals = []
+    q = " (quick sizes)" if a.quick else ""
+
+    def goal(name: str, met: bool | None, figure: str) -> None:
+        goals.append({"goal": name + q, "met": met, "figure": figure})
+
+    if "a" in app:
+        r = app["a"]
+        goal(f"{a.rooms}x{a.players} @ {a.rate:.0f} answers/s: fan-out p99 <= 10 ms, nothing lost",
+             r["fanout_p99_ms"] <= 10 and r["lost"] == 0 and r["errors"] == 0
+             and r["fanout_undelivered"] == 0,
+             f"p99 {fmt(r['fanout_p99_ms'], 2)} ms, lost {r['lost']}, errors {r['errors']}")
+    if "b" in app and "b" in floor:
+        x, y = app["b"]["best_deliveries_per_s"], floor["b"]["best_deliveries_per_s"]
+        goal("deliveries/s at p99 < 50 ms >= half the floor's", x >= 0.5 * y if y else None,
+             f"{x:,.0f} vs {y:,.0f} ({x / y if y else math.nan:.2f})"
+             + (" floor bounded by the generator" if floor["b"]["limited_by_generator"] else ""))
+    if "c" in app:
+        r = app["c"]
+        goal(f"{a.idle_rooms * a.idle_per_room:,} idle connections: <= 48 KiB each",
+             r["kib_per_connection"] <= 48 and r["connections"] == a.idle_rooms * a.idle_per_room,
+             f"{r['kib_per_connection']:.1f} KiB, {r['connections']:,} joined")
+    if "d" in app:
+        r = app["d"]
+        goal(f"room of {a.big_players} voting in {a.big_window:.0f} s: all acked, p99 <= 500 ms",
+             r["acked"] == r["voters"] and r["ack_p99_ms"] <= 500,
+             f"{r['acked']}/{r['voters']} acked, p99 {fmt(r['ack_p99_ms'])} ms")
+    if "e" in app:
+        r = app["e"]
+        goal(f"{r['clients']:,} reconnecting at once: all welcomed within 5 s",
+             r["welcomed"] == r["clients"] and r["max_s"] <= 5,
+             f"{r['welcomed']:,}/{r['clients']:,} in {fmt(r['max_s'], 2)} s")
+    say("")
+    say(f"{'goal':<72} | {'met':<7} | figure")
+    say("-" * 110)
+    for g in goals:
+        verdict = "n/a" if g["met"] is None else "met" if g["met"] else "NOT met"
+        say(f"{g['goal']:<72} | {verdict:<7} | {g['figure']}")
+    say("(answers are stored before acknowledged by design: server/rooms/service.py commits, then acks)")
+    return {"table": table, "goals": goals}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="Load benchmark: the app next to a bare websockets floor.")
+    p.add_argument("--quick", action="store_true", help="small sizes, finishes in < 60 s")
+    p.add_argument("--scenarios", default="a,b,c,d,e", help="comma-separated subset of a,b,c,d,e")
+    p.add_argument("--targets", default="app,floor", help="app, floor or both")
+    p.add_argument("--deck", default="exploria-fr", help="deck of the rooms (or mini-test)")
+    p.add_argument("--rooms", type=int, help="a/b: rooms (100)")
+    p.add_argument("--players", type=int, help="a/b: players per room, plus a facilitator (20)")
+    p.add_argument("--rate", type=float, help="a: answers per second in total (400)")
+    p.add_argument("--duration", type=float, help="a: seconds of answering (20)")
+    p.add_argument("--start-rate", type=float, help="b: first offered rate (200)")
+    p.add_argument("--rate-factor", type=float, default=1.5, help="b: rate multiplier per step")
+    p.add_argument("--max-rate", type=float, default=20000, help="b: highest offered rate")
+    p.add_argument("--step-duration", type=float, help="b: seconds per step (6)")
+    p.add_argument("--idle-rooms", type=int, help="c: rooms (100)")
+    p.add_argument("--idle-per-room", type=int, help="c: connections per room (100)")
+    p.add_argument("--idle-timeout", type=float, default=240, help="c: time limit for joining")
+    p.add_argument("--big-players", type=int, help="d: players in the big room (1000)")
+    p.add_argument("--big-window", type=float, help="d: voting window in seconds (10)")
+    p.add_argument("--storm-rooms", type=int, help="e: rooms (20)")
+    p.add_argument("--storm-per-room", type=int, help="e: clients per room (100)")
+    p.add_argument("--storm-timeout", type=float, default=60, help="e: per-client time limit")
+    p.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
+                   help="extra environment for the app (BIG_ROOM_THRESHOLD and COALESCE_MS "
+                        "are passed to the floor too)")
+    p.add_argument("--json", metavar="FILE", help="write every figure to FILE")
+    p.add_argument("--seed", type=int, default=1)
+    a = p.parse_args(argv)
+    full = dict(rooms=100, players=20, rate=400.0, duration=20.0, start_rate=200.0, step_duration=6.0,
+                idle_rooms=100, idle_per_room=100, big_players=1000, big_window=10.0,
+                storm_rooms=20, storm_per_room=100)
+    quick = dict(rooms=20, players=10, rate=200.0, duration=3.0, start_rate=400.0, step_duration=1.5,
+                 idle_rooms=5, idle_per_room=100, big_players=200, big_window=3.0,
+                 storm_rooms=3, storm_per_room=100)
+    for k, v in (quick if a.quick else full).items():
+        if getattr(a, k) is None:
+            setattr(a, k, v)
+    if a.quick:
+        a.max_rate = min(a.max_rate, 1400)
+    a.scenarios = [s.strip() for s in a.scenarios.split(",") if s.strip()]
+    a.targets = [t.strip() for t in a.targets.split(",") if t.strip()]
+    a.server_env_map = dict(kv.split("=", 1) for kv in a.server_env)
+    return a
+
+
+async def amain(a: argparse.Namespace) -> dict[str, Any]:
+    random.seed(a.seed)
+    sizes: dict[str, float] = {}
+    results: dict[str, Any] = {"args": {k: v for k, v in vars(a).items() if k != "server_env_map"}}
+    t0 = perf()
+    say(f"load average before the run: {os.getloadavg()[0]:.2f} (2 cores; other processes disturb)")
+    with tempfile.TemporaryDirectory(prefix="exploria-bench-") as tmp:
+        for kind in ("app", "floor"):
+            if kind in a.targets:
+                say(f"== {kind} ==")
+                results[kind] = await run_target(kind, a, Path(tmp), sizes)
+    results["report"] = report(a, results.get("app", {}), results.get("floor", {}))
+    say(f"\nbenchmark finished in {perf() - t0:.0f} s")
+    return results
+
+
+def main() -> None:
+    a = parse_args()
+    _raise_nofile()
+    try:
+        import uvloop
+
+        results = uvloop.run(amain(a))
+    except ImportError:  # pragma: no cover
+        results = asyncio.run(amain(a))
+    if a.json:
+        Path(a.json).write_text(json.dumps(results, indent=2, default=str))
+        say(f"figures written to {a.json}")
+
+
+if __name__ == "__main__":
+    main()
