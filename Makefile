@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test migrate lint typecheck bench clean
+.PHONY: run test install install-test migrate bench bench-full clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ test: install-test
 	$(BIN)/python -m pytest
 
 bench: install-test
+	$(BIN)/python bench/load.py --quick
 	$(BIN)/python bench/bench_summary.py
+
+bench-full: install-test
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache test-artifacts
