@@ -161,7 +161,8 @@ async def summary(code: str, fmt: str, rooms: RoomsDep, token: TokenDep) -> Resp
     filename = f"exploria-{room.code}.{fmt}"
     return Response(
         body, media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                 "Cache-Control": "no-store"},
     )
 
 

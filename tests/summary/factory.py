@@ -52,7 +52,7 @@ def play(
     """Play ``cards`` cards (all by default) with random votes, a note and open answers."""
     rng = random.Random(seed)
     now = 1_700_000_000.0
-    settings = RoomSettings(anonymous=anonymous, language=language,  # type: ignore[arg-type]
+    settings = RoomSettings(anonymous=anonymous, language=language,
                             facilitator_name="Fanny Animatrice")
     state = new_room(deck, settings, seed=seed, now=now)
     state = apply(deck, state, None, c.Join("fac", "Fanny Animatrice", Role.FACILITATOR), now)

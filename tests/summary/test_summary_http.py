@@ -4,9 +4,9 @@ import csv
 import io
 import json
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
@@ -56,25 +56,33 @@ def pdf_text(data: bytes, tmp: Path) -> str:
                           capture_output=True, timeout=20).stdout.decode("utf-8")
 
 
+@dataclass(frozen=True)
+class Documents:
+    raw: dict[str, bytes]  # as downloaded
+    types: dict[str, str]  # content types
+    text: dict[str, str]  # as text (the PDF through pdftotext)
+
+
 @pytest.fixture(scope="module")
 def documents(server: ServerProcess, played: Played,
-              tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | bytes]:
-    out: dict[str, str | bytes] = {}
+              tmp_path_factory: pytest.TempPathFactory) -> Documents:
+    raw, types = {}, {}
     for fmt in FORMATS:
         status, body, ctype = fetch(server, played.code, fmt, played.facilitator_token)
         assert status == 200, body[:300]
-        out[fmt + ":raw"] = body
-        out[fmt + ":type"] = ctype
-    out["pdf"] = pdf_text(out["pdf:raw"], tmp_path_factory.mktemp("pdf"))  # type: ignore[arg-type]
-    out["json"] = out["json:raw"].decode()  # type: ignore[union-attr]
-    out["md"] = out["md:raw"].decode()  # type: ignore[union-attr]
-    out["csv"] = out["csv:raw"].decode("utf-8-sig")  # type: ignore[union-attr]
-    return out
+        raw[fmt], types[fmt] = body, ctype
+    text = {
+        "json": raw["json"].decode(),
+        "md": raw["md"].decode(),
+        "csv": raw["csv"].decode("utf-8-sig"),
+        "pdf": pdf_text(raw["pdf"], tmp_path_factory.mktemp("pdf")),
+    }
+    return Documents(raw, types, text)
 
 
-def test_json_matches_its_schema_and_the_game(documents: dict[str, str | bytes]) -> None:
-    assert documents["json:type"] == "application/json"
-    data = json.loads(documents["json"])  # type: ignore[arg-type]
+def test_json_matches_its_schema_and_the_game(documents: Documents) -> None:
+    assert documents.types["json"] == "application/json"
+    data = json.loads(documents.text["json"])
     jsonschema.validate(data, SCHEMA)
     sess = data["session"]
     assert sess["deck"] == {"id": "mini-test", "title": "Mini deck de test", "version": "1.0",
@@ -93,10 +101,9 @@ def test_json_matches_its_schema_and_the_game(documents: dict[str, str | bytes])
     assert data["next_steps"] and len(data["appropriation_steps"]) == 9
 
 
-def test_markdown_reads_well_and_keeps_user_text_inert(documents: dict[str, str | bytes]) -> None:
-    assert documents["md:type"].startswith("text/markdown")
-    md = documents["md"]
-    assert isinstance(md, str)
+def test_markdown_reads_well_and_keeps_user_text_inert(documents: Documents) -> None:
+    assert documents.types["md"].startswith("text/markdown")
+    md = documents.text["md"]
     assert md.startswith("# Synthèse de session — Mini deck de test")
     for heading in ("## La session", "## Synthèse par critère", "## Et maintenant ?",
                     "## Carte par carte", "## Comment lire cette synthèse"):
@@ -110,12 +117,10 @@ def test_markdown_reads_well_and_keeps_user_text_inert(documents: dict[str, str 
     assert "\\<img src=x onerror=alert(1)\\> \\_souligné\\_ \\| @cmd" in md
 
 
-def test_csv_parses_back_with_one_row_per_question(documents: dict[str, str | bytes]) -> None:
-    raw = documents["csv:raw"]
-    assert isinstance(raw, bytes) and raw.startswith(b"\xef\xbb\xbf")
-    assert documents["csv:type"].startswith("text/csv")
-    text = documents["csv"]
-    assert isinstance(text, str)
+def test_csv_parses_back_with_one_row_per_question(documents: Documents) -> None:
+    assert documents.raw["csv"].startswith(b"\xef\xbb\xbf")
+    assert documents.types["csv"].startswith("text/csv")
+    text = documents.text["csv"]
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert len(rows) == 6  # 2 + 1 + 3 questions... of the three cards of the mini deck
     assert {r["Carte"] for r in rows} == {"Planning prédictif", "Tri des CV", "Chatbot client"}
@@ -127,11 +132,10 @@ def test_csv_parses_back_with_one_row_per_question(documents: dict[str, str | by
         assert int(r["Oui"]) + int(r["Non"]) + int(r["Ne sait pas"]) == 3
 
 
-def test_pdf_has_everything_with_accents(documents: dict[str, str | bytes]) -> None:
-    raw = documents["pdf:raw"]
-    assert isinstance(raw, bytes) and raw.startswith(b"%PDF")
-    text = documents["pdf"]
-    assert isinstance(text, str)
+def test_pdf_has_everything_with_accents(documents: Documents) -> None:
+    raw = documents.raw["pdf"]
+    assert raw.startswith(b"%PDF") and documents.types["pdf"] == "application/pdf"
+    text = documents.text["pdf"]
     for expected in ("Synthèse par critère", "Mini deck de test", "Les six critères",
                      "Autonomie", "Responsabilité", "Bien-être", "Et maintenant ?", "DUERP",
                      "Carte par carte", "Planning prédictif", "Comment lire cette synthèse",
@@ -148,10 +152,9 @@ def test_pdf_has_everything_with_accents(documents: dict[str, str | bytes]) -> N
     assert b"DejaVu" in fonts.stdout
 
 
-def test_anonymous_session_names_nobody_in_any_format(documents: dict[str, str | bytes]) -> None:
+def test_anonymous_session_names_nobody_in_any_format(documents: Documents) -> None:
     for fmt in FORMATS:
-        body = documents[fmt]
-        assert isinstance(body, str)
+        body = documents.text[fmt]
         for name in NAMES:
             assert name not in body, (fmt, name)
 
@@ -281,6 +284,6 @@ def test_lobby_summary_is_valid(server: ServerProcess) -> None:
 
 @pytest.fixture(scope="module", autouse=True)
 def _clean_artifacts() -> Iterator[None]:
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS)
+    for old in (*ARTIFACTS.glob("first-page*.png"), ARTIFACTS / "summary.pdf"):
+        old.unlink(missing_ok=True)
     yield
