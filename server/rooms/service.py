@@ -27,7 +27,14 @@ from server.errors import Forbidden, GameError, NotFound, Unavailable
 from server.i18n import translate
 from server.rooms.bus import Bus, LocalBus
 from server.rooms.outbox import Outbox
-from server.storage.repository import AlreadyApplied, Repository, StateWrite, VersionConflict
+from server.storage.repository import (
+    AlreadyApplied,
+    Repository,
+    StateWrite,
+    TokenOwner,
+    VersionConflict,
+    hash_token,
+)
 from server.storage.writer import BatchWriter
 
 log = logging.getLogger(__name__)
@@ -69,7 +76,8 @@ class LiveRoom:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     connections: set[Connection] = field(default_factory=set)
     applied: set[tuple[str, str]] = field(default_factory=set)
-    public_json: str | None = None  # cache of the serialised public view of ``state``
+    public_json: str | None = None  # the serialised public view of ``state`` at…
+    public_version: int = -1  # …this version
     flush_scheduled: bool = False
     idle_since: float | None = None  # monotonic time the last connection left
     # player id → (their answers object, its JSON): re-serialised only when it changes
@@ -101,6 +109,10 @@ class RoomService:
         self._db = ThreadPoolExecutor(max_workers=db_threads, thread_name_prefix="db")
         self.writer = BatchWriter(repo)
         self._rooms: dict[str, LiveRoom] = {}
+        # seats' tokens only die with their room: remember who they belong to (by hash), so a
+        # reconnect storm does not queue on the database. Share tokens can be revoked: never
+        # cached.
+        self._owners: dict[str, TokenOwner] = {}
         self._loading: dict[str, asyncio.Lock] = {}
 
     async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -161,6 +173,7 @@ class RoomService:
         return self._rooms.get(code.upper())
 
     async def delete(self, code: str) -> None:
+        self._forget_room(code.upper())
         room = self._rooms.pop(code.upper(), None)
         await self.db(self.repo.delete_room, code.upper())
         if room is not None:
@@ -181,7 +194,7 @@ class RoomService:
         instead of making a second one.
         """
         async with room.lock:
-            owner = await self.db(self.repo.token_owner, token) if token else None
+            owner = await self.owner_of(token) if token else None
             if token and owner is None and name is not None and not viewer:
                 if len(token) < MIN_CLIENT_TOKEN:
                     raise Forbidden("token_too_short", limit=MIN_CLIENT_TOKEN)
@@ -205,11 +218,30 @@ class RoomService:
                 raise GameError("join_needs_name")
             return await self._seat_newcomer(room, name, new_token(), conn_factory)
 
+    async def owner_of(self, token: str) -> TokenOwner | None:
+        key = hash_token(token)
+        owner = self._owners.get(key)
+        if owner is None:
+            owner = await self.db(self.repo.token_owner, token)
+            if owner is not None and owner.kind != "share":
+                self._remember(key, owner)
+        return owner
+
+    def _remember(self, key: str, owner: TokenOwner) -> None:
+        if len(self._owners) > 200_000:
+            self._owners.clear()
+        self._owners[key] = owner
+
+    def _forget_room(self, code: str) -> None:
+        for key in [k for k, o in self._owners.items() if o.room_code == code]:
+            del self._owners[key]
+
     async def _seat_newcomer(self, room: LiveRoom, name: str, secret: str,
                              conn_factory: Callable[[str], Connection]) -> tuple[Joined, Connection]:
         player_id = new_player_id()
         await self._commit(room, None, c.Join(player_id, name), None,
                            new_token=(secret, player_id))
+        self._remember(hash_token(secret), TokenOwner(room.code, player_id, "player"))
         conn = conn_factory(player_id)
         room.connections.add(conn)
         player = room.state.player(player_id)
@@ -274,7 +306,6 @@ class RoomService:
             # a newer state from another process may have arrived while we were writing
             if state.version > room.state.version:
                 room.state = state
-                room.public_json = None
                 self._broadcast(room)
             await self._publish(room, state, (actor_id, message_id) if message_id else None)
             return True
@@ -294,7 +325,10 @@ class RoomService:
 
     async def on_bus_event(self, event: dict[str, Any]) -> None:
         """A state stored by another process: adopt it if it is newer, and fan it out here."""
-        room = self._rooms.get(str(event.get("code", "")))
+        code = str(event.get("code", ""))
+        if event.get("deleted"):
+            self._forget_room(code)
+        room = self._rooms.get(code)
         if room is None:
             return
         if event.get("deleted"):
@@ -311,7 +345,6 @@ class RoomService:
         room.state = RoomState.model_validate_json(event["state"]).model_copy(
             update={"version": version}
         )
-        room.public_json = None
         self._broadcast(room)
 
     async def resync(self, room: LiveRoom) -> None:
@@ -339,7 +372,6 @@ class RoomService:
             update={"version": stored.version}
         )
         room.applied = applied
-        room.public_json = None
         self._broadcast(room)
 
     # --- housekeeping --------------------------------------------------------------------
@@ -372,13 +404,18 @@ class RoomService:
         """A ``state`` message for one connection (a ``welcome`` if ``welcome`` is its
         ``you``): the shared public view, serialised once per change, with this person's own
         answers spliced in instead of re-serialising the whole view per connection."""
-        if room.public_json is None:
+        # A newcomer to a big room whose next state is already scheduled may get the view
+        # serialised a moment ago (with its own version): during a reconnect storm that saves
+        # one full serialisation per arrival, and the fresher state follows within the interval.
+        stale_ok = welcome is not None and room.flush_scheduled and room.public_json is not None
+        if room.public_json is None or (room.public_version != room.state.version and not stale_ok):
             room.public_json = json.dumps(public_view(room.deck, room.state), ensure_ascii=False)
+            room.public_version = room.state.version
         mine = self._mine_json(room, player_id)
         head = (f'"type":"welcome","you":{json.dumps(welcome, ensure_ascii=False)},'
                 if welcome is not None else '"type":"state",')
         return (
-            f'{{{head}"version":{room.state.version},"server_time":{self.clock():.3f},'
+            f'{{{head}"version":{room.public_version},"server_time":{self.clock():.3f},'
             f'"state":{room.public_json[:-1]},"my_answers":{mine}}}}}'
         )
 
