@@ -148,6 +148,12 @@ class Repository:
                 results.append(None)
         return results
 
+    def checkpoint(self) -> None:
+        """Copy the SQLite WAL into the database without blocking writers."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
     def scrub(self) -> None:
         """Make overwritten data unrecoverable from the database files (SQLite: the WAL keeps
         old page images until it is checkpointed and truncated; secure_delete zeroes the rest).

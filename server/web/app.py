@@ -46,12 +46,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.rooms = rooms
         app.state.decks = DeckCatalog(load_builtin(settings.cards_dir), repo)
         cleaner = asyncio.create_task(_housekeeping(rooms, settings))
+        checkpointer = asyncio.create_task(_checkpoints(rooms))
         try:
             yield
         finally:
-            cleaner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await cleaner
+            for task in (cleaner, checkpointer):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await bus.close()
             await rooms.close()
             engine.dispose()
@@ -78,6 +80,16 @@ def address_limits(settings: Settings) -> dict[str, Limit]:
         "create_room": Limit(settings.rooms_per_minute / 60, settings.rooms_burst),
         "deck_upload": Limit(settings.deck_uploads_per_minute / 60, settings.deck_uploads_burst),
     }
+
+
+async def _checkpoints(rooms: RoomService) -> None:
+    """SQLite: move the WAL into the database every second, off the commit path."""
+    while True:
+        await asyncio.sleep(1.0)
+        try:
+            await rooms.db(rooms.repo.checkpoint)
+        except Exception:
+            log.exception("checkpoint failed")
 
 
 async def _housekeeping(rooms: RoomService, settings: Settings) -> None:
