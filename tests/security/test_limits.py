@@ -1,6 +1,8 @@
 """Security and limits against a real server: origins, frame size, floods, erasure, secrets."""
 
 import asyncio
+import contextlib
+import json
 import re
 import time
 from pathlib import Path
@@ -154,3 +156,55 @@ def test_http_bodies_are_bounded(server: ServerProcess) -> None:
     status, body = server.request("POST", "/api/decks", raw=b"x" * (3 * 1024 * 1024))
     assert status == 413 and body["error"]["code"] == "body_too_large"
     assert server.request("GET", "/healthz")[0] == 200
+
+
+def test_a_flood_in_one_room_leaves_other_rooms_responsive(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path, env={"MESSAGES_PER_SECOND": "20"}).start()
+    try:
+        noisy_room, calm_room = proc.create_room(), proc.create_room()
+
+        async def ping_latencies(client: Client, n: int) -> list[float]:
+            out = []
+            for _ in range(n):
+                start = time.monotonic()
+                assert (await client.call({"type": "ping"}))["type"] == "ack"
+                out.append(time.monotonic() - start)
+                await asyncio.sleep(0.02)
+            return sorted(out)
+
+        async def scenario() -> tuple[float, float, int]:
+            calm = await Client.connect(proc, calm_room["code"])
+            await calm.join(name="Calme")
+            before = await ping_latencies(calm, 20)
+            floods = []
+            for i in range(5):
+                c = await Client.connect(proc, noisy_room["code"])
+                await c.join(name=f"Bruyant{i}")
+                floods.append(c)
+            sent = 0
+
+            async def flood(c: Client) -> None:
+                nonlocal sent
+                with contextlib.suppress(Exception):
+                    for i in range(2000):
+                        await c.ws.send(json.dumps({"type": "note", "text": f"spam {i}"}))
+                        sent += 1
+                        if i % 50 == 0:
+                            await asyncio.sleep(0)
+
+            tasks = [asyncio.create_task(flood(c)) for c in floods]
+            await asyncio.sleep(0.05)
+            during = await ping_latencies(calm, 20)
+            await asyncio.gather(*tasks)
+            for c in (calm, *floods):
+                with contextlib.suppress(Exception):
+                    await c.close()
+            return before[10], during[10], sent
+
+        before, during, sent = asyncio.run(scenario())
+        print(f"other room ping median: {before * 1000:.1f} ms before, {during * 1000:.1f} ms "
+              f"during a flood of {sent} messages")
+        # generous bound: a shared CI machine is noisy, a stalled room is not
+        assert during < before + 0.25, (before, during)
+    finally:
+        proc.stop()
