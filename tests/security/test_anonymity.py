@@ -2,6 +2,8 @@
 not in the state, not in the summary, not in the database files."""
 
 import asyncio
+import os
+import signal
 from pathlib import Path
 
 from tests.helpers import Client, ServerProcess
@@ -10,7 +12,7 @@ from tests.helpers import Client, ServerProcess
 def test_closed_card_leaves_no_link_in_the_database_files(tmp_path: Path) -> None:
     proc = ServerProcess(tmp_path).start()
     try:
-        room = proc.create_room()
+        room = proc.create_room(selection="cards", cards=["c1"])  # a card with an open question
 
         async def scenario() -> tuple[list[str], bytes]:
             fac = await Client.connect(proc, room["code"])
@@ -33,8 +35,14 @@ def test_closed_card_leaves_no_link_in_the_database_files(tmp_path: Path) -> Non
             state = await fac.until(lambda s: s["cards_done"] == 1)
             assert state["questions"] == [] and state["card"] is None
             ids = [p.you["id"] for p in players]
-            # read the files while the server runs: a clean shutdown would hide leftovers
-            raw = b"".join(p.read_bytes() for p in tmp_path.glob("exploria.db*"))
+            # read the files while the server runs (a clean shutdown would hide leftovers),
+            # frozen for a moment so that the database and its WAL are read consistently
+            assert proc.proc is not None
+            os.kill(proc.proc.pid, signal.SIGSTOP)
+            try:
+                raw = b"".join(p.read_bytes() for p in sorted(tmp_path.glob("exploria.db*")))
+            finally:
+                os.kill(proc.proc.pid, signal.SIGCONT)
             for c in (fac, *players):
                 await c.close()
             return ids, raw
