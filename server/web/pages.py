@@ -72,7 +72,9 @@ async def home(request: Request, lang: LangDep, rooms: RoomsDep, decks: DecksDep
     if code:  # the join form without JavaScript
         return RedirectResponse(f"/r/{code}", status_code=303)
     infos = [d.as_json() for d in await rooms.db(decks.list)]
-    infos.sort(key=lambda d: (d["language"] != lang, not d["builtin"], d["title"].casefold()))
+    # the card game first (the main use), then the self-diagnosis, then custom decks
+    infos.sort(key=lambda d: (d["language"] != lang, not d["builtin"],
+                              not str(d["id"]).startswith("exploria"), d["title"].casefold()))
     erased = request.query_params.get("erased") == "1"
     return _page(request, lang, "home.html", decks=infos, decks_json=json_block(infos),
                  erased=erased)
