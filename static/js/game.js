@@ -33,6 +33,7 @@ const app = {
   rerender: render,
   announce,
   erase,
+  facilitatorUrl: () => `${window.location.origin}/r/${code}#f=${seats.facilitator(code) || ""}`,
 };
 
 // Erasing the session (facilitator only): every answer, note and token is deleted at once.

@@ -144,9 +144,26 @@ function lobby(app) {
       }),
       players.length ? null : el("p", { class: "hint", id: "start-hint" }, i18n("ui.lobby.start_hint")),
       el("p", {}, el("a", { href: `/r/${config.code}/presenter`, target: "_blank", rel: "noopener" },
-        i18n("ui.lobby.open_presenter"))))
+        i18n("ui.lobby.open_presenter"))),
+      facilitatorLink(app))
     : null;
   return el("div", { class: "lobby lobby-host" }, share, el("div", { class: "lobby-side" }, playersList(app), controls));
+}
+
+// The facilitator's secret link, to take the session over from another device (a laptop that
+// died, a switch to the room's PC). Shown on demand only: it must not end up on a shared screen.
+function facilitatorLink(app) {
+  if (!app.ui.showFacilitatorLink) {
+    return button(i18n("ui.facilink.show"), () => { app.ui.showFacilitatorLink = true; app.rerender(); },
+      { cls: "btn btn-link", key: "facilink-show" });
+  }
+  const link = app.facilitatorUrl();
+  return el("div", { class: "facilink" },
+    el("p", { class: "small", id: "facilink-help" }, i18n("ui.facilink.help")),
+    el("input", { type: "text", readonly: true, value: link, class: "facilink-input",
+      "aria-label": i18n("ui.facilink.label"), "aria-describedby": "facilink-help" }),
+    button(i18n("ui.facilink.hide"), () => { app.ui.showFacilitatorLink = false; app.rerender(); },
+      { cls: "btn btn-secondary", key: "facilink-hide" }));
 }
 
 function spaced(code) {
@@ -468,6 +485,7 @@ function facilitatorControls(app) {
       button(i18n("ui.control.pass_turn"), () => app.act("pass_turn"), { cls: "btn btn-secondary", key: "pass" }),
       finish),
     el("p", { class: "hint" }, i18n("ui.control.hint")),
+    facilitatorLink(app),
     el("p", {}, el("a", { href: `/r/${app.config.code}/presenter`, target: "_blank", rel: "noopener" }, i18n("ui.lobby.open_presenter"))));
 }
 

@@ -66,3 +66,18 @@ def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
     expect(fac.get_by_text(t("ui.erase.done"))).to_be_visible(timeout=WAIT)
     assert server.request("GET", f"/api/rooms/{code}")[0] == 404
     shot(fac, "erased-home")
+
+
+def test_facilitator_takes_over_from_another_device(server: ServerProcess, pages: Pages) -> None:
+    t = lambda key, **kw: tr("fr", key, **kw)  # noqa: E731
+    room = server.create_room("mini-test")
+    code = room["code"]
+    first = pages.new("first-device")
+    first.goto(f"{server.base}/r/{code}#f={room['facilitator_token']}")
+    first.locator('[data-focus-key="facilink-show"]').click()
+    link = first.get_by_label(t("ui.facilink.label")).input_value()
+    assert link.endswith(f"/r/{code}#f={room['facilitator_token']}")
+    second = pages.new("second-device")  # another browser context: nothing in its storage
+    second.goto(link)
+    expect(second.get_by_role("button", name=t("ui.lobby.start"))).to_be_visible(timeout=WAIT)
+    assert "#f=" not in second.url  # the secret leaves the address bar at once
