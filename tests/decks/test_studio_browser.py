@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.decks.corpus import valid_deck
 from tests.helpers import ROOT, Client, ServerProcess
@@ -105,9 +106,10 @@ def test_duplicate_edit_save_and_play(page: Any, server: ServerProcess) -> None:
     field(page, f"{new}.text").fill("Le logiciel note-t-il qui a modifié la prévision ?")
     field(page, f"{new}.criterion").select_option("surveillance")
     field(page, f"{new}.risk_answer").select_option("yes")
-    assert coverage(page, "surveillance") == before + 1
-    assert page.locator("#preview .questions > li").count() == 4
-    assert "Surveillance" in page.locator("#preview .questions > li").nth(3).inner_text()
+    expect(page.locator('#coverage [data-criterion="surveillance"] .criterion-count')).to_have_text(
+        re.compile(rf"\b{before + 1}\b"))  # the panel follows the edit a moment later
+    expect(page.locator("#preview .questions > li")).to_have_count(4)
+    expect(page.locator("#preview .questions > li").nth(3)).to_contain_text("Surveillance")
     page.screenshot(path=SHOTS / "editor.png")
 
     # save: the secret edit link appears, the token is kept
@@ -364,7 +366,8 @@ def test_new_deck_from_scratch_warns_about_uncovered_criteria(page: Any, server:
     field(page, "cards[0].questions[0].text").fill("Peut-on refuser la proposition de l'outil ?")
     field(page, "cards[0].questions[0].criterion").select_option("autonomie")
     field(page, "cards[0].questions[0].risk_answer").select_option("no")
-    assert page.locator('#coverage [data-criterion="autonomie"]').get_attribute("class") == "criterion-row"
+    # the coverage panel follows the edit a moment later: wait for it, do not sample it
+    expect(page.locator('#coverage [data-criterion="autonomie"]')).to_have_class("criterion-row")
     page.locator("#add-card").click()
     page.get_by_role("button", name="+ Question ouverte").click()
     page.screenshot(path=SHOTS / "new-deck.png")
