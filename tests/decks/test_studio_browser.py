@@ -86,18 +86,18 @@ def test_duplicate_edit_save_and_play(page: Any, server: ServerProcess) -> None:
     # keyboard: move the first card down and back up, focus follows the card
     page.locator('[data-row="0"] button[aria-label^="Descendre"]').focus()
     page.keyboard.press("Enter")
-    assert page.locator('[data-row="1"] .card-row-title').inner_text() == "Prévoir la fournée"
+    expect(page.locator('[data-row="1"] .card-row-title')).to_have_text("Prévoir la fournée")
     assert page.evaluate("document.activeElement.closest('[data-row]').dataset.row") == "1"
     page.locator('[data-row="1"] button[aria-label^="Monter"]').focus()
     page.keyboard.press("Enter")
-    assert page.locator('[data-row="0"] .card-row-title').inner_text() == "Prévoir la fournée"
+    expect(page.locator('[data-row="0"] .card-row-title')).to_have_text("Prévoir la fournée")
     page.locator('[data-row="0"] .card-pick').click()
 
     # edit the card; the preview follows as you type
     field(page, "cards[0].title").fill("La fournée du marché")
     field(page, "cards[0].situation").fill("Le logiciel prévoit la fournée.\nLe patron décide.")
-    assert page.locator("#preview h2").inner_text() == "La fournée du marché"
-    assert page.locator('[data-row="0"] .card-row-title').inner_text() == "La fournée du marché"
+    expect(page.locator("#preview h2")).to_have_text("La fournée du marché")
+    expect(page.locator('[data-row="0"] .card-row-title')).to_have_text("La fournée du marché")
 
     # add a yes/no question tied to surveillance: the coverage changes
     before = coverage(page, "surveillance")
@@ -119,7 +119,7 @@ def test_duplicate_edit_save_and_play(page: Any, server: ServerProcess) -> None:
     token = page.evaluate("localStorage.getItem('exploria:deck-token:exploria-fr-copie')")
     assert token and link.endswith(f"/studio?deck=exploria-fr-copie#{token}")
     assert "modifier et supprimer" in page.locator("#edit-link .warning").inner_text()
-    assert page.locator("#editor-state").inner_text() == "Enregistré"
+    expect(page.locator("#editor-state")).to_have_text("Enregistré")
     page.screenshot(path=SHOTS / "saved.png")
     status, stored = server.request("GET", "/api/decks/exploria-fr-copie")
     assert status == 200 and stored["title"] == "ExplorIA — boulangeries"
