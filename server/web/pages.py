@@ -20,7 +20,7 @@ from server.rooms.service import CODE_ALPHABET, CODE_LENGTH, LiveRoom
 from server.web.api import public_base
 from server.web.deps import DecksDep, LangDep, RoomsDep, SettingsDep
 from server.web.qr import qr_svg
-from server.web.templating import render
+from server.web.templating import lang_links, render
 
 router = APIRouter()
 
@@ -48,7 +48,8 @@ def browser_strings(lang: Lang) -> dict[str, str]:
 
 def _page(request: Request, lang: Lang, template: str, status: int = 200,
           **context: Any) -> HTMLResponse:
-    html = render(template, lang=lang, i18n_json=json_block(browser_strings(lang)), **context)
+    html = render(template, lang=lang, i18n_json=json_block(browser_strings(lang)),
+                  lang_links=lang_links(request.query_params), **context)
     response = HTMLResponse(html, status_code=status)
     response.headers["Cache-Control"] = "no-store"
     asked = normalize(request.query_params.get("lang"))

@@ -25,7 +25,7 @@ from server.core.deck import (
 from server.i18n import catalogue
 from server.web.api import read_deck_body
 from server.web.deps import DecksDep, RoomsDep, request_lang
-from server.web.templating import render
+from server.web.templating import lang_links, render
 
 router = APIRouter()
 
@@ -58,7 +58,8 @@ async def studio_page(request: Request) -> HTMLResponse:
     lang = request_lang(request)
     strings = {k: v for k, v in catalogue(lang).items() if k.startswith(SCRIPT_KEY_PREFIXES)}
     html = render(
-        "studio.html", lang=lang, i18n_json=script_json(strings), config_json=script_json(studio_config())
+        "studio.html", lang=lang, i18n_json=script_json(strings), config_json=script_json(studio_config()),
+        lang_links=lang_links(request.query_params),
     )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 

@@ -4,8 +4,10 @@ Autoescaping is on everywhere: names, notes and card texts are always shown as t
 ``t(key, **params)`` global translates into the page's language (``lang`` in the context).
 """
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
@@ -35,3 +37,13 @@ def environment() -> Environment:
 
 def render(name: str, /, **context: Any) -> str:
     return environment().get_template(name).render(**context)
+
+
+KEPT_QUERY = ("deck", "code")  # what a language switch keeps of the current address
+
+
+def lang_links(query: Mapping[str, str]) -> dict[str, str]:
+    """The language switch's links: same page, same deck or room, other language. Secrets
+    (tokens) are never carried over."""
+    kept = {k: query[k] for k in KEPT_QUERY if k in query}
+    return {lang: "?" + urlencode({**kept, "lang": lang}) for lang in ("fr", "en")}
