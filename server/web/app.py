@@ -23,6 +23,7 @@ from server.storage.repository import Repository
 from server.web import api, pages, report, studio, ws
 from server.web.bodylimit import BodyLimit
 from server.web.deps import request_lang
+from server.web.direct import RawSendProbe
 from server.web.ratelimit import AddressLimiter, Limit
 from server.web.security import SecurityHeaders
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AddressLimiter, limits=address_limits(settings))
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RawSendProbe)  # last added = outermost: sees the server's own send
     app.add_api_websocket_route("/ws/rooms/{code}", ws.room_socket)
     _install_error_handlers(app)
     return app

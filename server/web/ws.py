@@ -17,6 +17,7 @@ from server.i18n import error_message, negotiate, normalize
 from server.rooms.outbox import Outbox, SlowConsumer
 from server.rooms.service import Connection, LiveRoom, RoomService
 from server.settings import Settings
+from server.web.direct import direct_writer
 from server.web.messages import (
     JoinMsg,
     PingMsg,
@@ -75,6 +76,7 @@ class _Session:
         self.room = room
         self.lang = lang
         self.conn: Connection | None = None
+        self.direct = direct_writer(websocket.scope) if settings.ws_direct else None
         self.sender: asyncio.Task[None] | None = None
         rate = settings.messages_per_second
         self.bucket = TokenBucket(rate, burst=rate * 3)
@@ -120,6 +122,7 @@ class _Session:
             else:
                 command = to_command(msg)
                 assert command is not None
+                self.conn.outbox.held = True  # the ack goes out before this action's state
                 await self.service.act(self.room, self.conn.player_id, command, msg_id)
             if msg_id is not None:
                 self.send({"type": "ack", "id": msg_id})
@@ -131,13 +134,18 @@ class _Session:
                 await self.ws.send_text(error)
             else:
                 self.conn.outbox.push(error)
+        finally:
+            if self.conn is not None:
+                self.conn.outbox.held = False
 
     async def join(self, msg: JoinMsg, msg_id: str | None) -> None:
         if msg.lang:
             self.lang = normalize(msg.lang) or self.lang
 
         def factory(player_id: str) -> Connection:
-            return Connection(Outbox(self.ws.send_text), player_id, self.lang)
+            outbox = Outbox(self.ws.send_text, self.direct)
+            outbox.held = True  # nothing may overtake the welcome (released by handle)
+            return Connection(outbox, player_id, self.lang)
 
         joined, conn = await self.service.join(
             self.room, name=msg.name, token=msg.token, conn_factory=factory,
