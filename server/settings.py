@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{ROOT / 'data' / 'exploria.db'}"
     public_url: str = ""  # e.g. https://exploria.example.fr; empty: derived from each request
     redis_url: str = ""
+    # several processes: a process that stops beating for this long is taken for dead and its
+    # people are shown disconnected (presences are checked every PRESENCE_TTL_S / 2)
+    presence_ttl_s: float = Field(10.0, gt=0)
     cards_dir: Path = ROOT / "cards"
     log_level: str = "info"
     db_busy_timeout_ms: int = Field(5000, ge=0)  # SQLite: wait this long for a lock, then

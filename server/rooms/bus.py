@@ -3,6 +3,12 @@ Redis pub/sub carries each stored state to the other processes (``RedisBus``), w
 their own connections. The database stays the source of truth: a message carries the full
 state, so a process that missed one simply takes the next, and ``sync`` reloads from the
 database.
+
+Presence across processes: who is connected is part of the room state, but only the process
+that holds a socket knows the socket is alive. Each process keeps a short-lived heartbeat key in
+Redis and, per room, a set of ``player|process`` members for the people it holds; a player
+whose only processes have stopped beating (killed, machine gone) is no longer present, and the
+rooms' states are corrected by ``RoomService.reconcile_presence``.
 """
 
 import asyncio
@@ -15,6 +21,8 @@ from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "exploria:room:"
+PRESENCE_PREFIX = "exploria:presence:"  # a set per room: "player_id|process origin"
+PROCESS_PREFIX = "exploria:process:"  # one key per running process, kept alive by heartbeats
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -25,12 +33,24 @@ class Bus(Protocol):
     async def publish(self, code: str, event: dict[str, Any]) -> None: ...
     async def start(self, handler: Handler) -> None: ...
     async def close(self) -> None: ...
+    async def present(self, code: str, player_id: str) -> None: ...
+    async def absent(self, code: str, player_id: str) -> None: ...
+    async def live_players(self, code: str) -> set[str] | None: ...
 
 
 class LocalBus:
     """One process: every connection of a room is local, there is nobody else to tell."""
 
     origin = "local"
+
+    async def present(self, code: str, player_id: str) -> None:
+        return None
+
+    async def absent(self, code: str, player_id: str) -> None:
+        return None
+
+    async def live_players(self, code: str) -> set[str] | None:
+        return None  # no shared presence: this process's own connections are the truth
 
     async def publish(self, code: str, event: dict[str, Any]) -> None:
         return None
@@ -43,18 +63,57 @@ class LocalBus:
 
 
 class RedisBus:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, presence_ttl_s: float = 10.0) -> None:
         import redis.asyncio as redis
 
         self.origin = secrets.token_hex(8)
         self._redis = redis.Redis.from_url(url)
         self._task: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+        self.presence_ttl_s = presence_ttl_s
+
+    async def _beat(self) -> None:
+        await self._redis.set(PROCESS_PREFIX + self.origin, "1",
+                              px=max(1, int(self.presence_ttl_s * 1000)))
+
+    async def _beat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.presence_ttl_s / 3)
+            try:
+                await self._beat()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis away for a moment: the next beat tries again
+                log.warning("presence heartbeat failed")
+
+    async def present(self, code: str, player_id: str) -> None:
+        await self._redis.sadd(PRESENCE_PREFIX + code, f"{player_id}|{self.origin}")
+
+    async def absent(self, code: str, player_id: str) -> None:
+        await self._redis.srem(PRESENCE_PREFIX + code, f"{player_id}|{self.origin}")
+
+    async def live_players(self, code: str) -> set[str] | None:
+        """Players of ``code`` held by a running process; members of dead ones are dropped."""
+        key = PRESENCE_PREFIX + code
+        members = [m.decode() if isinstance(m, bytes) else m
+                   for m in await self._redis.smembers(key)]
+        origins = sorted({m.rpartition("|")[2] for m in members})
+        if not origins:
+            return set()
+        beats = await self._redis.mget([PROCESS_PREFIX + o for o in origins])
+        alive = {o for o, beat in zip(origins, beats, strict=True) if beat is not None}
+        dead = [m for m in members if m.rpartition("|")[2] not in alive]
+        if dead:
+            await self._redis.srem(key, *dead)
+        return {m.rpartition("|")[0] for m in members if m.rpartition("|")[2] in alive}
 
     async def publish(self, code: str, event: dict[str, Any]) -> None:
         payload = json.dumps({**event, "code": code, "origin": self.origin}, ensure_ascii=False)
         await self._redis.publish(CHANNEL_PREFIX + code, payload)
 
     async def start(self, handler: Handler) -> None:
+        await self._beat()  # alive before the first player is announced
+        self._heartbeat = asyncio.create_task(self._beat_forever())
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         await pubsub.psubscribe(CHANNEL_PREFIX + "*")
 
@@ -76,8 +135,11 @@ class RedisBus:
         self._task = asyncio.create_task(listen())
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._heartbeat):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        with contextlib.suppress(Exception):  # the others need not wait for the key to expire
+            await self._redis.delete(PROCESS_PREFIX + self.origin)
         await self._redis.aclose()

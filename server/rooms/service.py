@@ -102,6 +102,7 @@ class RoomService:
     ) -> None:
         self.repo = repo
         self.bus: Bus = bus or LocalBus()
+        self.shared_presence = not isinstance(self.bus, LocalBus)
         self.clock = clock
         self.big_room_threshold = big_room_threshold
         self.coalesce_s = coalesce_ms / 1000
@@ -160,9 +161,13 @@ class RoomService:
                 if stored is None:
                     raise NotFound("room_not_found", code=code)
                 state = RoomState.model_validate_json(stored.state)
-                # after a restart nobody is connected to this process yet
-                players = tuple(p.model_copy(update={"connected": False}) for p in state.players)
-                state = state.model_copy(update={"players": players, "version": stored.version})
+                if self.shared_presence:  # others may hold its people: reconcile_presence
+                    state = state.model_copy(update={"version": stored.version})
+                else:  # after a restart nobody is connected to this process yet
+                    players = tuple(p.model_copy(update={"connected": False})
+                                    for p in state.players)
+                    state = state.model_copy(update={"players": players,
+                                                     "version": stored.version})
                 room = LiveRoom(code, parse_deck(json.loads(stored.deck)), state)
                 room.applied = await self.db(self.repo.applied_messages, code)
                 self._rooms[code] = room
@@ -209,8 +214,10 @@ class RoomService:
                 conn.viewer = viewer
                 first = not any(x.player_id == player.id and not x.viewer
                                 for x in room.connections)
-                if not viewer and first and not player.connected:
-                    await self._commit(room, player.id, c.Connect(), None)
+                if not viewer and first:
+                    await self._announce(room.code, player.id)
+                    if not player.connected:
+                        await self._commit(room, player.id, c.Connect(), None)
                 room.connections.add(conn)
                 player = room.state.player(player.id) or player
                 return Joined(room, player, token), conn
@@ -239,6 +246,7 @@ class RoomService:
     async def _seat_newcomer(self, room: LiveRoom, name: str, secret: str,
                              conn_factory: Callable[[str], Connection]) -> tuple[Joined, Connection]:
         player_id = new_player_id()
+        await self._announce(room.code, player_id)
         await self._commit(room, None, c.Join(player_id, name), None,
                            new_token=(secret, player_id))
         self._remember(hash_token(secret), TokenOwner(room.code, player_id, "player"))
@@ -255,12 +263,61 @@ class RoomService:
                 room.idle_since = time.monotonic()
             still_here = any(x.player_id == conn.player_id and not x.viewer
                              for x in room.connections)
+            if not conn.viewer and not still_here and self.shared_presence:
+                still_here = await self._still_elsewhere(room.code, conn.player_id)
             player = room.state.player(conn.player_id)
             if not conn.viewer and not still_here and player is not None and player.connected:
                 try:
                     await self._commit(room, conn.player_id, c.Disconnect(), None)
                 except Exception:  # presence is not worth crashing a closing socket
                     log.exception("could not record a disconnection in room %s", room.code)
+
+    # --- presence across processes ---------------------------------------------------------
+
+    async def _announce(self, code: str, player_id: str) -> None:
+        try:
+            await self.bus.present(code, player_id)
+        except Exception:  # Redis away: reconcile_presence announces local players again
+            log.warning("could not announce a presence in room %s", code)
+
+    async def _still_elsewhere(self, code: str, player_id: str) -> bool:
+        """This process has no socket of the player left: does a running process have one?"""
+        try:
+            await self.bus.absent(code, player_id)
+            live = await self.bus.live_players(code)
+        except Exception:
+            log.warning("could not read presences of room %s", code)
+            return False
+        return live is not None and player_id in live
+
+    async def reconcile_presence(self) -> int:
+        """Several processes: make each loaded room's "connected" flags match the sockets
+        held by running processes (a killed process's people are released, someone whose
+        disconnection raced a reconnection elsewhere comes back). Returns the fixes made."""
+        if not self.shared_presence:
+            return 0
+        fixed = 0
+        for room in list(self._rooms.values()):
+            try:
+                live = await self.bus.live_players(room.code)
+                local = {x.player_id for x in room.connections if not x.viewer}
+                for player_id in local - (live or set()):
+                    await self.bus.present(room.code, player_id)
+            except Exception:
+                log.warning("could not read presences of room %s", room.code)
+                continue
+            here = (live or set()) | local
+            async with room.lock:
+                for player in room.state.players:
+                    if player.connected == (player.id in here):
+                        continue
+                    command = c.Connect() if player.id in here else c.Disconnect()
+                    try:
+                        await self._commit(room, player.id, command, None)
+                        fixed += 1
+                    except Exception:  # the next round tries again
+                        log.warning("could not correct a presence in room %s", room.code)
+        return fixed
 
     # --- acting --------------------------------------------------------------------------
 

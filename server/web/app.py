@@ -38,7 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url, busy_timeout_ms=settings.db_busy_timeout_ms)
         repo = Repository(engine)
         db_threads = 4 if settings.database_url.startswith("sqlite") else 8
-        bus: Bus = RedisBus(settings.redis_url) if settings.redis_url else LocalBus()
+        bus: Bus = (RedisBus(settings.redis_url, presence_ttl_s=settings.presence_ttl_s)
+                    if settings.redis_url else LocalBus())
         rooms = RoomService(
             repo, big_room_threshold=settings.big_room_threshold,
             coalesce_ms=settings.coalesce_ms, db_threads=db_threads, bus=bus,
@@ -48,10 +49,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.decks = DeckCatalog(load_builtin(settings.cards_dir), repo)
         cleaner = asyncio.create_task(_housekeeping(rooms, settings))
         checkpointer = asyncio.create_task(_checkpoints(rooms))
+        tasks = [cleaner, checkpointer]
+        if rooms.shared_presence:
+            tasks.append(asyncio.create_task(_presence(rooms, settings.presence_ttl_s / 2)))
         try:
             yield
         finally:
-            for task in (cleaner, checkpointer):
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -92,6 +96,18 @@ async def _checkpoints(rooms: RoomService) -> None:
             await rooms.db(rooms.repo.checkpoint)
         except Exception:
             log.exception("checkpoint failed")
+
+
+async def _presence(rooms: RoomService, interval_s: float) -> None:
+    """Several processes: release the people of processes that stopped (see bus.py)."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            fixed = await rooms.reconcile_presence()
+            if fixed:
+                log.info("corrected %d presences", fixed)
+        except Exception:
+            log.exception("presence check failed")
 
 
 async def _housekeeping(rooms: RoomService, settings: Settings) -> None:

@@ -114,6 +114,8 @@ class _Session:
                 raise GameError("already_joined")
             if self.conn.viewer and not isinstance(msg, SyncMsg | PingMsg):
                 raise GameError("viewer_read_only")
+            # the reply (ack or error) goes out before the state this message produced
+            self.conn.outbox.held = True
             if isinstance(msg, SyncMsg):
                 await self.service.resync(self.room)
                 self.service.resend(self.room, self.conn)
@@ -122,7 +124,6 @@ class _Session:
             else:
                 command = to_command(msg)
                 assert command is not None
-                self.conn.outbox.held = True  # the ack goes out before this action's state
                 await self.service.act(self.room, self.conn.player_id, command, msg_id)
             if msg_id is not None:
                 self.send({"type": "ack", "id": msg_id})

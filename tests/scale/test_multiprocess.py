@@ -24,7 +24,7 @@ def two_processes(tmp_path: Path, postgres: Postgres) -> Iterator[tuple[ServerPr
         pytest.fail("redis-server is not installed: .ci/run installs it")
     with redis_server() as redis_url:
         url = postgres.create_database()
-        env = {"REDIS_URL": redis_url}
+        env = {"REDIS_URL": redis_url, "PRESENCE_TTL_S": "2"}
         a = ServerProcess(tmp_path / "a", env=env, database_url=url)
         a.start()  # migrates first; the second process then finds the schema ready
         b = ServerProcess(tmp_path / "b", env=env, database_url=url).start()
@@ -56,11 +56,14 @@ def test_full_game_over_two_processes(two_processes: tuple[ServerProcess, Server
 
         await fac.until(lambda s: len(s["players"]) == 4)
         await fac.ok({"type": "start"})
+        played: list[str] = []
         for _ in range(3):
             state = await ben.until(lambda s: s["phase"] == "playing" and s["card"] is None)
             reader = next(p for p in players if p.you["id"] == state["reader_id"])
             await reader.ok({"type": "draw"})
-            card = (await cleo.until(lambda s: s["card"] is not None))["card"]
+            card = (await cleo.until(
+                lambda s: s["card"] is not None and s["card"]["id"] not in played))["card"]
+            played.append(card["id"])
             for p, value in zip(players, ["yes", "no", "yes"], strict=True):
                 for q in card["questions"]:
                     await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
@@ -143,3 +146,55 @@ def test_killing_one_process_mid_card_loses_nothing(
     assert set(result["acked"]) <= set(texts), "an acknowledged note was lost"
     assert {t for t in texts if t.startswith("B")} == {f"B{i}-{j}" for i in range(3)
                                                          for j in range(per_player)}
+
+
+def _connected(state: dict[str, Any]) -> dict[str, bool]:
+    return {p["name"]: p["connected"] for p in state["players"]}
+
+
+def test_presence_is_shared_and_a_killed_process_releases_its_people(
+    two_processes: tuple[ServerProcess, ServerProcess],
+) -> None:
+    """Who is connected is the same on both processes; a second tab closing on one process
+    does not hide someone still connected on the other; after a kill -9 the people of the
+    dead process are shown disconnected (so the reader's turn skips them) until they return."""
+    a, b = two_processes
+
+    async def scenario() -> None:
+        room = a.create_room("mini-test", facilitator_name="Fac")
+        code = room["code"]
+        fac = await seat(a, code, token=room["facilitator_token"])
+        ana = await seat(a, code, name="Ana")
+        ben = await seat(b, code, name="Ben")  # the room is loaded by the second process now
+        cleo = await seat(b, code, name="Cléo")
+        everyone = {"Fac": True, "Ana": True, "Ben": True, "Cléo": True}
+        for client in (fac, ana, ben, cleo):
+            await client.ok({"type": "sync"})
+            await client.until(lambda s: _connected(s) == everyone)
+
+        # a second tab of Cléo's on the first process comes and goes: she stays connected
+        cleo_tab = await seat(a, code, token=cleo.you["token"])
+        await cleo_tab.close()
+        await asyncio.sleep(0.5)
+        await ana.ok({"type": "sync"})
+        state = (await ana.expect("state"))["state"]  # sent after the ack, as of the sync
+        assert _connected(state)["Cléo"] is True, state["players"]
+
+        # Ben leaves normally
+        await ben.close()
+        await fac.until(lambda s: _connected(s)["Ben"] is False)
+
+        # the first process dies; nobody of it comes back for now
+        a.kill9()
+        gone = {"Fac": False, "Ana": False, "Ben": False, "Cléo": True}
+        await cleo.until(lambda s: _connected(s) == gone, timeout=20)
+        # the facilitator returns through the surviving process
+        fac_back = await seat(b, code, token=room["facilitator_token"])
+        await cleo.until(lambda s: _connected(s)["Fac"] is True)
+        await fac_back.ok({"type": "start"})
+        state = await cleo.until(lambda s: s["phase"] == "playing")
+        assert state["reader_id"] == cleo.you["id"], "the turn goes to someone present"
+        for client in (fac_back, cleo):
+            await client.close()
+
+    asyncio.run(scenario())
