@@ -4,11 +4,14 @@ Ordered control messages (welcome, ack, error) go through a bounded queue; room 
 through a single slot that always holds the latest one: a client that reads slowly skips
 intermediate versions (the protocol allows it) instead of piling them up.
 
-When the connection offers a ``direct`` write (see ``server.web.direct``) and nothing is
-waiting in the outbox, a state is written at once by the broadcasting code instead of waking
-the sender task: same order, a fraction of the CPU. While a connection's own action is being
-applied its states are ``held`` for the sender task, so the actor still gets its ``ack``
-before the state the action produced (docs/protocol.md).
+When the connection offers a ``direct`` write (see ``server.web.direct``) and the sender task
+is idle, whatever is pushed is written at once, in order, by the code that pushes it, instead
+of waking the sender task: same order, a fraction of the CPU. The sender task remains for what
+the socket does not take at once (a slow reader), with its backpressure.
+
+While one of the connection's own messages is being handled the outbox is ``hold()``-ed:
+nothing leaves until ``release()``, so the reply (``ack`` or ``error``) always goes out before
+the state that message produced (docs/protocol.md), also when handling waits on Redis.
 """
 
 import asyncio
@@ -44,16 +47,32 @@ class Outbox:
             self.close()
             return
         self._control.append(text)
-        self._wakeup.set()
+        self._send_now_or_wake()
 
     def push_state(self, version: int, text: str, *, force: bool = False) -> None:
         if self.closed or (version <= self._state_version and not force):
             return
-        if (self._direct is not None and not self.held and not self._sending
-                and not self._control and self._state is None and self._direct(text)):
-            self._state_version = version
-            return
         self._state, self._state_version = text, version
+        self._send_now_or_wake()
+
+    def hold(self) -> None:
+        self.held = True
+
+    def release(self) -> None:
+        self.held = False
+        if self._control or self._state is not None:
+            self._send_now_or_wake()
+
+    def _send_now_or_wake(self) -> None:
+        if self.held:
+            return  # release() sends
+        if self._direct is not None and not self._sending:
+            while self._control and self._direct(self._control[0]):
+                self._control.popleft()
+            if not self._control and self._state is not None and self._direct(self._state):
+                self._state = None
+            if not self._control and self._state is None:
+                return
         self._wakeup.set()
 
     def close(self) -> None:

@@ -115,7 +115,7 @@ class _Session:
             if self.conn.viewer and not isinstance(msg, SyncMsg | PingMsg):
                 raise GameError("viewer_read_only")
             # the reply (ack or error) goes out before the state this message produced
-            self.conn.outbox.held = True
+            self.conn.outbox.hold()
             if isinstance(msg, SyncMsg):
                 await self.service.resync(self.room)
                 self.service.resend(self.room, self.conn)
@@ -137,7 +137,7 @@ class _Session:
                 self.conn.outbox.push(error)
         finally:
             if self.conn is not None:
-                self.conn.outbox.held = False
+                self.conn.outbox.release()
 
     async def join(self, msg: JoinMsg, msg_id: str | None) -> None:
         if msg.lang:
@@ -145,7 +145,7 @@ class _Session:
 
         def factory(player_id: str) -> Connection:
             outbox = Outbox(self.ws.send_text, self.direct)
-            outbox.held = True  # nothing may overtake the welcome (released by handle)
+            outbox.hold()  # nothing may overtake the welcome (released by handle)
             return Connection(outbox, player_id, self.lang)
 
         joined, conn = await self.service.join(
