@@ -5,90 +5,174 @@ change); ``private_view`` adds what only one player may see: their own answers. 
 reveal the public view says how many (and who) have answered each question, never what.
 """
 
+import json
+from collections.abc import Callable
 from typing import Any
 
-from server.core.deck import Deck
+from server.core.deck import Card, Deck
 from server.core.rules import results
-from server.core.state import Phase, RoomState, Step
+from server.core.state import ClosedCard, CurrentCard, Note, Phase, Player, RoomSettings, RoomState, Step
 from server.core.synthesis import synthesize
 
 
 def public_view(deck: Deck, state: RoomState) -> dict[str, Any]:
     settings = state.settings
-    view: dict[str, Any] = {
+    current = state.current
+    card = deck.card(current.card_id) if current is not None else None
+    return {
         "phase": state.phase.value,
-        "deck": {
-            "id": deck.id, "title": deck.title, "language": deck.language,
-            "themes": [{"id": t.id, "title": t.title, "color": t.color} for t in deck.themes],
-        },
+        "deck": _deck_view(deck),
         "language": settings.language or deck.language,
-        "settings": settings.model_dump(mode="json", exclude={"facilitator_name"}),
-        "players": [
-            {"id": p.id, "name": p.name, "role": p.role.value, "connected": p.connected}
-            for p in state.players
-        ],
+        "settings": _settings_view(settings),
+        "players": _players_view(state.players),
         "reader_id": state.reader_id,
         "cards_done": state.cards_done,
         "cards_total": state.cards_total,
         "cards_left": len(state.pile) + len(state.parked),
         "cards_parked": len(state.parked),
         "themes_left": _themes_left(deck, state),
-        "card": None,
-        "step": None,
-        "drawn_at": None,
-        "deadline": None,
-        "questions": [],
-        "notes": [],
-        "history": [
-            {
-                "card_id": cc.card_id,
-                "title": _title(deck, cc.card_id),
-                "outcome": cc.outcome,
-            }
-            for cc in state.closed
-        ],
-        "synthesis": None,
+        "card": _card_view(card),
+        "step": current.step.value if current is not None else None,
+        "drawn_at": current.drawn_at if current is not None else None,
+        "deadline": current.deadline if current is not None else None,
+        "questions": _questions_view(deck, state, current, card),
+        "notes": _notes_view(current.notes) if current is not None else [],
+        "history": _history_view(deck, state.closed),
+        "synthesis": _synthesis_view(deck, state.closed) if state.phase is Phase.SYNTHESIS else None,
     }
+
+
+def public_view_json(deck: Deck, state: RoomState) -> str:
+    """``json.dumps(public_view(deck, state), ensure_ascii=False)``, assembled from pieces that
+    are remembered while the objects they come from stay the same: most changes are one answer,
+    and the card, the players, the notes and the history do not change with it."""
+    settings = state.settings
     current = state.current
-    if current is not None:
-        card = deck.card(current.card_id)
-        view["card"] = card.model_dump(mode="json", exclude_none=True) if card else None
-        view["step"] = current.step.value
-        view["drawn_at"] = current.drawn_at
-        view["deadline"] = current.deadline
-        view["notes"] = [n.model_dump(mode="json") for n in current.notes]
-        revealed = (
-            {r.question_id: r for r in results(deck, state, current)}
-            if current.step is Step.REVEALED
-            else {}
-        )
-        questions = []
-        for q in card.questions if card else ():
-            answered_by = [pid for pid, a in current.answers.items() if q.id in a]
-            entry: dict[str, Any] = {
-                "id": q.id,
-                "answered": len(answered_by),
-                "answered_by": answered_by,
+    card = deck.card(current.card_id) if current is not None else None
+    remember = _FRAGMENTS.get
+    fields = (
+        ("phase", _dumps(state.phase.value)),
+        ("deck", remember(lambda: _dumps(_deck_view(deck)), "deck", deck)),
+        ("language", _dumps(settings.language or deck.language)),
+        ("settings", remember(lambda: _dumps(_settings_view(settings)), "settings", settings)),
+        ("players", remember(lambda: _dumps(_players_view(state.players)), "players",
+                                state.players)),
+        ("reader_id", _dumps(state.reader_id)),
+        ("cards_done", _dumps(state.cards_done)),
+        ("cards_total", _dumps(state.cards_total)),
+        ("cards_left", _dumps(len(state.pile) + len(state.parked))),
+        ("cards_parked", _dumps(len(state.parked))),
+        ("themes_left", _dumps(_themes_left(deck, state))),
+        ("card", remember(lambda: _dumps(_card_view(card)), "card", card)),
+        ("step", _dumps(current.step.value if current is not None else None)),
+        ("drawn_at", _dumps(current.drawn_at if current is not None else None)),
+        ("deadline", _dumps(current.deadline if current is not None else None)),
+        ("questions", _dumps(_questions_view(deck, state, current, card))),
+        ("notes", remember(lambda: _dumps(_notes_view(current.notes)), "notes", current.notes)
+         if current is not None else "[]"),
+        ("history", remember(lambda: _dumps(_history_view(deck, state.closed)), "history", deck,
+                             state.closed)),
+        ("synthesis", remember(lambda: _dumps(_synthesis_view(deck, state.closed)), "synthesis",
+                               deck, state.closed)
+         if state.phase is Phase.SYNTHESIS else "null"),
+    )
+    return "{" + ", ".join(f'"{key}": {value}' for key, value in fields) + "}"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class _Remembered:
+    """Values computed from immutable objects, kept while the very same objects are passed
+    (compared by identity, and held so that an identity is never reused meanwhile). The first
+    source names the kind of value, so two kinds never share an entry."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self._values: dict[tuple[int, ...], tuple[tuple[object, ...], str]] = {}
+        self._limit = limit
+
+    def get(self, compute: Callable[[], str], *sources: object) -> str:
+        key = tuple(id(x) for x in sources)
+        hit = self._values.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], sources, strict=True)):
+            return hit[1]
+        value = compute()
+        if len(self._values) >= self._limit:
+            self._values.clear()
+        self._values[key] = (sources, value)
+        return value
+
+
+_FRAGMENTS = _Remembered()
+
+
+def _deck_view(deck: Deck) -> dict[str, Any]:
+    return {
+        "id": deck.id, "title": deck.title, "language": deck.language,
+        "themes": [{"id": t.id, "title": t.title, "color": t.color} for t in deck.themes],
+    }
+
+
+def _settings_view(settings: RoomSettings) -> dict[str, Any]:
+    return settings.model_dump(mode="json", exclude={"facilitator_name"})
+
+
+def _players_view(players: tuple[Player, ...]) -> list[dict[str, Any]]:
+    return [{"id": p.id, "name": p.name, "role": p.role.value, "connected": p.connected}
+            for p in players]
+
+
+def _card_view(card: Card | None) -> dict[str, Any] | None:
+    return card.model_dump(mode="json", exclude_none=True) if card else None
+
+
+def _notes_view(notes: tuple[Note, ...]) -> list[dict[str, Any]]:
+    return [n.model_dump(mode="json") for n in notes]
+
+
+def _history_view(deck: Deck, closed: tuple[ClosedCard, ...]) -> list[dict[str, Any]]:
+    return [{"card_id": cc.card_id, "title": _title(deck, cc.card_id), "outcome": cc.outcome}
+            for cc in closed]
+
+
+def _synthesis_view(deck: Deck, closed: tuple[ClosedCard, ...]) -> dict[str, Any]:
+    return synthesize(deck, closed).model_dump(mode="json")
+
+
+def _questions_view(deck: Deck, state: RoomState, current: CurrentCard | None,
+                    card: Card | None) -> list[dict[str, Any]]:
+    if current is None or card is None:
+        return []
+    revealed = (
+        {r.question_id: r for r in results(deck, state, current)}
+        if current.step is Step.REVEALED
+        else {}
+    )
+    questions = []
+    for q in card.questions:
+        answered_by = [pid for pid, a in current.answers.items() if q.id in a]
+        entry: dict[str, Any] = {
+            "id": q.id,
+            "answered": len(answered_by),
+            "answered_by": answered_by,
+        }
+        result = revealed.get(q.id)
+        if result is not None:
+            entry["tally"] = {
+                "yes": result.tally.yes,
+                "no": result.tally.no,
+                "unsure": result.tally.unsure,
             }
-            result = revealed.get(q.id)
-            if result is not None:
-                entry["tally"] = {
-                    "yes": result.tally.yes,
-                    "no": result.tally.no,
-                    "unsure": result.tally.unsure,
-                }
-                entry["group_answer"] = result.group_answer
-                entry["consensus"] = result.consensus
-                entry["divergent"] = result.divergent
-                if q.kind == "open":
-                    entry["open_answers"] = [a.model_dump(mode="json") for a in result.open_answers]
-                if result.votes:
-                    entry["votes"] = result.votes
-            questions.append(entry)
-        view["questions"] = questions
-    if state.phase is Phase.SYNTHESIS:
-        view["synthesis"] = synthesize(deck, state.closed).model_dump(mode="json")
-    return view
+            entry["group_answer"] = result.group_answer
+            entry["consensus"] = result.consensus
+            entry["divergent"] = result.divergent
+            if q.kind == "open":
+                entry["open_answers"] = [a.model_dump(mode="json") for a in result.open_answers]
+            if result.votes:
+                entry["votes"] = result.votes
+        questions.append(entry)
+    return questions
 
 
 def private_view(state: RoomState, player_id: str | None) -> dict[str, Any]:

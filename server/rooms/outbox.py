@@ -27,13 +27,13 @@ class SlowConsumer(Exception):
 
 class Outbox:
     def __init__(self, send: Callable[[str], Awaitable[None]],
-                 direct: Callable[[str], bool] | None = None) -> None:
+                 direct: Callable[[str | bytes], bool] | None = None) -> None:
         self._send = send
         self._direct = direct
         self._sending = False  # the sender task is between wake-up and its last send
         self.held = False
         self._control: deque[str] = deque()
-        self._state: str | None = None
+        self._state: str | bytes | None = None  # bytes: UTF-8 JSON, ready for the socket
         self._state_version = -1
         self._wakeup = asyncio.Event()
         self.closed = False
@@ -49,7 +49,7 @@ class Outbox:
         self._control.append(text)
         self._send_now_or_wake()
 
-    def push_state(self, version: int, text: str, *, force: bool = False) -> None:
+    def push_state(self, version: int, text: str | bytes, *, force: bool = False) -> None:
         if self.closed or (version <= self._state_version and not force):
             return
         self._state, self._state_version = text, version
@@ -92,7 +92,7 @@ class Outbox:
                     await self._send(self._control.popleft())
                 if self._state is not None:
                     text, self._state = self._state, None
-                    await self._send(text)
+                    await self._send(text.decode() if isinstance(text, bytes) else text)
                     # this coroutine now waits, maybe for minutes: it must not keep the last
                     # state alive (17 KB per idle connection in a room of 100)
                     del text

@@ -22,7 +22,7 @@ from server.core import commands as c
 from server.core.deck import Deck, parse_deck
 from server.core.rules import apply, new_room
 from server.core.state import Player, Role, RoomSettings, RoomState
-from server.core.views import private_view, public_view
+from server.core.views import private_view, public_view_json
 from server.errors import Forbidden, GameError, NotFound, Unavailable
 from server.i18n import translate
 from server.rooms.bus import Bus, LocalBus
@@ -43,6 +43,7 @@ T = TypeVar("T")
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 6
 MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
+NO_ANSWERS = ("{}", b"{}")
 MIN_CLIENT_TOKEN = 22  # a token chosen by a client must carry ≥128 bits in base64url
 
 
@@ -81,7 +82,7 @@ class LiveRoom:
     flush_scheduled: bool = False
     idle_since: float | None = None  # monotonic time the last connection left
     # player id → (their answers object, its JSON): re-serialised only when it changes
-    mine_json: dict[str, tuple[object, str]] = field(default_factory=dict)
+    mine_json: dict[str, tuple[object, tuple[str, bytes]]] = field(default_factory=dict)
 
     @property
     def language(self) -> str:
@@ -465,29 +466,35 @@ class RoomService:
         # serialised a moment ago (with its own version): during a reconnect storm that saves
         # one full serialisation per arrival, and the fresher state follows within the interval.
         stale_ok = welcome is not None and room.flush_scheduled and room.public_json is not None
-        if room.public_json is None or (room.public_version != room.state.version and not stale_ok):
-            room.public_json = json.dumps(public_view(room.deck, room.state), ensure_ascii=False)
-            room.public_version = room.state.version
-        mine = self._mine_json(room, player_id)
+        public = self._public_json(room, stale_ok=stale_ok)
+        mine = self._mine_json(room, player_id)[0]
         head = (f'"type":"welcome","you":{json.dumps(welcome, ensure_ascii=False)},'
                 if welcome is not None else '"type":"state",')
         return (
             f'{{{head}"version":{room.public_version},"server_time":{self.clock():.3f},'
-            f'"state":{room.public_json[:-1]},"my_answers":{mine}}}}}'
+            f'"state":{public[:-1]},"my_answers":{mine}}}}}'
         )
 
+    def _public_json(self, room: LiveRoom, *, stale_ok: bool = False) -> str:
+        if room.public_json is None or (room.public_version != room.state.version and not stale_ok):
+            room.public_json = public_view_json(room.deck, room.state)
+            room.public_version = room.state.version
+        return room.public_json
+
     @staticmethod
-    def _mine_json(room: LiveRoom, player_id: str | None) -> str:
+    def _mine_json(room: LiveRoom, player_id: str | None) -> tuple[str, bytes]:
+        """This person's own answers as JSON (text and UTF-8), cached until they change."""
         current = room.state.current
         answers = current.answers.get(player_id) if current and player_id else None
         if answers is None or player_id is None:
-            return "{}"
+            return NO_ANSWERS
         cached = room.mine_json.get(player_id)
         if cached is not None and cached[0] is answers:
             return cached[1]
         text = json.dumps(private_view(room.state, player_id), ensure_ascii=False)
-        room.mine_json[player_id] = (answers, text)
-        return text
+        pair = (text, text.encode())
+        room.mine_json[player_id] = (answers, pair)
+        return pair
 
     def _broadcast(self, room: LiveRoom) -> None:
         """Small rooms get every state at once; big ones at most one state per interval,
@@ -502,10 +509,16 @@ class RoomService:
         self._flush(room)
 
     def _flush(self, room: LiveRoom) -> None:
+        """One state to every connection of the room: everything but the person's own answers
+        is encoded once, as bytes, and only the end differs per connection."""
         room.flush_scheduled = False
         version = room.state.version
+        public = self._public_json(room)
+        head = (f'{{"type":"state","version":{version},"server_time":{self.clock():.3f},'
+                f'"state":{public[:-1]},"my_answers":').encode()
         for conn in room.connections:
-            conn.outbox.push_state(version, self.state_message(room, conn.player_id))
+            conn.outbox.push_state(version, head + self._mine_json(room, conn.player_id)[1]
+                                   + b"}}")
 
     def resend(self, room: LiveRoom, conn: Connection) -> None:
         conn.outbox.push_state(

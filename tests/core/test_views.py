@@ -1,0 +1,74 @@
+"""The public view assembled from remembered pieces is exactly the plain serialisation of the
+public view, in every state a game can reach (random games on the test deck and ExplorIA)."""
+
+import json
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from server.core import commands as c
+from server.core.deck import Deck, parse_deck
+from server.core.rules import apply, new_room
+from server.core.state import Role, RoomSettings, RoomState
+from server.core.views import public_view, public_view_json
+from server.errors import GameError
+
+ROOT = Path(__file__).parent.parent.parent
+MINI = parse_deck(json.loads((ROOT / "tests/fixtures/mini-deck.json").read_text()))
+EXPLORIA = parse_deck(json.loads((ROOT / "cards/exploria-fr.json").read_text()))
+PEOPLE = ["fac", "ana", "ben", "cleo"]
+NOW = 1_000_000.0
+
+
+def plain(deck: Deck, state: RoomState) -> str:
+    return json.dumps(public_view(deck, state), ensure_ascii=False)
+
+
+def moves(deck: Deck, state: RoomState) -> list[tuple[str, c.Command]]:
+    """Every move worth trying from ``state`` (many are illegal; those are skipped)."""
+    out: list[tuple[str, c.Command]] = [
+        (p, cmd) for p in PEOPLE for cmd in (
+            c.Start(), c.Draw(), c.Reveal(), c.Next(), c.Skip(), c.Park(), c.PassTurn(),
+            c.Finish(), c.Connect(), c.Disconnect(), c.AddNote(f"note « {p} » ✓"),
+        )
+    ]
+    current = state.current
+    card = deck.card(current.card_id) if current is not None else None
+    for q in card.questions if card else ():
+        values = ["yes", "no", "unsure"] if q.kind == "yes_no" else ["idée", ""]
+        out += [(p, c.Answer(card.id, q.id, v)) for p in PEOPLE[1:] for v in values]
+        out += [("fac", c.Consensus(q.id, v)) for v in ("yes", "no", None)]
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from([MINI, EXPLORIA]), st.booleans(),
+       st.lists(st.integers(min_value=0, max_value=10_000), min_size=10, max_size=120))
+def test_assembled_view_equals_the_plain_one(deck: Deck, anonymous: bool,
+                                             choices: list[int]) -> None:
+    state = new_room(deck, RoomSettings(anonymous=anonymous), seed=3, now=NOW)
+    state = apply(deck, state, None, c.Join("fac", "Anim", Role.FACILITATOR), NOW)
+    for name in PEOPLE[1:]:
+        state = apply(deck, state, None, c.Join(name, name.title()), NOW)
+    assert public_view_json(deck, state) == plain(deck, state)
+    for i, choice in enumerate(choices):
+        options = moves(deck, state)
+        actor, cmd = options[choice % len(options)]
+        try:
+            state = apply(deck, state, actor, cmd, NOW + i)
+        except GameError:
+            continue
+        assert public_view_json(deck, state) == plain(deck, state), cmd
+
+
+def test_a_finished_game_shows_its_synthesis() -> None:
+    state = new_room(MINI, RoomSettings(), seed=1, now=NOW)
+    state = apply(MINI, state, None, c.Join("fac", "Anim", Role.FACILITATOR), NOW)
+    state = apply(MINI, state, None, c.Join("ana", "Ana"), NOW)
+    for actor, cmd in [("fac", c.Start()), ("ana", c.Draw()), ("ana", c.Reveal()),
+                       ("ana", c.Next()), ("fac", c.Finish())]:
+        state = apply(MINI, state, actor, cmd, NOW)
+    view = json.loads(public_view_json(MINI, state))
+    assert view["phase"] == "synthesis" and view["synthesis"]["cards_played"] == 1
+    assert public_view_json(MINI, state) == plain(MINI, state)
