@@ -32,6 +32,8 @@ def make_engine(database_url: str, *, busy_timeout_ms: int = 5000) -> Engine:
             # no checkpoint inside a commit (it would stall that commit's whole batch for
             # milliseconds): the room service checkpoints in the background instead
             cursor.execute("PRAGMA wal_autocheckpoint=0")
+            # when the WAL starts over, a file grown past 64 MiB by a burst is cut back
+            cursor.execute("PRAGMA journal_size_limit=67108864")
             cursor.close()
 
         return engine

@@ -1,0 +1,49 @@
+"""SQLite under sustained writes: the WAL is copied back and starts over, it does not grow
+with every commit (it once grew by tens of megabytes a second under load)."""
+
+import asyncio
+from pathlib import Path
+
+from tests.helpers import Client, ServerProcess
+
+ANSWERS_PER_PLAYER = 750
+PLAYERS = 4
+MAX_WAL_BYTES = 24 * 1024 * 1024  # without restarts, these 3000 commits leave 50+ MB
+
+
+def test_the_wal_stays_small_under_sustained_writes(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path).start()
+    wal = Path(server.database_url.split("///", 1)[1] + "-wal")
+    try:
+        async def scenario() -> int:
+            room = server.create_room("mini-test", selection="all")
+            fac = await Client.connect(server, room["code"])
+            await fac.join(token=room["facilitator_token"])
+            players = []
+            for i in range(PLAYERS):
+                player = await Client.connect(server, room["code"])
+                await player.join(name=f"P{i}")
+                players.append(player)
+            await fac.ok({"type": "start"})
+            await fac.ok({"type": "draw"})
+            card = (await fac.until(lambda s: s["card"] is not None))["card"]
+            question = next(q["id"] for q in card["questions"] if q["kind"] == "yes_no")
+            largest = 0
+
+            async def answer(player: Client) -> None:
+                nonlocal largest
+                for n in range(ANSWERS_PER_PLAYER):
+                    await player.ok({"type": "answer", "card_id": card["id"],
+                                     "question_id": question, "value": ("yes", "no")[n % 2]})
+                    if n % 50 == 0 and wal.exists():
+                        largest = max(largest, wal.stat().st_size)
+
+            await asyncio.gather(*(answer(p) for p in players))
+            for client in (fac, *players):
+                await client.close()
+            return max(largest, wal.stat().st_size)
+
+        largest = asyncio.run(scenario())
+        assert largest < MAX_WAL_BYTES, f"WAL reached {largest / 1e6:.1f} MB"
+    finally:
+        server.stop()
