@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from server.storage.tables import AppliedMessageRow, DeckRow, RoomRow, TokenRow
+from server.storage.tables import AppliedMessageRow, DeckRow, RoomDeckRow, RoomRow, TokenRow
 
 
 def hash_token(token: str) -> str:
@@ -85,10 +85,11 @@ class Repository:
             with self.engine.begin() as conn:
                 conn.execute(
                     insert(RoomRow).values(
-                        code=code, deck=deck, state=state, version=0, phase=phase,
+                        code=code, state=state, version=0, phase=phase,
                         created_at=now, updated_at=now,
                     )
                 )
+                conn.execute(insert(RoomDeckRow).values(room_code=code, deck=deck))
                 conn.execute(
                     insert(TokenRow).values(
                         token_hash=hash_token(facilitator_token), room_code=code,
@@ -102,9 +103,9 @@ class Repository:
     def load_room(self, code: str) -> StoredRoom | None:
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(RoomRow.code, RoomRow.deck, RoomRow.state, RoomRow.version).where(
-                    RoomRow.code == code
-                )
+                select(RoomRow.code, RoomDeckRow.deck, RoomRow.state, RoomRow.version)
+                .join(RoomDeckRow, RoomDeckRow.room_code == RoomRow.code)
+                .where(RoomRow.code == code)
             ).first()
         return StoredRoom(row.code, row.deck, row.state, row.version) if row else None
 

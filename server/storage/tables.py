@@ -27,12 +27,23 @@ class RoomRow(Base):
     __tablename__ = "rooms"
 
     code: Mapped[str] = mapped_column(String(6), primary_key=True)
-    deck: Mapped[str] = mapped_column(Text)  # the room's own copy of its deck, as JSON
     state: Mapped[str] = mapped_column(Text)  # the latest RoomState, as JSON
     version: Mapped[int] = mapped_column(Integer)
     phase: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class RoomDeckRow(Base):
+    """The room's own copy of its deck, as JSON: written once, apart from the state that is
+    rewritten at every action (in SQLite an update rewrites the whole row)."""
+
+    __tablename__ = "room_decks"
+
+    room_code: Mapped[str] = mapped_column(
+        ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True
+    )
+    deck: Mapped[str] = mapped_column(Text)
 
 
 class TokenRow(Base):
