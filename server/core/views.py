@@ -42,14 +42,14 @@ def public_view(deck: Deck, state: RoomState) -> dict[str, Any]:
     }
 
 
-def public_view_json(deck: Deck, state: RoomState) -> str:
+def public_view_json(deck: Deck, state: RoomState, cache: "ViewCache | None" = None) -> str:
     """``json.dumps(public_view(deck, state), ensure_ascii=False)``, assembled from pieces that
     are remembered while the objects they come from stay the same: most changes are one answer,
     and the card, the players, the notes and the history do not change with it."""
     settings = state.settings
     current = state.current
     card = deck.card(current.card_id) if current is not None else None
-    remember = _FRAGMENTS.get
+    remember = (cache or ViewCache()).get
     fields = (
         ("phase", _dumps(state.phase.value)),
         ("deck", remember(lambda: _dumps(_deck_view(deck)), "deck", deck)),
@@ -62,7 +62,8 @@ def public_view_json(deck: Deck, state: RoomState) -> str:
         ("cards_total", _dumps(state.cards_total)),
         ("cards_left", _dumps(len(state.pile) + len(state.parked))),
         ("cards_parked", _dumps(len(state.parked))),
-        ("themes_left", _dumps(_themes_left(deck, state))),
+        ("themes_left", remember(lambda: _dumps(_themes_left(deck, state)), "themes", deck,
+                                 state.pile, state.parked)),
         ("card", remember(lambda: _dumps(_card_view(card)), "card", card)),
         ("step", _dumps(current.step.value if current is not None else None)),
         ("drawn_at", _dumps(current.drawn_at if current is not None else None)),
@@ -83,28 +84,22 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-class _Remembered:
-    """Values computed from immutable objects, kept while the very same objects are passed
-    (compared by identity, and held so that an identity is never reused meanwhile). The first
-    source names the kind of value, so two kinds never share an entry."""
+class ViewCache:
+    """One room's last serialised piece of each kind, with the objects it came from: reused
+    while the very same objects come back (compared by identity; they are held, so an identity
+    cannot be reused meanwhile). One entry per kind, so it stays as small as the room."""
 
-    def __init__(self, limit: int = 20_000) -> None:
-        self._values: dict[tuple[int, ...], tuple[tuple[object, ...], str]] = {}
-        self._limit = limit
+    def __init__(self) -> None:
+        self._pieces: dict[str, tuple[tuple[object, ...], str]] = {}
 
-    def get(self, compute: Callable[[], str], *sources: object) -> str:
-        key = tuple(id(x) for x in sources)
-        hit = self._values.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], sources, strict=True)):
+    def get(self, compute: Callable[[], str], kind: str, *sources: object) -> str:
+        hit = self._pieces.get(kind)
+        if hit is not None and len(hit[0]) == len(sources) and all(
+                a is b for a, b in zip(hit[0], sources, strict=True)):
             return hit[1]
         value = compute()
-        if len(self._values) >= self._limit:
-            self._values.clear()
-        self._values[key] = (sources, value)
+        self._pieces[kind] = (sources, value)
         return value
-
-
-_FRAGMENTS = _Remembered()
 
 
 def _deck_view(deck: Deck) -> dict[str, Any]:
@@ -184,28 +179,12 @@ def private_view(state: RoomState, player_id: str | None) -> dict[str, Any]:
 
 
 def _themes_left(deck: Deck, state: RoomState) -> dict[str, int]:
-    return dict(_count_themes(deck, state.pile, state.parked))
-
-
-_theme_counts: dict[tuple[int, tuple[str, ...], tuple[str, ...]], tuple[tuple[str, int], ...]] = {}
-
-
-def _count_themes(deck: Deck, pile: tuple[str, ...],
-                  parked: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
-    # the pile only changes when a card is drawn: most views (one per answer) reuse the count
-    key = (id(deck), pile, parked)
-    cached = _theme_counts.get(key)
-    if cached is None:
-        counts: dict[str, int] = {t.id: 0 for t in deck.themes}
-        for card_id in (*pile, *parked):
-            card = deck.card(card_id)
-            if card is not None:
-                counts[card.theme] = counts.get(card.theme, 0) + 1
-        cached = tuple(counts.items())
-        if len(_theme_counts) > 10_000:
-            _theme_counts.clear()
-        _theme_counts[key] = cached
-    return cached
+    counts: dict[str, int] = {t.id: 0 for t in deck.themes}
+    for card_id in (*state.pile, *state.parked):
+        card = deck.card(card_id)
+        if card is not None:
+            counts[card.theme] = counts.get(card.theme, 0) + 1
+    return counts
 
 
 def _title(deck: Deck, card_id: str) -> str:

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "exploria:room:"
 PRESENCE_PREFIX = "exploria:presence:"  # a set per room: "player_id|process origin"
 PROCESS_PREFIX = "exploria:process:"  # one key per running process, kept alive by heartbeats
+PRESENCE_KEEP_S = 3600  # a room's presence set outlives its last refresh by this long
+REDIS_TIMEOUT_S = 2.0  # presence calls run under a room's lock: never wait long on Redis
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -36,6 +38,7 @@ class Bus(Protocol):
     async def present(self, code: str, player_id: str) -> None: ...
     async def absent(self, code: str, player_id: str) -> None: ...
     async def live_players(self, code: str) -> set[str] | None: ...
+    async def hold_only(self, code: str, player_ids: set[str]) -> None: ...
 
 
 class LocalBus:
@@ -51,6 +54,9 @@ class LocalBus:
 
     async def live_players(self, code: str) -> set[str] | None:
         return None  # no shared presence: this process's own connections are the truth
+
+    async def hold_only(self, code: str, player_ids: set[str]) -> None:
+        return None
 
     async def publish(self, code: str, event: dict[str, Any]) -> None:
         return None
@@ -87,25 +93,46 @@ class RedisBus:
                 log.warning("presence heartbeat failed")
 
     async def present(self, code: str, player_id: str) -> None:
-        await self._redis.sadd(PRESENCE_PREFIX + code, f"{player_id}|{self.origin}")
+        async with asyncio.timeout(REDIS_TIMEOUT_S):
+            key = PRESENCE_PREFIX + code
+            await self._redis.sadd(key, f"{player_id}|{self.origin}")
+            await self._redis.expire(key, PRESENCE_KEEP_S)
 
     async def absent(self, code: str, player_id: str) -> None:
-        await self._redis.srem(PRESENCE_PREFIX + code, f"{player_id}|{self.origin}")
+        async with asyncio.timeout(REDIS_TIMEOUT_S):
+            await self._redis.srem(PRESENCE_PREFIX + code, f"{player_id}|{self.origin}")
+
+    async def _members(self, key: str) -> list[str]:
+        return [m.decode() if isinstance(m, bytes) else m for m in await self._redis.smembers(key)]
 
     async def live_players(self, code: str) -> set[str] | None:
         """Players of ``code`` held by a running process; members of dead ones are dropped."""
-        key = PRESENCE_PREFIX + code
-        members = [m.decode() if isinstance(m, bytes) else m
-                   for m in await self._redis.smembers(key)]
-        origins = sorted({m.rpartition("|")[2] for m in members})
-        if not origins:
-            return set()
-        beats = await self._redis.mget([PROCESS_PREFIX + o for o in origins])
-        alive = {o for o, beat in zip(origins, beats, strict=True) if beat is not None}
-        dead = [m for m in members if m.rpartition("|")[2] not in alive]
-        if dead:
-            await self._redis.srem(key, *dead)
-        return {m.rpartition("|")[0] for m in members if m.rpartition("|")[2] in alive}
+        async with asyncio.timeout(REDIS_TIMEOUT_S):
+            key = PRESENCE_PREFIX + code
+            members = await self._members(key)
+            origins = sorted({m.rpartition("|")[2] for m in members})
+            if not origins:
+                return set()
+            beats = await self._redis.mget([PROCESS_PREFIX + o for o in origins])
+            alive = {o for o, beat in zip(origins, beats, strict=True) if beat is not None}
+            dead = [m for m in members if m.rpartition("|")[2] not in alive]
+            if dead:
+                await self._redis.srem(key, *dead)
+            return {m.rpartition("|")[0] for m in members if m.rpartition("|")[2] in alive}
+
+    async def hold_only(self, code: str, player_ids: set[str]) -> None:
+        """Make this process's members of ``code`` exactly ``player_ids`` (repairs what a
+        failed call or an interrupted join left behind)."""
+        async with asyncio.timeout(REDIS_TIMEOUT_S):
+            key = PRESENCE_PREFIX + code
+            mine = {m for m in await self._members(key) if m.rpartition("|")[2] == self.origin}
+            wanted = {f"{p}|{self.origin}" for p in player_ids}
+            if mine - wanted:
+                await self._redis.srem(key, *(mine - wanted))
+            if wanted - mine:
+                await self._redis.sadd(key, *(wanted - mine))
+            if wanted:
+                await self._redis.expire(key, PRESENCE_KEEP_S)
 
     async def publish(self, code: str, event: dict[str, Any]) -> None:
         payload = json.dumps({**event, "code": code, "origin": self.origin}, ensure_ascii=False)

@@ -88,9 +88,10 @@ class Outbox:
                 raise SlowConsumer
             self._sending = True
             try:
-                while self._control:
+                # held: what is queued now waits for release(), which sends or wakes us
+                while self._control and not self.held:
                     await self._send(self._control.popleft())
-                if self._state is not None:
+                if self._state is not None and not self.held:
                     text, self._state = self._state, None
                     await self._send(text.decode() if isinstance(text, bytes) else text)
                     # this coroutine now waits, maybe for minutes: it must not keep the last

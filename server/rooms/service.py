@@ -22,7 +22,7 @@ from server.core import commands as c
 from server.core.deck import Deck, parse_deck
 from server.core.rules import apply, new_room
 from server.core.state import Player, Role, RoomSettings, RoomState
-from server.core.views import private_view, public_view_json
+from server.core.views import ViewCache, private_view, public_view_json
 from server.errors import Forbidden, GameError, NotFound, Unavailable
 from server.i18n import translate
 from server.rooms.bus import Bus, LocalBus
@@ -77,6 +77,7 @@ class LiveRoom:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     connections: set[Connection] = field(default_factory=set)
     applied: set[tuple[str, str]] = field(default_factory=set)
+    view_cache: ViewCache = field(default_factory=ViewCache)  # pieces of the public view
     public_json: str | None = None  # the serialised public view of ``state`` at…
     public_version: int = -1  # …this version
     flush_scheduled: bool = False
@@ -300,25 +301,37 @@ class RoomService:
         fixed = 0
         for room in list(self._rooms.values()):
             try:
-                live = await self.bus.live_players(room.code)
-                local = {x.player_id for x in room.connections if not x.viewer}
-                for player_id in local - (live or set()):
-                    await self.bus.present(room.code, player_id)
+                await self.bus.hold_only(room.code, self._local_players(room))
+                live = await self.bus.live_players(room.code) or set()
             except Exception:
                 log.warning("could not read presences of room %s", room.code)
                 continue
-            here = (live or set()) | local
+            if not self._presence_wrong(room, live):
+                continue
             async with room.lock:
+                try:  # joins and leaves may have happened meanwhile: look again
+                    live = await self.bus.live_players(room.code) or set()
+                except Exception:
+                    continue
                 for player in room.state.players:
-                    if player.connected == (player.id in here):
+                    here = player.id in live or player.id in self._local_players(room)
+                    if player.connected == here:
                         continue
-                    command = c.Connect() if player.id in here else c.Disconnect()
                     try:
-                        await self._commit(room, player.id, command, None)
+                        await self._commit(room, player.id,
+                                           c.Connect() if here else c.Disconnect(), None)
                         fixed += 1
                     except Exception:  # the next round tries again
                         log.warning("could not correct a presence in room %s", room.code)
         return fixed
+
+    @staticmethod
+    def _local_players(room: LiveRoom) -> set[str]:
+        return {x.player_id for x in room.connections if not x.viewer}
+
+    def _presence_wrong(self, room: LiveRoom, live: set[str]) -> bool:
+        here = live | self._local_players(room)
+        return any(p.connected != (p.id in here) for p in room.state.players)
 
     # --- acting --------------------------------------------------------------------------
 
@@ -477,7 +490,7 @@ class RoomService:
 
     def _public_json(self, room: LiveRoom, *, stale_ok: bool = False) -> str:
         if room.public_json is None or (room.public_version != room.state.version and not stale_ok):
-            room.public_json = public_view_json(room.deck, room.state)
+            room.public_json = public_view_json(room.deck, room.state, room.view_cache)
             room.public_version = room.state.version
         return room.public_json
 

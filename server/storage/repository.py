@@ -72,6 +72,7 @@ class Repository:
         # was a tenth of the server's time under load
         self._param = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        self.is_sqlite = engine.dialect.name == "sqlite"
 
     # --- rooms ---------------------------------------------------------------------------
 
