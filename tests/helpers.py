@@ -212,3 +212,18 @@ class Client:
 
     async def close(self) -> None:
         await self.ws.close()
+
+
+async def seat(server: ServerProcess, code: str, **join: Any) -> Client:
+    """A client connected to room ``code`` and joined (``name=`` or ``token=``)."""
+    client = await Client.connect(server, code)
+    await client.join(**join)
+    return client
+
+
+async def seat_room(server: ServerProcess, room: dict[str, Any],
+                    names: "list[str] | tuple[str, ...]") -> tuple[Client, list[Client]]:
+    """The facilitator of ``room`` (as returned by ``create_room``), then one participant per
+    name, in that order."""
+    fac = await seat(server, room["code"], token=room["facilitator_token"])
+    return fac, [await seat(server, room["code"], name=name) for name in names]

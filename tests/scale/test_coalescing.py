@@ -3,7 +3,7 @@
 import asyncio
 from pathlib import Path
 
-from tests.helpers import Client, ServerProcess
+from tests.helpers import ServerProcess, seat_room
 
 
 def test_votes_in_a_big_room_are_coalesced(tmp_path: Path) -> None:
@@ -12,13 +12,7 @@ def test_votes_in_a_big_room_are_coalesced(tmp_path: Path) -> None:
         room = proc.create_room()
 
         async def scenario() -> None:
-            fac = await Client.connect(proc, room["code"])
-            await fac.join(token=room["facilitator_token"])
-            players = []
-            for i in range(20):
-                c = await Client.connect(proc, room["code"])
-                await c.join(name=f"P{i}")
-                players.append(c)
+            fac, players = await seat_room(proc, room, [f"P{i}" for i in range(20)])
             await fac.ok({"type": "start"})
             await fac.ok({"type": "draw"})
             card = (await fac.until(lambda s: s["card"] is not None))["card"]

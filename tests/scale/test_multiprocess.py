@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import Client, ServerProcess
+from tests.helpers import Client, ServerProcess, seat
 from tests.infra import Postgres, have_redis, redis_server
 
 
@@ -33,12 +33,6 @@ def two_processes(tmp_path: Path, postgres: Postgres) -> Iterator[tuple[ServerPr
         finally:
             b.stop()
             a.stop()
-
-
-async def seat(server: ServerProcess, code: str, **join: Any) -> Client:
-    client = await Client.connect(server, code)
-    await client.join(**join)
-    return client
 
 
 def test_full_game_over_two_processes(two_processes: tuple[ServerProcess, ServerProcess]) -> None:

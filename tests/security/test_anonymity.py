@@ -6,7 +6,7 @@ import os
 import signal
 from pathlib import Path
 
-from tests.helpers import Client, ServerProcess
+from tests.helpers import ServerProcess, seat_room
 
 
 def test_closed_card_leaves_no_link_in_the_database_files(tmp_path: Path) -> None:
@@ -15,13 +15,7 @@ def test_closed_card_leaves_no_link_in_the_database_files(tmp_path: Path) -> Non
         room = proc.create_room(selection="cards", cards=["c1"])  # a card with an open question
 
         async def scenario() -> tuple[list[str], bytes]:
-            fac = await Client.connect(proc, room["code"])
-            await fac.join(token=room["facilitator_token"])
-            players = []
-            for name in ("Ana", "Ben", "Cléo"):
-                c = await Client.connect(proc, room["code"])
-                await c.join(name=name)
-                players.append(c)
+            fac, players = await seat_room(proc, room, ("Ana", "Ben", "Cléo"))
             await fac.ok({"type": "start"})
             await fac.ok({"type": "draw"})
             card = (await fac.until(lambda s: s["card"] is not None))["card"]

@@ -6,7 +6,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.helpers import Client, ServerProcess
+from tests.helpers import Client, ServerProcess, seat_room
 
 
 def test_busy_database_gives_a_retryable_error_and_loses_nothing(tmp_path: Path) -> None:
@@ -15,10 +15,7 @@ def test_busy_database_gives_a_retryable_error_and_loses_nothing(tmp_path: Path)
         room = proc.create_room()
 
         async def scenario() -> None:
-            fac = await Client.connect(proc, room["code"])
-            await fac.join(token=room["facilitator_token"])
-            ana = await Client.connect(proc, room["code"])
-            await ana.join(name="Ana")
+            fac, (ana,) = await seat_room(proc, room, ["Ana"])
             await fac.ok({"type": "start"})
             await fac.ok({"type": "draw"})
             # another process holds the write lock for a while
@@ -82,10 +79,7 @@ def test_room_survives_its_facilitator_leaving_and_coming_back(server: ServerPro
     room = server.create_room()
 
     async def scenario() -> None:
-        fac = await Client.connect(server, room["code"])
-        await fac.join(token=room["facilitator_token"])
-        ana = await Client.connect(server, room["code"])
-        await ana.join(name="Ana")
+        fac, (ana,) = await seat_room(server, room, ["Ana"])
         await fac.ok({"type": "start"})
         await fac.close()
         state = await ana.until(lambda s: not next(p for p in s["players"]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.helpers import Client, ServerProcess
+from tests.helpers import Client, ServerProcess, seat_room
 
 
 def test_graceful_shutdown_closes_with_1012_and_clients_come_back(tmp_path: Path) -> None:
@@ -14,10 +14,7 @@ def test_graceful_shutdown_closes_with_1012_and_clients_come_back(tmp_path: Path
     room = first.create_room()
 
     async def before() -> tuple[str, str]:
-        fac = await Client.connect(first, room["code"])
-        await fac.join(token=room["facilitator_token"])
-        ana = await Client.connect(first, room["code"])
-        await ana.join(name="Ana")
+        fac, (ana,) = await seat_room(first, room, ["Ana"])
         await fac.ok({"type": "start"})
         await ana.ok({"type": "draw"})
         await ana.ok({"type": "note", "text": "avant le redémarrage"})

@@ -9,7 +9,7 @@ import asyncio
 import random
 from typing import Any
 
-from tests.helpers import Client, ServerProcess
+from tests.helpers import ServerProcess, seat_room
 
 CRITERIA = ["autonomie", "reconnaissance", "savoir_faire", "surveillance", "relations_humaines",
             "responsabilite"]
@@ -38,14 +38,7 @@ def test_whole_builtin_deck_with_four_connections(server: ServerProcess) -> None
 
     async def scenario() -> dict[str, Any]:
         room = server.create_room("exploria-fr")
-        code = room["code"]
-        fac = await Client.connect(server, code)
-        await fac.join(token=room["facilitator_token"])
-        players = []
-        for name in ("Alice", "Bruno", "Chloé"):
-            c = await Client.connect(server, code)
-            await c.join(name=name)
-            players.append(c)
+        fac, players = await seat_room(server, room, ("Alice", "Bruno", "Chloé"))
         everyone = [fac, *players]
         await fac.ok({"type": "start"})
         seen: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (question, revealed entry)

@@ -13,7 +13,7 @@ import uvicorn
 import websockets
 
 from server.web.direct import RawSendProbe, direct_writer
-from tests.helpers import Client, ServerProcess, free_port
+from tests.helpers import ServerProcess, free_port, seat_room
 
 TEXTS = ["ok", "é" * 200, "€" * 30_000]  # 2 bytes, 400 bytes (16-bit length), 90 kB (64-bit)
 
@@ -101,13 +101,7 @@ def test_protocol_order_is_the_same_on_every_send_path(tmp_path: Path, env: dict
     try:
         async def scenario() -> None:
             room = server.create_room("mini-test", selection="all")
-            fac = await Client.connect(server, room["code"])
-            await fac.join(token=room["facilitator_token"])
-            players = []
-            for name in ("Ana", "Bea", "Cyr"):
-                player = await Client.connect(server, room["code"])
-                await player.join(name=name)
-                players.append(player)
+            fac, players = await seat_room(server, room, ("Ana", "Bea", "Cyr"))
             await fac.ok({"type": "start"})
             state = await players[0].until(lambda s: s["phase"] == "playing")
             reader = next(p for p in players if p.you and p.you["id"] == state["reader_id"])
@@ -154,12 +148,7 @@ def test_direct_messages_are_valid_json(tmp_path: Path) -> None:
     try:
         async def scenario() -> None:
             room = server.create_room("mini-test", selection="all")
-            fac = await Client.connect(server, room["code"])
-            await fac.join(token=room["facilitator_token"])
-            ana = await Client.connect(server, room["code"])
-            await ana.join(name="Ana")
-            watcher = await Client.connect(server, room["code"])
-            await watcher.join(name="Bea")
+            fac, (ana, watcher) = await seat_room(server, room, ("Ana", "Bea"))
             await fac.ok({"type": "start"})
             state = await ana.until(lambda s: s["phase"] == "playing")
             reader = ana if state["reader_id"] == ana.you["id"] else watcher

@@ -5,17 +5,11 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import Client, ServerProcess
+from tests.helpers import Client, ServerProcess, seat
 
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
-
-
-async def seat(server: ServerProcess, code: str, **join: Any) -> Client:
-    client = await Client.connect(server, code)
-    await client.join(**join)
-    return client
 
 
 def test_full_game_three_players_to_synthesis(server: ServerProcess) -> None:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import Client, ServerProcess
+from tests.helpers import Client, ServerProcess, seat_room
 
 PLAYERS = 6
 NOTES_EACH = 60
@@ -33,13 +33,8 @@ def test_kill9_mid_burst_loses_nothing_acknowledged(tmp_path: Path) -> None:
     async def before_kill() -> tuple[str, dict[str, Any], dict[str, str], set[str], str]:
         room = first.create_room("mini-test")
         code = room["code"]
-        fac = await Client.connect(first, code)
-        await fac.join(token=room["facilitator_token"])
-        clients = {}
-        for i in range(PLAYERS):
-            cl = await Client.connect(first, code)
-            await cl.join(name=f"P{i}")
-            clients[f"P{i}"] = cl
+        fac, seated = await seat_room(first, room, [f"P{i}" for i in range(PLAYERS)])
+        clients = {f"P{i}": cl for i, cl in enumerate(seated)}
         await fac.ok({"type": "start"})
         await fac.ok({"type": "draw"})
         card = (await fac.until(lambda s: s["card"] is not None))["card"]

@@ -4,7 +4,7 @@ with every commit (it once grew by tens of megabytes a second under load)."""
 import asyncio
 from pathlib import Path
 
-from tests.helpers import Client, ServerProcess
+from tests.helpers import Client, ServerProcess, seat_room
 
 ANSWERS_PER_PLAYER = 750
 PLAYERS = 4
@@ -17,13 +17,7 @@ def test_the_wal_stays_small_under_sustained_writes(tmp_path: Path) -> None:
     try:
         async def scenario() -> int:
             room = server.create_room("mini-test", selection="all")
-            fac = await Client.connect(server, room["code"])
-            await fac.join(token=room["facilitator_token"])
-            players = []
-            for i in range(PLAYERS):
-                player = await Client.connect(server, room["code"])
-                await player.join(name=f"P{i}")
-                players.append(player)
+            fac, players = await seat_room(server, room, [f"P{i}" for i in range(PLAYERS)])
             await fac.ok({"type": "start"})
             await fac.ok({"type": "draw"})
             card = (await fac.until(lambda s: s["card"] is not None))["card"]
