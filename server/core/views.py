@@ -1,8 +1,10 @@
 """What each person may see. Raw state is never sent as is.
 
-``public_view`` is the same for everyone in the room (it is built and serialised once per
-change); ``private_view`` adds what only one player may see: their own answers. Before the
-reveal the public view says how many (and who) have answered each question, never what.
+``public_view`` is the same for everyone in the room; what the server sends is
+``public_view_json``, the same view serialised once per change from remembered pieces
+(tests/core/test_views.py checks the two agree in every reachable state). ``private_view`` adds
+what only one player may see: their own answers. Before the reveal the public view says how
+many (and who) have answered each question, never what.
 """
 
 import json

@@ -479,14 +479,18 @@ class RoomService:
         # serialised a moment ago (with its own version): during a reconnect storm that saves
         # one full serialisation per arrival, and the fresher state follows within the interval.
         stale_ok = welcome is not None and room.flush_scheduled and room.public_json is not None
+        return self._message_head(room, welcome, stale_ok=stale_ok) + \
+            self._mine_json(room, player_id)[0] + "}}"
+
+    def _message_head(self, room: LiveRoom, welcome: dict[str, Any] | None = None, *,
+                      stale_ok: bool = False) -> str:
+        """Everything of a state (or welcome) message but the person's own answers and the
+        two closing braces: the same for every connection of the room."""
         public = self._public_json(room, stale_ok=stale_ok)
-        mine = self._mine_json(room, player_id)[0]
-        head = (f'"type":"welcome","you":{json.dumps(welcome, ensure_ascii=False)},'
+        kind = (f'"type":"welcome","you":{json.dumps(welcome, ensure_ascii=False)},'
                 if welcome is not None else '"type":"state",')
-        return (
-            f'{{{head}"version":{room.public_version},"server_time":{self.clock():.3f},'
-            f'"state":{public[:-1]},"my_answers":{mine}}}}}'
-        )
+        return (f'{{{kind}"version":{room.public_version},"server_time":{self.clock():.3f},'
+                f'"state":{public[:-1]},"my_answers":')
 
     def _public_json(self, room: LiveRoom, *, stale_ok: bool = False) -> str:
         if room.public_json is None or (room.public_version != room.state.version and not stale_ok):
@@ -526,9 +530,7 @@ class RoomService:
         is encoded once, as bytes, and only the end differs per connection."""
         room.flush_scheduled = False
         version = room.state.version
-        public = self._public_json(room)
-        head = (f'{{"type":"state","version":{version},"server_time":{self.clock():.3f},'
-                f'"state":{public[:-1]},"my_answers":').encode()
+        head = self._message_head(room).encode()
         for conn in room.connections:
             conn.outbox.push_state(version, head + self._mine_json(room, conn.player_id)[1]
                                    + b"}}")
