@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     # people are shown disconnected (presences are checked every PRESENCE_TTL_S / 2)
     presence_ttl_s: float = Field(10.0, gt=0)
     cards_dir: Path = ROOT / "cards"
+    # where the key of each anonymous room's open card is kept (one small file per room,
+    # destroyed when the card closes); empty: a "card-keys" folder next to the SQLite file,
+    # or data/card-keys. With REDIS_URL the keys live in Redis instead (docs/security.md)
+    card_key_dir: Path | None = None
     log_level: str = "info"
     db_busy_timeout_ms: int = Field(5000, ge=0)  # SQLite: wait this long for a lock, then
     # answer "unavailable" (nothing stored, the client resends) instead of hanging
@@ -61,6 +65,13 @@ class Settings(BaseSettings):
         if self.environment == "production" and not self.public_url.startswith("https://"):
             raise ValueError("PUBLIC_URL must be an https:// URL in production")
         return self
+
+    @property
+    def key_dir(self) -> Path:
+        if self.card_key_dir is not None:
+            return self.card_key_dir
+        db = self.sqlite_path
+        return (db.parent if db is not None else ROOT / "data") / "card-keys"
 
     @property
     def sqlite_path(self) -> Path | None:

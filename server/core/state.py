@@ -76,6 +76,9 @@ class CurrentCard(Frozen):
     answers: dict[str, dict[str, str]] = Field(default_factory=dict)
     consensus: dict[str, Vote] = Field(default_factory=dict)
     notes: tuple[Note, ...] = ()
+    # storage only: in an anonymous session the stored copy carries ``answers`` sealed with the
+    # card's key (server/rooms/sealing.py) and an empty ``answers``; never set in memory
+    sealed: str = ""
 
 
 class QuestionResult(Frozen):

@@ -7,6 +7,7 @@ connections hand it an ``Outbox``.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -27,6 +28,14 @@ from server.errors import Forbidden, GameError, NotFound, Unavailable
 from server.i18n import translate
 from server.rooms.bus import Bus, LocalBus
 from server.rooms.outbox import Outbox
+from server.rooms.sealing import (
+    KeyStore,
+    SealError,
+    card_key_id,
+    message_key,
+    seal,
+    unseal,
+)
 from server.storage.repository import (
     AlreadyApplied,
     Repository,
@@ -84,6 +93,11 @@ class LiveRoom:
     idle_since: float | None = None  # monotonic time the last connection left
     # player id → (their answers object, its JSON): re-serialised only when it changes
     mine_json: dict[str, tuple[object, tuple[str, bytes]]] = field(default_factory=dict)
+    # anonymous session, open card: its key (see server/rooms/sealing.py) and the message ids
+    # stored for it, keyed with it
+    card_key: bytes | None = None
+    card_key_id: str | None = None
+    applied_hashed: set[str] = field(default_factory=set)
 
     @property
     def language(self) -> str:
@@ -101,8 +115,10 @@ class RoomService:
     def __init__(
         self, repo: Repository, *, big_room_threshold: int = 50, coalesce_ms: int = 100,
         db_threads: int = 1, clock: Callable[[], float] = time.time, bus: Bus | None = None,
+        keys: KeyStore | None = None,
     ) -> None:
         self.repo = repo
+        self.keys: KeyStore = keys or MemoryKeyStore()
         self.bus: Bus = bus or LocalBus()
         self.shared_presence = not isinstance(self.bus, LocalBus)
         self.clock = clock
@@ -156,25 +172,112 @@ class RoomService:
         if room is not None:
             return room
         lock = self._loading.setdefault(code, asyncio.Lock())
-        async with lock:
-            room = self._rooms.get(code)
-            if room is None:
-                stored = await self.db(self.repo.load_room, code)
-                if stored is None:
-                    raise NotFound("room_not_found", code=code)
-                state = RoomState.model_validate_json(stored.state)
-                if self.shared_presence:  # others may hold its people: reconcile_presence
-                    state = state.model_copy(update={"version": stored.version})
-                else:  # after a restart nobody is connected to this process yet
-                    players = tuple(p.model_copy(update={"connected": False})
-                                    for p in state.players)
-                    state = state.model_copy(update={"players": players,
-                                                     "version": stored.version})
-                room = LiveRoom(code, parse_deck(json.loads(stored.deck)), state)
-                room.applied = await self.db(self.repo.applied_messages, code)
-                self._rooms[code] = room
-        self._loading.pop(code, None)
+        try:
+            async with lock:
+                room = self._rooms.get(code)
+                if room is None:
+                    room = await self._load(code)
+                    self._rooms[code] = room
+        finally:  # also when the code is unknown: no lock left behind per guessed code
+            if not lock.locked() and self._loading.get(code) is lock:
+                del self._loading[code]
         return room
+
+    async def _load(self, code: str) -> LiveRoom:
+        stored = await self.db(self.repo.load_room, code)
+        if stored is None:
+            raise NotFound("room_not_found", code=code)
+        state = RoomState.model_validate_json(stored.state)
+        if self.shared_presence:  # others may hold its people: reconcile_presence
+            state = state.model_copy(update={"version": stored.version})
+        else:  # after a restart nobody is connected to this process yet
+            players = tuple(p.model_copy(update={"connected": False})
+                            for p in state.players)
+            state = state.model_copy(update={"players": players,
+                                             "version": stored.version})
+        room = LiveRoom(code, parse_deck(json.loads(stored.deck)), state)
+        await self._open_sealed(room)
+        self._set_applied(room, await self.db(self.repo.applied_messages, code))
+        return room
+
+    # --- sealed answers of anonymous sessions (server/rooms/sealing.py) -------------------
+
+    async def _open_sealed(self, room: LiveRoom) -> None:
+        """A state read from the database: put the open card's answers back in clear."""
+        state = room.state
+        current = state.current
+        room.card_key = room.card_key_id = None
+        if current is None or not state.settings.anonymous:
+            if state.settings.anonymous:  # a key left by a card closed during a crash
+                with contextlib.suppress(Exception):
+                    await self.keys.drop(room.code)
+            return
+        kid = card_key_id(current.card_id, current.drawn_at)
+        try:
+            key = await self.keys.get(room.code, kid)
+        except Exception:
+            log.warning("could not read the card key of room %s", room.code)
+            raise Unavailable() from None
+        answers: dict[str, dict[str, str]] = {}
+        if current.sealed:
+            try:
+                if key is None:
+                    raise SealError("no key")
+                answers = json.loads(unseal(key, current.sealed))
+            except (SealError, ValueError):
+                log.warning("the answers to the open card of room %s could not be read back",
+                            room.code)
+        if key is not None:
+            room.card_key, room.card_key_id = key, kid
+        elif not current.sealed:  # a key left by a card closed during a crash: destroy it
+            with contextlib.suppress(Exception):
+                await self.keys.drop(room.code)
+        room.state = state.model_copy(update={"current": current.model_copy(
+            update={"answers": answers, "sealed": ""})})
+
+    def _set_applied(self, room: LiveRoom, rows: set[tuple[str, str]]) -> None:
+        room.applied = {r for r in rows if r[0]}
+        room.applied_hashed = {m for p, m in rows if not p}
+
+    def _was_applied(self, room: LiveRoom, player_id: str, message_id: str) -> bool:
+        if (player_id, message_id) in room.applied:
+            return True
+        return room.card_key is not None and bool(room.applied_hashed) and \
+            message_key(room.card_key, player_id, message_id) in room.applied_hashed
+
+    async def _stored_form(self, room: LiveRoom, state: RoomState, actor_id: str | None,
+                           message_id: str | None) -> tuple[str, tuple[str, str] | None]:
+        """The state as it goes to the database, and the applied-message row with it."""
+        message = (actor_id, message_id) if message_id and actor_id else None
+        current = state.current
+        if current is None or not state.settings.anonymous:
+            return state.model_dump_json(), message
+        kid = card_key_id(current.card_id, current.drawn_at)
+        if room.card_key is None or room.card_key_id != kid:
+            try:
+                room.card_key = await self.keys.create(room.code, kid)
+            except Exception:
+                log.warning("could not store a card key for room %s", room.code)
+                raise Unavailable() from None
+            room.card_key_id = kid
+            room.applied_hashed = set()
+        key = room.card_key
+        stored = state
+        if current.answers:
+            blob = seal(key, json.dumps(current.answers, separators=(",", ":")).encode())
+            stored = state.model_copy(update={"current": current.model_copy(
+                update={"answers": {}, "sealed": blob})})
+        if message is not None:
+            message = ("", message_key(key, *message))
+        return stored.model_dump_json(), message
+
+    async def _drop_card_key(self, room: LiveRoom) -> None:
+        room.card_key = room.card_key_id = None
+        room.applied_hashed = set()
+        try:
+            await self.keys.drop(room.code)
+        except Exception:  # the key expires on its own (Redis) or is dropped with the room
+            log.warning("could not drop the card key of room %s", room.code)
 
     def loaded(self, code: str) -> LiveRoom | None:
         return self._rooms.get(code.upper())
@@ -183,6 +286,11 @@ class RoomService:
         self._forget_room(code.upper())
         room = self._rooms.pop(code.upper(), None)
         await self.db(self.repo.delete_room, code.upper())
+        try:
+            await self.keys.drop(code.upper())
+        except Exception:
+            log.warning("could not drop the card key of room %s", code.upper())
+        await self._scrub(vacuum=True)  # names and notes leave the database files too
         if room is not None:
             for conn in list(room.connections):
                 conn.outbox.close()
@@ -339,7 +447,7 @@ class RoomService:
                   message_id: str | None) -> bool:
         """Apply, store, broadcast. False when ``message_id`` was already applied."""
         async with room.lock:
-            if message_id is not None and (player_id, message_id) in room.applied:
+            if message_id is not None and self._was_applied(room, player_id, message_id):
                 return False
             return await self._commit(room, player_id, cmd, message_id)
 
@@ -353,15 +461,19 @@ class RoomService:
         for _ in range(5):
             previous = room.state
             state = apply(room.deck, previous, actor_id, cmd, self.clock())
+            closes = previous.current is not None and (
+                state.current is None or state.current.drawn_at != previous.current.drawn_at
+                or state.current.card_id != previous.current.card_id)
+            stored, message = await self._stored_form(room, state, actor_id, message_id)
             try:
                 await self.writer.save(StateWrite(
-                    code=room.code, state=state.model_dump_json(), phase=state.phase.value,
-                    version=state.version, new_token=new_token,
-                    message=(actor_id, message_id) if message_id and actor_id else None,
+                    code=room.code, state=stored, phase=state.phase.value,
+                    version=state.version, new_token=new_token, message=message,
+                    forget_messages=closes,
                 ))
             except VersionConflict:
                 await self._reload(room)
-                if message_id and actor_id and (actor_id, message_id) in room.applied:
+                if message_id and actor_id and self._was_applied(room, actor_id, message_id):
                     return False
                 continue
             except AlreadyApplied:
@@ -372,8 +484,11 @@ class RoomService:
                 raise Unavailable() from None
             if message_id and actor_id:
                 room.applied.add((actor_id, message_id))
-            if state.settings.anonymous and len(state.closed) > len(previous.closed):
-                await self._scrub()  # before anyone hears the card is closed
+            if closes:
+                room.applied_hashed = set()
+                if state.settings.anonymous:  # the card's sealed answers become unreadable
+                    await self._drop_card_key(room)
+                    await self._scrub()  # before anyone hears the card is closed
             # a newer state from another process may have arrived while we were writing
             if state.version > room.state.version:
                 room.state = state
@@ -424,9 +539,9 @@ class RoomService:
             async with room.lock:
                 await self._reload(room)
 
-    async def _scrub(self) -> None:
+    async def _scrub(self, *, vacuum: bool = False) -> None:
         try:
-            await self.writer.run(self.repo.scrub)
+            await self.writer.run(lambda: self.repo.scrub(vacuum=vacuum))
         except SQLAlchemyError:  # best effort: the next closed card tries again
             log.warning("could not scrub the database")
 
@@ -442,7 +557,8 @@ class RoomService:
         room.state = RoomState.model_validate_json(stored.state).model_copy(
             update={"version": stored.version}
         )
-        room.applied = applied
+        await self._open_sealed(room)
+        self._set_applied(room, applied)
         self._broadcast(room)
 
     # --- housekeeping --------------------------------------------------------------------
@@ -539,3 +655,23 @@ class RoomService:
         conn.outbox.push_state(
             room.state.version, self.state_message(room, conn.player_id), force=True
         )
+
+
+class MemoryKeyStore:
+    """Card keys in memory only (a service built without a key store, e.g. in tests)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, tuple[str, bytes]] = {}
+
+    async def create(self, code: str, key_id: str) -> bytes:
+        found = self._keys.get(code)
+        if found is None or found[0] != key_id:
+            found = self._keys[code] = (key_id, secrets.token_bytes(32))
+        return found[1]
+
+    async def get(self, code: str, key_id: str) -> bytes | None:
+        found = self._keys.get(code)
+        return found[1] if found is not None and found[0] == key_id else None
+
+    async def drop(self, code: str) -> None:
+        self._keys.pop(code, None)

@@ -63,6 +63,9 @@ class StateWrite:
     version: int
     new_token: tuple[str, str] | None = None  # (token, player id) of a newcomer
     message: tuple[str, str] | None = None  # (player id, message id) that caused it
+    # a card was closed: the message ids stored for it are deleted (they would keep an
+    # ordered log of each person's actions)
+    forget_messages: bool = False
 
 
 class Repository:
@@ -155,6 +158,8 @@ class Repository:
                 f"VALUES ({p}, {p}, {p}, 'player', {p})",
                 (hash_token(token), w.code, player_id, False),
             )
+        if w.forget_messages:
+            cur.execute(f"DELETE FROM applied_messages WHERE room_code = {p}", (w.code,))
         if w.message is not None:
             cur.execute(f"INSERT INTO applied_messages (room_code, player_id, message_id) "
                         f"VALUES ({p}, {p}, {p})", (w.code, *w.message))
@@ -166,13 +171,18 @@ class Repository:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
-    def scrub(self) -> None:
+    def scrub(self, *, vacuum: bool = False) -> None:
         """Make overwritten data unrecoverable from the database files (SQLite: the WAL keeps
         old page images until it is checkpointed and truncated; secure_delete zeroes the rest).
-        Called when an anonymous card is closed, so per-person answers leave no trace."""
+        Called when an anonymous card is closed and when a room is erased. PostgreSQL
+        (``vacuum``, after an erasure): old row versions are vacuumed away; its WAL segments
+        are recycled by the server itself (see docs/security.md for what remains)."""
         if self.engine.dialect.name == "sqlite":
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif vacuum and self.engine.dialect.name == "postgresql":
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM rooms, room_decks, room_tokens, applied_messages")
 
     def message_applied(self, code: str, player_id: str, message_id: str) -> bool:
         with self.engine.connect() as conn:

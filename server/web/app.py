@@ -16,6 +16,7 @@ from server.decks.catalog import DeckCatalog, load_builtin
 from server.errors import AppError, BadMessage, DeckInvalid
 from server.i18n import error_message, translate
 from server.rooms.bus import Bus, LocalBus, RedisBus
+from server.rooms.sealing import FileKeyStore, KeyStore, RedisKeyStore
 from server.rooms.service import RoomService
 from server.settings import ROOT, Settings
 from server.storage.engine import make_engine
@@ -40,9 +41,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db_threads = 4 if settings.database_url.startswith("sqlite") else 8
         bus: Bus = (RedisBus(settings.redis_url, presence_ttl_s=settings.presence_ttl_s)
                     if settings.redis_url else LocalBus())
+        keys: KeyStore = (RedisKeyStore(settings.redis_url) if settings.redis_url
+                          else FileKeyStore(settings.key_dir))
         rooms = RoomService(
             repo, big_room_threshold=settings.big_room_threshold,
-            coalesce_ms=settings.coalesce_ms, db_threads=db_threads, bus=bus,
+            coalesce_ms=settings.coalesce_ms, db_threads=db_threads, bus=bus, keys=keys,
         )
         await bus.start(rooms.on_bus_event)
         app.state.rooms = rooms
@@ -61,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await task
             await bus.close()
             await rooms.close()
+            if isinstance(keys, RedisKeyStore):
+                await keys.close()
             engine.dispose()
 
     app = FastAPI(title="ExplorIA en ligne", version="1", lifespan=lifespan)

@@ -1,0 +1,208 @@
+"""Per-card keys: the answers of an anonymous session never reach the database in clear.
+
+While a card is open, the stored room state carries the card's answers (who answered what)
+only as a sealed blob, encrypted with a key made for that card. The key is kept in memory and
+in a small key store outside the database (a file per room, or Redis when several processes
+share the rooms), so a process killed mid-card comes back with the card's answers. When the
+card is closed (next, skip, park, finish) or the room erased, the key is destroyed: every copy
+of the blob the database may still hold (SQLite's WAL, PostgreSQL's old row versions and WAL)
+is then unreadable. Message ids stored for the deduplication of an open anonymous card are
+keyed with the same key (an HMAC of the player id and message id), so they cannot link a
+person to a note either.
+
+The cipher uses only the standard library: a SHAKE-256 keystream (key and a random 16-byte
+nonce in, as many bytes out as the plaintext) and an HMAC-SHA-256 tag over nonce and
+ciphertext (encrypt-then-MAC), with separate keys for the two derived from the card key.
+See docs/security.md.
+"""
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+KEY_BYTES = 32
+NONCE_BYTES = 16
+TAG_BYTES = 16
+REDIS_PREFIX = "exploria:cardkey:"
+REDIS_KEEP_S = 7 * 86400  # an open card abandoned for a week: its answers are not kept
+
+
+class SealError(Exception):
+    """A blob that does not open with the key (wrong key, or tampered with)."""
+
+
+def _subkeys(key: bytes) -> tuple[bytes, bytes]:
+    return hashlib.sha256(b"enc" + key).digest(), hashlib.sha256(b"mac" + key).digest()
+
+
+def _xor(data: bytes, stream: bytes) -> bytes:
+    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(data), "big")
+
+
+def seal(key: bytes, plaintext: bytes) -> str:
+    enc, mac = _subkeys(key)
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    cipher = _xor(plaintext, hashlib.shake_256(enc + nonce).digest(len(plaintext))) \
+        if plaintext else b""
+    tag = hmac.new(mac, nonce + cipher, hashlib.sha256).digest()[:TAG_BYTES]
+    return base64.urlsafe_b64encode(nonce + tag + cipher).decode()
+
+
+def unseal(key: bytes, blob: str) -> bytes:
+    enc, mac = _subkeys(key)
+    try:
+        raw = base64.urlsafe_b64decode(blob.encode())
+    except ValueError:
+        raise SealError("not base64") from None
+    nonce, tag, cipher = raw[:NONCE_BYTES], raw[NONCE_BYTES:NONCE_BYTES + TAG_BYTES], \
+        raw[NONCE_BYTES + TAG_BYTES:]
+    want = hmac.new(mac, nonce + cipher, hashlib.sha256).digest()[:TAG_BYTES]
+    if len(nonce) != NONCE_BYTES or not hmac.compare_digest(tag, want):
+        raise SealError("bad tag")
+    if not cipher:
+        return b""
+    return _xor(cipher, hashlib.shake_256(enc + nonce).digest(len(cipher)))
+
+
+def message_key(key: bytes, player_id: str, message_id: str) -> str:
+    """What is stored for an applied message of an open anonymous card (64 hex chars)."""
+    return hmac.new(key, f"{player_id}\0{message_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def card_key_id(card_id: str, drawn_at: float) -> str:
+    """Which card a key belongs to (a room has at most one open card at a time)."""
+    return hashlib.sha256(f"{card_id}\0{drawn_at!r}".encode()).hexdigest()[:32]
+
+
+class KeyStore(Protocol):
+    async def create(self, code: str, key_id: str) -> bytes: ...
+    async def get(self, code: str, key_id: str) -> bytes | None: ...
+    async def drop(self, code: str) -> None: ...
+
+
+class FileKeyStore:
+    """One file per room holding the key of its open card: written and fsynced before any
+    state sealed with it is stored; overwritten with zeros, fsynced and unlinked at close."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            self.dir.chmod(0o700)
+
+    def _path(self, code: str) -> Path:
+        return self.dir / f"{code.upper()}.key"
+
+    def _read(self, code: str) -> tuple[str, bytes] | None:
+        try:
+            raw = self._path(code).read_bytes()
+        except OSError:
+            return None
+        if len(raw) != 32 + KEY_BYTES:
+            return None
+        return raw[:32].decode("ascii", "replace"), raw[32:]
+
+    def _create(self, code: str, key_id: str) -> bytes:
+        found = self._read(code)
+        if found is not None and found[0] == key_id:
+            return found[1]
+        key = secrets.token_bytes(KEY_BYTES)
+        path = self._path(code)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, key_id.encode("ascii") + key)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if found is not None:
+            self._shred(path)
+        os.replace(tmp, path)
+        dir_fd = os.open(self.dir, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        return key
+
+    @staticmethod
+    def _shred(path: Path) -> None:
+        try:
+            fd = os.open(path, os.O_WRONLY)
+        except OSError:
+            return
+        try:
+            size = os.fstat(fd).st_size
+            os.write(fd, b"\0" * size)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+    async def create(self, code: str, key_id: str) -> bytes:
+        return await asyncio.to_thread(self._create, code, key_id)
+
+    async def get(self, code: str, key_id: str) -> bytes | None:
+        found = await asyncio.to_thread(self._read, code)
+        return found[1] if found is not None and found[0] == key_id else None
+
+    async def drop(self, code: str) -> None:
+        await asyncio.to_thread(self._shred, self._path(code))
+
+
+class RedisKeyStore:
+    """Several processes: the key lives in Redis (which must not persist to disk: see
+    docs/operations.md), set only if absent so two processes agree on one key per card."""
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as redis
+
+        self._redis = redis.Redis.from_url(url)
+
+    async def _get(self, name: str) -> bytes | None:
+        value = await self._redis.get(name)
+        if value is None:
+            return None
+        return value.encode("latin-1") if isinstance(value, str) else bytes(value)
+
+    async def create(self, code: str, key_id: str) -> bytes:
+        name = REDIS_PREFIX + code.upper()
+        kid = key_id.encode()
+        value = kid + secrets.token_bytes(KEY_BYTES)
+        async with asyncio.timeout(2):
+            current = await self._get(name)
+            if current is not None and current[:32] == kid:
+                return current[32:]
+            if current is not None:  # a key of an older card that was not dropped
+                await self._redis.set(name, value, ex=REDIS_KEEP_S)
+                return value[32:]
+            if await self._redis.set(name, value, nx=True, ex=REDIS_KEEP_S):
+                return value[32:]
+            current = await self._get(name)  # another process set it first
+        if current is None or current[:32] != kid:
+            raise SealError("no key")
+        return current[32:]
+
+    async def get(self, code: str, key_id: str) -> bytes | None:
+        async with asyncio.timeout(2):
+            current = await self._get(REDIS_PREFIX + code.upper())
+        if current is None or current[:32] != key_id.encode():
+            return None
+        return current[32:]
+
+    async def drop(self, code: str) -> None:
+        async with asyncio.timeout(2):
+            await self._redis.delete(REDIS_PREFIX + code.upper())
+
+    async def close(self) -> None:
+        await self._redis.aclose()
