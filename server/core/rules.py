@@ -28,6 +28,12 @@ from server.core.tally import count, group_answer, is_divergent
 from server.errors import GameError
 
 MAX_NAME = 40
+# Bounds: no single participant can grow a room without limit (docs/security.md). A note or
+# an open answer is at most MAX_TEXT characters.
+MAX_NOTES_PER_CARD = 200
+MAX_NOTES_PER_PERSON = 30  # per card
+MAX_CARD_CHARS = 60_000  # notes and open answers of one card
+MAX_SESSION_CHARS = 600_000  # notes and open answers of a whole session
 Handler = Callable[[Deck, RoomState, Player, Any, float], RoomState]
 YES_NO_VALUES = ("yes", "no", "unsure")
 
@@ -36,6 +42,9 @@ def deal(deck: Deck, settings: RoomSettings, seed: int) -> tuple[str, ...]:
     """The cards of a session in dealing order, from its settings and a seed."""
     rng = random.Random(seed)
     ids = [card.id for card in deck.cards]
+    if len(settings.cards) > len(deck.cards) or len(settings.themes) > len(deck.themes):
+        raise GameError("too_many_choices", limit=len(deck.cards)
+                        if len(settings.cards) > len(deck.cards) else len(deck.themes))
     if settings.selection == "themes":
         wanted = set(settings.themes)
         unknown = wanted - {t.id for t in deck.themes}
@@ -251,6 +260,10 @@ def _answer(deck: Deck, state: RoomState, actor: Player, cmd: c.Answer, now: flo
     else:
         value = clean_text(value)
     mine = dict(current.answers.get(actor.id, {}))
+    if question.kind != "yes_no":
+        grown = len(value) - len(mine.get(question.id, ""))
+        if grown > 0:
+            _check_room_for(state, current, grown)
     if value == "":
         mine.pop(question.id, None)  # an emptied text box withdraws the answer
     else:
@@ -300,9 +313,34 @@ def _note(deck: Deck, state: RoomState, actor: Player, cmd: c.AddNote, now: floa
     text = clean_text(cmd.text)
     if not text:
         raise GameError("text_empty")
+    if len(current.notes) >= MAX_NOTES_PER_CARD:
+        raise GameError("notes_full", limit=MAX_NOTES_PER_CARD)
+    written = current.note_counts.get(actor.id, 0)
+    if written >= MAX_NOTES_PER_PERSON:
+        raise GameError("notes_per_person", limit=MAX_NOTES_PER_PERSON)
+    _check_room_for(state, current, len(text))
     author = None if state.settings.anonymous else actor.name
     notes = (*current.notes, Note(text=text, author=author))
-    return state.model_copy(update={"current": current.model_copy(update={"notes": notes})})
+    counts = {**current.note_counts, actor.id: written + 1}
+    return state.model_copy(update={"current": current.model_copy(
+        update={"notes": notes, "note_counts": counts})})
+
+
+def card_chars(current: CurrentCard) -> int:
+    """Characters of the notes and open answers of the card in play."""
+    notes = sum(len(n.text) for n in current.notes)
+    answers = sum(len(v) for mine in current.answers.values() for v in mine.values()
+                  if v not in YES_NO_VALUES)
+    return notes + answers
+
+
+def _check_room_for(state: RoomState, current: CurrentCard, more: int) -> None:
+    used = card_chars(current)
+    if used + more > MAX_CARD_CHARS:
+        raise GameError("card_text_full", limit=MAX_CARD_CHARS)
+    parked = sum(len(n.text) for notes in state.parked_notes.values() for n in notes)
+    if state.closed_chars + parked + used + more > MAX_SESSION_CHARS:
+        raise GameError("session_text_full", limit=MAX_SESSION_CHARS)
 
 
 def results(deck: Deck, state: RoomState, current: CurrentCard) -> tuple[QuestionResult, ...]:
@@ -355,11 +393,14 @@ def _close(
         reader_name=reader.name if reader else None,
         closed_at=now,
     )
+    kept = sum(len(n.text) for n in closed.notes) + sum(
+        len(a.text) for r in closed.results for a in r.open_answers)
     return state.model_copy(
         update={
             "current": None,
             "closed": (*state.closed, closed),
             "reader_id": next_reader(state.players, state.reader_id),
+            "closed_chars": state.closed_chars + kept,
         }
     )
 

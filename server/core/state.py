@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from server.core.tally import GroupAnswer, Tally
 
 Vote = Literal["yes", "no", "unsure"]
+MAX_CHOICES = 300  # a deck has at most 300 cards
 TimerMinutes = Literal[0, 3, 5, 10]
 
 
@@ -41,8 +42,11 @@ class RoomSettings(Frozen):
     anonymous: bool = True
     selection: Literal["all", "random", "themes", "cards"] = "all"
     card_count: Annotated[int, Field(ge=1, le=300)] | None = None  # for selection="random"
-    themes: tuple[str, ...] = ()  # for selection="themes"
-    cards: tuple[str, ...] = ()  # for selection="cards"
+    # no longer than a deck can be (checked against the room's deck when it is created)
+    themes: Annotated[tuple[Annotated[str, Field(max_length=64)], ...],
+                      Field(max_length=MAX_CHOICES)] = ()  # for selection="themes"
+    cards: Annotated[tuple[Annotated[str, Field(max_length=64)], ...],
+                     Field(max_length=MAX_CHOICES)] = ()  # for selection="cards"
     timer_minutes: TimerMinutes = 0
     language: Literal["fr", "en"] | None = None  # None: the deck's language
     max_players: Annotated[int, Field(ge=1, le=5000)] = 1000
@@ -79,6 +83,9 @@ class CurrentCard(Frozen):
     # storage only: in an anonymous session the stored copy carries ``answers`` sealed with the
     # card's key (server/rooms/sealing.py) and an empty ``answers``; never set in memory
     sealed: str = ""
+    # player id → notes written on this card (bounded per person); in an anonymous session it
+    # is stored sealed with the answers, like them
+    note_counts: dict[str, int] = Field(default_factory=dict)
 
 
 class QuestionResult(Frozen):
@@ -117,6 +124,7 @@ class RoomState(Frozen):
     created_at: float = 0.0
     started_at: float | None = None
     finished_at: float | None = None
+    closed_chars: int = 0  # characters of notes and open answers on closed cards (bounded)
 
     def player(self, player_id: str | None) -> Player | None:
         return next((p for p in self.players if p.id == player_id), None)

@@ -219,12 +219,14 @@ class RoomService:
             log.warning("could not read the card key of room %s", room.code)
             raise Unavailable() from None
         answers: dict[str, dict[str, str]] = {}
+        counts: dict[str, int] = {}
         if current.sealed:
             try:
                 if key is None:
                     raise SealError("no key")
-                answers = json.loads(unseal(key, current.sealed))
-            except (SealError, ValueError):
+                opened = json.loads(unseal(key, current.sealed))
+                answers, counts = opened["answers"], opened["note_counts"]
+            except (SealError, ValueError, KeyError, TypeError):
                 log.warning("the answers to the open card of room %s could not be read back",
                             room.code)
         if key is not None:
@@ -233,7 +235,7 @@ class RoomService:
             with contextlib.suppress(Exception):
                 await self.keys.drop(room.code)
         room.state = state.model_copy(update={"current": current.model_copy(
-            update={"answers": answers, "sealed": ""})})
+            update={"answers": answers, "note_counts": counts, "sealed": ""})})
 
     def _set_applied(self, room: LiveRoom, rows: set[tuple[str, str]]) -> None:
         room.applied = {r for r in rows if r[0]}
@@ -263,10 +265,11 @@ class RoomService:
             room.applied_hashed = set()
         key = room.card_key
         stored = state
-        if current.answers:
-            blob = seal(key, json.dumps(current.answers, separators=(",", ":")).encode())
+        if current.answers or current.note_counts:
+            private = {"answers": current.answers, "note_counts": current.note_counts}
+            blob = seal(key, json.dumps(private, separators=(",", ":")).encode())
             stored = state.model_copy(update={"current": current.model_copy(
-                update={"answers": {}, "sealed": blob})})
+                update={"answers": {}, "note_counts": {}, "sealed": blob})})
         if message is not None:
             message = ("", message_key(key, *message))
         return stored.model_dump_json(), message

@@ -5,6 +5,7 @@ heap and WAL). Answers of an open anonymous card are only ever stored sealed wit
 that is destroyed when the card closes (server/rooms/sealing.py, docs/security.md)."""
 
 import asyncio
+import contextlib
 import os
 import secrets
 import signal
@@ -42,10 +43,8 @@ def postgres_files(pg: Postgres) -> bytes:
     out = []
     for path in Path(row[0]).rglob("*"):
         if path.is_file():
-            try:
+            with contextlib.suppress(OSError):
                 out.append(path.read_bytes())
-            except OSError:
-                pass
     return b"".join(out)
 
 
@@ -195,7 +194,7 @@ def test_erasure_and_expiry_leave_no_name_in_sqlite_files(tmp_path: Path) -> Non
         assert erased_name.encode() not in raw, "an erased session's name is still on disk"
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            status, _ = proc.request("GET", "/healthz")
+            _status, _ = proc.request("GET", "/healthz")
             raw = sqlite_files(proc)
             if expired_name.encode() not in raw:
                 break

@@ -9,7 +9,7 @@ from typing import Any
 from tests.helpers import Client, ServerProcess, seat_room
 
 PLAYERS = 6
-NOTES_EACH = 60
+NOTES_EACH = 30  # per person and per card, notes are bounded (MAX_NOTES_PER_PERSON)
 
 
 async def burst(client: Client, name: str, card: dict[str, Any], acked: set[str]) -> None:
