@@ -24,7 +24,7 @@ def main() -> None:
         ws_ping_timeout=settings.ws_ping_timeout,
         ws_per_message_deflate=settings.ws_deflate,
         timeout_graceful_shutdown=5,
-        proxy_headers=True,
+        proxy_headers=False,  # server/web/clientaddr.py decides (TRUSTED_PROXIES)
     )
     server = uvicorn.Server(config)
     # Cheaper garbage collections: everything loaded at start-up (modules, decks) is moved out

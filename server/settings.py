@@ -6,7 +6,7 @@ Nothing connects at import time: ``create_app(settings)`` builds every part from
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +59,31 @@ class Settings(BaseSettings):
     deck_uploads_per_minute: float = Field(30, gt=0)
     deck_uploads_burst: float = Field(60, gt=0)
     allowed_origins: str = ""  # comma-separated extra origins for WebSocket handshakes
+    # addresses or networks of our own reverse proxy (e.g. "172.16.0.0/12"): only from them
+    # is X-Forwarded-For believed (docs/operations.md); empty: the TCP peer is the client
+    trusted_proxies: str = ""
+    # custom decks: at most this many per client address (IPv6: per /64) and in all; a deck
+    # no room was created from for this long is erased
+    decks_per_address: int = Field(20, ge=1)
+    decks_total: int = Field(5000, ge=1)
+    deck_expiry_days: float = Field(180, gt=0)
+    # WebSockets: open ones per client address; a socket that has not joined within
+    # join_timeout_s is closed; a reader more than max_buffered_bytes behind is closed
+    websockets_per_address: int = Field(300, ge=1)
+    join_timeout_s: float = Field(10.0, gt=0)
+    max_buffered_bytes: int = Field(4 * 1024 * 1024, ge=64 * 1024)
+    # single-process server: a request whose headers are not all in after this long is cut
+    header_timeout_s: float = Field(10.0, gt=0)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        import ipaddress
+
+        for item in value.split(","):
+            if item.strip():
+                ipaddress.ip_network(item.strip(), strict=False)  # raises on a typo
+        return value
 
     @model_validator(mode="after")
     def _safe_outside_development(self) -> "Settings":

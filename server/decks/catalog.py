@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from server.core.deck import Deck, Problem, parse_deck, validate_deck
-from server.errors import Conflict, DeckInvalid, Forbidden, NotFound
-from server.storage.repository import Repository, hash_token
+from server.errors import Conflict, DeckInvalid, Forbidden, NotFound, RateLimited
+from server.storage.repository import DeckSummary, QuotaFull, Repository, hash_token
 
 
 @dataclass(frozen=True)
@@ -60,17 +60,42 @@ def load_builtin(cards_dir: Path) -> dict[str, Deck]:
     return decks
 
 
-class DeckCatalog:
-    """Methods are synchronous (they touch the database); callers run them off the loop."""
+def summary_columns(deck: Deck) -> dict[str, str]:
+    """The columns the list reads instead of the deck file."""
+    full = info(deck, False)
+    themes = [{"id": i, "title": t, "card_count": n} for i, t, n in full.themes]
+    return {"description": deck.description, "themes": json.dumps(themes, ensure_ascii=False)}
 
-    def __init__(self, builtin: dict[str, Deck], repo: Repository) -> None:
+
+def _from_summary(row: DeckSummary) -> DeckInfo:
+    try:
+        themes = tuple((str(t["id"]), str(t["title"]), int(t["card_count"]))
+                       for t in json.loads(row.themes))
+    except (ValueError, KeyError, TypeError):
+        themes = ()
+    return DeckInfo(id=row.id, title=row.title, language=row.language,
+                    card_count=row.card_count, builtin=False, description=row.description,
+                    themes=themes)
+
+
+class DeckCatalog:
+    """Methods are synchronous (they touch the database); callers run them off the loop.
+
+    Custom decks are unlisted: the list holds the built-in decks and the custom decks whose
+    ids the caller names (the browser that made them remembers them); anyone with a deck's
+    id can still read it (``get``)."""
+
+    def __init__(self, builtin: dict[str, Deck], repo: Repository, *,
+                 per_address: int | None = None, total: int | None = None) -> None:
         self.builtin = builtin
         self.repo = repo
+        self.per_address = per_address
+        self.total = total
 
-    def list(self) -> list[DeckInfo]:
+    def list(self, mine: set[str] | None = None) -> list[DeckInfo]:
         out = [info(d, True) for d in self.builtin.values()]
-        for stored in self.repo.list_decks():
-            out.append(info(parse_deck(json.loads(stored.data)), False))
+        wanted = {i for i in (mine or set()) if i not in self.builtin}
+        out.extend(_from_summary(row) for row in self.repo.list_decks(wanted))
         return out
 
     def get(self, deck_id: str) -> Deck:
@@ -91,16 +116,23 @@ class DeckCatalog:
             raise DeckInvalid(result)
         return result
 
-    def create(self, data: Any) -> tuple[Deck, str]:
+    def create(self, data: Any, owner: str = "") -> tuple[Deck, str]:
+        """``owner``: the creator's address group (kept as a hash), for the quota."""
         deck = self.check(data)
         if deck.id in self.builtin:
             raise Conflict("deck_id_taken", deck=deck.id)
         token = secrets.token_urlsafe(24)
-        created = self.repo.create_deck(
-            deck_id=deck.id, title=deck.title, language=deck.language,
-            card_count=len(deck.cards), data=json.dumps(deck.to_file(), ensure_ascii=False),
-            edit_token=token,
-        )
+        try:
+            created = self.repo.create_deck(
+                deck_id=deck.id, title=deck.title, language=deck.language,
+                card_count=len(deck.cards), data=json.dumps(deck.to_file(), ensure_ascii=False),
+                edit_token=token, owner=hash_token("owner:" + owner) if owner else "",
+                per_owner=self.per_address if owner else None, total=self.total,
+                **summary_columns(deck),
+            )
+        except QuotaFull as full:
+            raise RateLimited("deck_quota" if full.per_address else "deck_storage_full",
+                              limit=full.limit) from None
         if not created:
             raise Conflict("deck_id_taken", deck=deck.id)
         return deck, token
@@ -122,6 +154,7 @@ class DeckCatalog:
         self.repo.replace_deck(
             deck_id=deck_id, title=deck.title, language=deck.language,
             card_count=len(deck.cards), data=json.dumps(deck.to_file(), ensure_ascii=False),
+            **summary_columns(deck),
         )
         return deck
 

@@ -9,10 +9,17 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from server.storage.tables import AppliedMessageRow, DeckRow, RoomDeckRow, RoomRow, TokenRow
+from server.storage.tables import (
+    AppliedMessageRow,
+    DeckRow,
+    DeckVersionRow,
+    RoomDeckRow,
+    RoomRow,
+    TokenRow,
+)
 
 
 def hash_token(token: str) -> str:
@@ -43,6 +50,31 @@ class StoredDeck:
     card_count: int
     data: str
     edit_token_hash: str
+
+
+@dataclass(frozen=True)
+class DeckSummary:
+    """What the deck list shows, read from columns (no deck file is parsed)."""
+
+    id: str
+    title: str
+    language: str
+    card_count: int
+    description: str
+    themes: str  # JSON: [{"id", "title", "card_count"}]
+
+
+class QuotaFull(Exception):
+    """Too many custom decks from this address (``per_address``) or in all."""
+
+    def __init__(self, per_address: bool, limit: int) -> None:
+        super().__init__(per_address, limit)
+        self.per_address = per_address
+        self.limit = limit
+
+
+def deck_hash(deck: str) -> str:
+    return hashlib.sha256(deck.encode()).hexdigest()
 
 
 class VersionConflict(Exception):
@@ -93,7 +125,13 @@ class Repository:
                         created_at=now, updated_at=now,
                     )
                 )
-                conn.execute(insert(RoomDeckRow).values(room_code=code, deck=deck))
+                version = deck_hash(deck)
+                known = conn.execute(select(DeckVersionRow.hash)
+                                     .where(DeckVersionRow.hash == version)).first()
+                if known is None:  # one stored copy per deck version, shared by its rooms
+                    conn.execute(insert(DeckVersionRow).values(hash=version, data=deck))
+                conn.execute(insert(RoomDeckRow).values(room_code=code, deck="",
+                                                        version_hash=version))
                 conn.execute(
                     insert(TokenRow).values(
                         token_hash=hash_token(facilitator_token), room_code=code,
@@ -107,11 +145,16 @@ class Repository:
     def load_room(self, code: str) -> StoredRoom | None:
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(RoomRow.code, RoomDeckRow.deck, RoomRow.state, RoomRow.version)
+                select(RoomRow.code, RoomDeckRow.deck, DeckVersionRow.data, RoomRow.state,
+                       RoomRow.version)
                 .join(RoomDeckRow, RoomDeckRow.room_code == RoomRow.code)
+                .outerjoin(DeckVersionRow, DeckVersionRow.hash == RoomDeckRow.version_hash)
                 .where(RoomRow.code == code)
             ).first()
-        return StoredRoom(row.code, row.deck, row.state, row.version) if row else None
+        if row is None:
+            return None
+        return StoredRoom(row.code, row.data if row.data is not None else row.deck, row.state,
+                          row.version)
 
     def room_exists(self, code: str) -> bool:
         with self.engine.connect() as conn:
@@ -235,9 +278,17 @@ class Repository:
 
     def delete_room(self, code: str) -> bool:
         with self.engine.begin() as conn:
+            version = conn.execute(select(RoomDeckRow.version_hash)
+                                   .where(RoomDeckRow.room_code == code)).scalar()
             conn.execute(delete(AppliedMessageRow).where(AppliedMessageRow.room_code == code))
             conn.execute(delete(TokenRow).where(TokenRow.room_code == code))
+            conn.execute(delete(RoomDeckRow).where(RoomDeckRow.room_code == code))
             result = conn.execute(delete(RoomRow).where(RoomRow.code == code))
+            if version is not None:  # the last room on this deck version takes it along
+                still = conn.execute(select(RoomDeckRow.room_code)
+                                     .where(RoomDeckRow.version_hash == version).limit(1)).first()
+                if still is None:
+                    conn.execute(delete(DeckVersionRow).where(DeckVersionRow.hash == version))
         return result.rowcount > 0
 
     def expired_rooms(self, *, before: float, lobby_before: float) -> list[str]:
@@ -253,10 +304,30 @@ class Repository:
 
     # --- decks ---------------------------------------------------------------------------
 
-    def list_decks(self) -> list[StoredDeck]:
+    def list_decks(self, ids: set[str] | None = None) -> list[DeckSummary]:
+        """Summaries of the custom decks whose ids are given (all if None), from columns."""
+        if ids is not None and not ids:
+            return []
+        query = select(DeckRow.id, DeckRow.title, DeckRow.language, DeckRow.card_count,
+                       DeckRow.description, DeckRow.themes).order_by(DeckRow.title)
+        if ids is not None:
+            query = query.where(DeckRow.id.in_(sorted(ids)[:200]))
         with self.engine.connect() as conn:
-            rows = conn.execute(select(DeckRow.__table__).order_by(DeckRow.title)).all()
-        return [self._deck(r) for r in rows]
+            rows = conn.execute(query).all()
+        return [DeckSummary(r.id, r.title, r.language, r.card_count, r.description, r.themes)
+                for r in rows]
+
+    def touch_deck(self, deck_id: str) -> None:
+        """A room was created from the deck: it is in use (see expired_decks)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(DeckRow).where(DeckRow.id == deck_id).values(used_at=time.time()))
+
+    def delete_unused_decks(self, before: float) -> int:
+        """Custom decks no room was created from (nor edited) since ``before``."""
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(DeckRow).where(DeckRow.used_at < before,
+                                                        DeckRow.updated_at < before))
+        return int(result.rowcount)
 
     def get_deck(self, deck_id: str) -> StoredDeck | None:
         with self.engine.connect() as conn:
@@ -265,16 +336,29 @@ class Repository:
 
     def create_deck(
         self, *, deck_id: str, title: str, language: str, card_count: int, data: str,
-        edit_token: str,
+        edit_token: str, description: str = "", themes: str = "[]", owner: str = "",
+        per_owner: int | None = None, total: int | None = None,
     ) -> bool:
+        """False if the id is taken; QuotaFull if ``owner`` has ``per_owner`` decks already,
+        or the app ``total``."""
         now = time.time()
         try:
             with self.engine.begin() as conn:
+                if per_owner is not None:
+                    mine = conn.execute(select(func.count()).select_from(DeckRow)
+                                        .where(DeckRow.owner == owner)).scalar_one()
+                    if mine >= per_owner:
+                        raise QuotaFull(True, per_owner)
+                if total is not None:
+                    every = conn.execute(select(func.count()).select_from(DeckRow)).scalar_one()
+                    if every >= total:
+                        raise QuotaFull(False, total)
                 conn.execute(
                     insert(DeckRow).values(
                         id=deck_id, title=title, language=language, card_count=card_count,
                         data=data, edit_token_hash=hash_token(edit_token),
-                        created_at=now, updated_at=now,
+                        created_at=now, updated_at=now, description=description,
+                        themes=themes, owner=owner, used_at=now,
                     )
                 )
         except IntegrityError:
@@ -282,7 +366,8 @@ class Repository:
         return True
 
     def replace_deck(
-        self, *, deck_id: str, title: str, language: str, card_count: int, data: str
+        self, *, deck_id: str, title: str, language: str, card_count: int, data: str,
+        description: str = "", themes: str = "[]",
     ) -> None:
         with self.engine.begin() as conn:
             conn.execute(
@@ -290,7 +375,7 @@ class Repository:
                 .where(DeckRow.id == deck_id)
                 .values(
                     title=title, language=language, card_count=card_count, data=data,
-                    updated_at=time.time(),
+                    updated_at=time.time(), description=description, themes=themes,
                 )
             )
 

@@ -21,6 +21,20 @@ class DeckRow(Base):
     edit_token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[float] = mapped_column(Float)
+    # the list's summary, so listing never parses a deck file (migration 0003)
+    description: Mapped[str] = mapped_column(Text, default="")
+    themes: Mapped[str] = mapped_column(Text, default="[]")  # [{"id", "title", "card_count"}]
+    owner: Mapped[str] = mapped_column(String(64), default="", index=True)  # address group hash
+    used_at: Mapped[float] = mapped_column(Float, default=0.0)  # last room created from it
+
+
+class DeckVersionRow(Base):
+    """Each deck file played in a room, stored once (by the SHA-256 of its JSON)."""
+
+    __tablename__ = "deck_versions"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
 
 
 class RoomRow(Base):
@@ -43,7 +57,8 @@ class RoomDeckRow(Base):
     room_code: Mapped[str] = mapped_column(
         ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True
     )
-    deck: Mapped[str] = mapped_column(Text)
+    deck: Mapped[str] = mapped_column(Text)  # rooms made before migration 0003; else ""
+    version_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class TokenRow(Base):

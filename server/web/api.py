@@ -1,6 +1,7 @@
 """The HTTP API of CONTRACT.md §2 (JSON)."""
 
 import json
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -11,6 +12,7 @@ from server.core.deck import MAX_FILE_BYTES, deck_json_schema
 from server.core.state import Role, RoomSettings
 from server.errors import BadMessage, Forbidden, NotFound
 from server.i18n import LANGUAGES, catalogue
+from server.web.clientaddr import address_group
 from server.web.deps import DecksDep, RoomsDep, SettingsDep, TokenDep
 
 router = APIRouter()
@@ -25,9 +27,32 @@ async def healthz(rooms: RoomsDep) -> dict[str, str]:
 # --- decks -----------------------------------------------------------------------------------
 
 
+MY_DECKS_COOKIE = "exploria_decks"
+MY_DECKS_MAX = 50
+_DECK_ID = re.compile(r"^[a-z0-9-]{3,64}$")
+
+
+def my_decks(request: Request) -> list[str]:
+    """Custom decks this browser made (a cookie set when a deck is created) or names in
+    ``?mine=id1,id2`` (e.g. kept by a script): the only custom decks a list shows."""
+    named = request.cookies.get(MY_DECKS_COOKIE, "").split(".")
+    named += request.query_params.get("mine", "").split(",")
+    return list(dict.fromkeys(i for i in named if _DECK_ID.match(i)))[:MY_DECKS_MAX]
+
+
+def remember_deck(request: Request, response: Response, deck_id: str, *, keep: bool) -> None:
+    ids = [i for i in request.cookies.get(MY_DECKS_COOKIE, "").split(".")
+           if _DECK_ID.match(i) and i != deck_id]
+    if keep:
+        ids.append(deck_id)
+    response.set_cookie(MY_DECKS_COOKIE, ".".join(ids[-MY_DECKS_MAX:]), max_age=400 * 86400,
+                        httponly=True, samesite="lax", secure=request.url.scheme == "https")
+
+
 @router.get("/api/decks")
-async def list_decks(rooms: RoomsDep, decks: DecksDep) -> list[dict[str, Any]]:
-    return [d.as_json() for d in await rooms.db(decks.list)]
+async def list_decks(request: Request, rooms: RoomsDep, decks: DecksDep) -> list[dict[str, Any]]:
+    mine = set(my_decks(request))
+    return [d.as_json() for d in await rooms.db(decks.list, mine)]
 
 
 @router.get("/api/schema/deck.json")
@@ -56,9 +81,12 @@ async def read_deck_body(request: Request) -> Any:
 
 
 @router.post("/api/decks", status_code=201)
-async def create_deck(request: Request, rooms: RoomsDep, decks: DecksDep) -> dict[str, Any]:
+async def create_deck(request: Request, response: Response, rooms: RoomsDep,
+                      decks: DecksDep) -> dict[str, Any]:
     data = await read_deck_body(request)
-    deck, token = await rooms.db(decks.create, data)
+    owner = address_group(request.client.host) if request.client else ""
+    deck, token = await rooms.db(decks.create, data, owner)
+    remember_deck(request, response, deck.id, keep=True)
     return {"id": deck.id, "edit_token": token, "edit_url": f"/studio?deck={deck.id}#{token}"}
 
 
@@ -72,9 +100,12 @@ async def replace_deck(
 
 
 @router.delete("/api/decks/{deck_id}", status_code=204)
-async def delete_deck(deck_id: str, rooms: RoomsDep, decks: DecksDep, token: TokenDep) -> Response:
+async def delete_deck(deck_id: str, request: Request, rooms: RoomsDep, decks: DecksDep,
+                      token: TokenDep) -> Response:
     await rooms.db(decks.delete, deck_id, token)
-    return Response(status_code=204)
+    response = Response(status_code=204)
+    remember_deck(request, response, deck_id, keep=False)
+    return response
 
 
 # --- rooms -----------------------------------------------------------------------------------
@@ -108,6 +139,8 @@ async def create_room(
         )
     deck = await rooms.db(decks.get, body.deck_id)
     code, token = await rooms.create(deck, room_settings)
+    if not decks.is_builtin(deck.id):
+        await rooms.db(rooms.repo.touch_deck, deck.id)
     base = public_base(request, settings.public_url)
     return {
         "code": code,

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,8 +24,10 @@ from server.storage.engine import make_engine
 from server.storage.repository import Repository
 from server.web import api, pages, report, studio, ws
 from server.web.bodylimit import BodyLimit
+from server.web.clientaddr import ClientAddress, parse_networks
 from server.web.deps import request_lang
 from server.web.direct import RawSendProbe
+from server.web.origin import JsonFromOurOrigin
 from server.web.ratelimit import AddressLimiter, Limit
 from server.web.security import SecurityHeaders
 
@@ -49,7 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         await bus.start(rooms.on_bus_event)
         app.state.rooms = rooms
-        app.state.decks = DeckCatalog(load_builtin(settings.cards_dir), repo)
+        app.state.decks = DeckCatalog(load_builtin(settings.cards_dir), repo,
+                                      per_address=settings.decks_per_address,
+                                      total=settings.decks_total)
         cleaner = asyncio.create_task(_housekeeping(rooms, settings))
         checkpointer = asyncio.create_task(_checkpoints(rooms))
         tasks = [cleaner, checkpointer]
@@ -75,9 +80,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(report.router)
     app.include_router(studio.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(JsonFromOurOrigin, settings=settings)
     app.add_middleware(AddressLimiter, limits=address_limits(settings))
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # outside the limits: their 413, 429 and 415 carry the security headers too
+    app.add_middleware(SecurityHeaders, settings=settings)
+    app.add_middleware(ClientAddress, trusted=parse_networks(settings.trusted_proxies))
     app.add_middleware(RawSendProbe)  # last added = outermost: sees the server's own send
     app.add_api_websocket_route("/ws/rooms/{code}", ws.room_socket)
     _install_error_handlers(app)
@@ -138,6 +146,10 @@ async def _housekeeping(rooms: RoomService, settings: Settings) -> None:
             if expired:
                 log.info("erased %d expired sessions", len(expired))
             rooms.unload_idle()
+            unused = await rooms.db(rooms.repo.delete_unused_decks,
+                                    time.time() - settings.deck_expiry_days * 86400)
+            if unused:
+                log.info("erased %d unused custom decks", unused)
         except Exception:  # never let housekeeping take the app down
             log.exception("housekeeping failed")
         await asyncio.sleep(settings.cleanup_interval_s)

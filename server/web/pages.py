@@ -17,7 +17,7 @@ from markupsafe import Markup
 from server.errors import NotFound
 from server.i18n import Lang, catalogue, error_message, normalize
 from server.rooms.service import CODE_ALPHABET, CODE_LENGTH, LiveRoom
-from server.web.api import public_base
+from server.web.api import my_decks, public_base
 from server.web.deps import DecksDep, LangDep, RoomsDep, SettingsDep
 from server.web.qr import qr_svg
 from server.web.templating import lang_links, render
@@ -72,7 +72,7 @@ async def home(request: Request, lang: LangDep, rooms: RoomsDep, decks: DecksDep
     code = clean_code(request.query_params.get("code", ""))
     if code:  # the join form without JavaScript
         return RedirectResponse(f"/r/{code}", status_code=303)
-    infos = [d.as_json() for d in await rooms.db(decks.list)]
+    infos = [d.as_json() for d in await rooms.db(decks.list, set(my_decks(request)))]
     # the card game first (the main use), then the self-diagnosis, then custom decks
     infos.sort(key=lambda d: (d["language"] != lang, not d["builtin"],
                               not str(d["id"]).startswith("exploria"), d["title"].casefold()))

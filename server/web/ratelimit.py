@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.i18n import negotiate, translate
+from server.web.clientaddr import address_group
 
 MAX_TRACKED = 50_000  # client addresses remembered at once (least recently seen forgotten)
 
@@ -80,7 +81,7 @@ class AddressLimiter:
             return
         kind = classify(scope.get("method", "GET"), scope["path"], scope["type"])
         client = scope.get("client")
-        address = client[0] if client else "?"
+        address = address_group(client[0]) if client else "?"
         if kind is None or kind not in self.limits or self.allow(address, kind):
             await self.app(scope, receive, send)
             return

@@ -116,7 +116,7 @@ def test_export_then_import_gives_the_same_deck(server: ServerProcess) -> None:
     status, again = server.request("GET", "/api/decks/exploria-fr-round-trip")
     assert again == copy
     assert {**again, "id": "exploria-fr"} == exported
-    listed = {d["id"]: d for d in server.request("GET", "/api/decks")[1]}
+    listed = {d["id"]: d for d in server.request("GET", "/api/decks?mine=exploria-fr-round-trip")[1]}
     assert listed["exploria-fr-round-trip"]["card_count"] == len(exported["cards"])
     assert listed["exploria-fr-round-trip"]["builtin"] is False
 
@@ -181,7 +181,7 @@ def test_html_in_texts_is_stored_as_typed(server: ServerProcess) -> None:
     card["questions"][0]["text"] = XSS
     create(server, deck)
     assert server.request("GET", "/api/decks/html-texts") == (200, deck)
-    listed = {d["id"]: d for d in server.request("GET", "/api/decks")[1]}
+    listed = {d["id"]: d for d in server.request("GET", "/api/decks?mine=html-texts")[1]}
     assert listed["html-texts"]["title"] == XSS
 
 

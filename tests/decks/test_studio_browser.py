@@ -224,7 +224,7 @@ def test_import_broken_file_lists_problems(page: Any, server: ServerProcess, tmp
     page.wait_for_selector("#edit-link:not([hidden])")
     assert server.request("GET", "/api/decks/import-broken")[0] == 200
     before_ids = {d["id"] for d in before}
-    after_ids = {d["id"] for d in server.request("GET", "/api/decks")[1]}
+    after_ids = {d["id"] for d in server.request("GET", "/api/decks?mine=import-broken")[1]}
     assert after_ids - before_ids == {"import-broken"}
 
 
