@@ -102,7 +102,7 @@ def test_custom_decks_are_unlisted(server: ServerProcess) -> None:
     status, listed = server.request("GET", "/api/decks")
     assert "unlisted-deck" not in {d["id"] for d in listed}
     assert all(d["builtin"] for d in listed)
-    status, page = server.request("GET", "/")
+    _status, page = server.request("GET", "/")
     assert b"unlisted-deck" not in page
     # the browser that made it sees it, on the list and on the home page
     _status, listed = server.request("GET", "/api/decks", headers={"Cookie": cookie})
