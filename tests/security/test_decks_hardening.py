@@ -99,7 +99,7 @@ def test_custom_decks_are_unlisted(server: ServerProcess) -> None:
     with urllib.request.urlopen(req, timeout=10) as r:
         cookie = r.headers["set-cookie"].split(";", 1)[0]
     # a stranger's list: built-in decks only
-    status, listed = server.request("GET", "/api/decks")
+    _status, listed = server.request("GET", "/api/decks")
     assert "unlisted-deck" not in {d["id"] for d in listed}
     assert all(d["builtin"] for d in listed)
     _status, page = server.request("GET", "/")
