@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     # addresses or networks of our own reverse proxy (e.g. "172.16.0.0/12"): only from them
     # is X-Forwarded-For believed (docs/operations.md); empty: the TCP peer is the client
     trusted_proxies: str = ""
+    # wrong room codes per client address (IPv6: per /64): once spent, every look-up of a
+    # code answers 429 for a while, so guessing a live room takes years (docs/security.md)
+    code_misses_per_hour: float = Field(20, gt=0)
+    code_misses_burst: float = Field(30, gt=0)
     # custom decks: at most this many per client address (IPv6: per /64) and in all; a deck
     # no room was created from for this long is erased
     decks_per_address: int = Field(20, ge=1)

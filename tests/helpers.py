@@ -57,6 +57,9 @@ class ServerProcess:
             "MESSAGES_PER_SECOND": "2000",  # scripted clients are faster than people
             **{f"{k}_{s}": "100000" for k in ("JOINS", "LOOKUPS", "ROOMS", "DECK_UPLOADS")
                for s in ("PER_MINUTE", "BURST")},
+            # per-address caps that a test suite on one loopback address would reach
+            "CODE_MISSES_PER_HOUR": "1000000", "CODE_MISSES_BURST": "100000",
+            "WEBSOCKETS_PER_ADDRESS": "100000", "DECKS_PER_ADDRESS": "100000",
             **(env or {}),
         }
         self.proc: subprocess.Popen[bytes] | None = None

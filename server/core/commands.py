@@ -86,7 +86,21 @@ class Finish:
     pass
 
 
+@dataclass(frozen=True)
+class Remove:
+    """The facilitator removes a participant from the room."""
+
+    player_id: str
+
+
+@dataclass(frozen=True)
+class Lock:
+    """The facilitator closes (or reopens) the room to newcomers."""
+
+    locked: bool
+
+
 Command = (
     Join | Connect | Disconnect | Start | Draw | Answer | Reveal | Consensus | AddNote | Next
-    | Skip | Park | PassTurn | Finish
+    | Skip | Park | PassTurn | Finish | Remove | Lock
 )

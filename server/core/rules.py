@@ -148,6 +148,8 @@ def _join(state: RoomState, cmd: c.Join) -> RoomState:
         raise GameError("already_joined")
     if state.phase is Phase.SYNTHESIS and cmd.role is Role.PLAYER:
         raise GameError("wrong_phase", phase=state.phase.value)
+    if state.locked and cmd.role is Role.PLAYER:
+        raise GameError("room_locked")
     seated = sum(1 for p in state.players if p.role is Role.PLAYER)
     if cmd.role is Role.PLAYER and seated >= state.settings.max_players:
         raise GameError("room_full", limit=state.settings.max_players)
@@ -458,7 +460,35 @@ def _finish(deck: Deck, state: RoomState, actor: Player, cmd: c.Finish, now: flo
     )
 
 
+def _remove(deck: Deck, state: RoomState, actor: Player, cmd: c.Remove, now: float) -> RoomState:
+    """The participant leaves the room for good: their seat, their answers to the card in
+    play and their turn; what was already recorded (closed cards, notes) stays."""
+    _require_facilitator(actor)
+    target = state.player(cmd.player_id)
+    if target is None or target.role is not Role.PLAYER:
+        raise GameError("unknown_player")
+    players = tuple(p for p in state.players if p.id != target.id)
+    update: dict[str, object] = {"players": players}
+    current = state.current
+    if current is not None:
+        update["current"] = current.model_copy(update={
+            "answers": {k: v for k, v in current.answers.items() if k != target.id},
+            "note_counts": {k: v for k, v in current.note_counts.items() if k != target.id},
+        })
+    if state.reader_id == target.id:
+        following = next_reader(state.players, target.id)
+        update["reader_id"] = None if following == target.id else following
+    return state.model_copy(update=update)
+
+
+def _lock(deck: Deck, state: RoomState, actor: Player, cmd: c.Lock, now: float) -> RoomState:
+    _require_facilitator(actor)
+    return state.model_copy(update={"locked": cmd.locked})
+
+
 _HANDLERS: dict[type, Handler] = {
+    c.Remove: _remove,
+    c.Lock: _lock,
     c.Connect: _connect,
     c.Disconnect: _disconnect,
     c.Start: _start,

@@ -125,6 +125,7 @@ class RoomState(Frozen):
     started_at: float | None = None
     finished_at: float | None = None
     closed_chars: int = 0  # characters of notes and open answers on closed cards (bounded)
+    locked: bool = False  # the facilitator closed the room to newcomers
 
     def player(self, player_id: str | None) -> Player | None:
         return next((p for p in self.players if p.id == player_id), None)

@@ -41,6 +41,7 @@ def public_view(deck: Deck, state: RoomState) -> dict[str, Any]:
         "notes": _notes_view(current.notes) if current is not None else [],
         "history": _history_view(deck, state.closed),
         "synthesis": _synthesis_view(deck, state.closed) if state.phase is Phase.SYNTHESIS else None,
+        "locked": state.locked,
     }
 
 
@@ -78,6 +79,7 @@ def public_view_json(deck: Deck, state: RoomState, cache: "ViewCache | None" = N
         ("synthesis", remember(lambda: _dumps(_synthesis_view(deck, state.closed)), "synthesis",
                                deck, state.closed)
          if state.phase is Phase.SYNTHESIS else "null"),
+        ("locked", _dumps(state.locked)),
     )
     return "{" + ", ".join(f'"{key}": {value}' for key, value in fields) + "}"
 

@@ -38,6 +38,7 @@ class Outbox:
         self._wakeup = asyncio.Event()
         self.closed = False
         self.overflowed = False
+        self.close_code: int | None = None  # the WebSocket close code to use, if not the usual
 
     def push(self, text: str) -> None:
         if self.closed:
@@ -75,7 +76,9 @@ class Outbox:
                 return
         self._wakeup.set()
 
-    def close(self) -> None:
+    def close(self, code: int | None = None) -> None:
+        if code is not None and self.close_code is None:
+            self.close_code = code
         self.closed = True
         self._wakeup.set()
 

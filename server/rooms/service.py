@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from server.core import commands as c
 from server.core.deck import Deck, parse_deck
 from server.core.rules import apply, new_room
-from server.core.state import Player, Role, RoomSettings, RoomState
+from server.core.state import Phase, Player, Role, RoomSettings, RoomState
 from server.core.views import ViewCache, private_view, public_view_json
 from server.errors import Forbidden, GameError, NotFound, Unavailable
 from server.i18n import translate
@@ -54,6 +54,7 @@ CODE_LENGTH = 6
 MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
 NO_ANSWERS = ("{}", b"{}")
 MIN_CLIENT_TOKEN = 22  # a token chosen by a client must carry ≥128 bits in base64url
+CLOSE_REMOVED = 4403  # the facilitator removed this participant
 
 
 def new_code() -> str:
@@ -313,7 +314,14 @@ class RoomService:
         """
         async with room.lock:
             owner = await self.owner_of(token) if token else None
+            if token and owner is None:  # a revoked token says why instead of seating anew
+                revoked = await self.db(self.repo.revoked_kind, token)
+                if revoked is not None:
+                    raise Forbidden("token_revoked" if revoked == "share" else "removed")
+            finished = room.state.phase is Phase.SYNTHESIS
             if token and owner is None and name is not None and not viewer:
+                if finished:  # a finished room is not joinable by its code
+                    raise NotFound("room_not_found", code=room.code)
                 if len(token) < MIN_CLIENT_TOKEN:
                     raise Forbidden("token_too_short", limit=MIN_CLIENT_TOKEN)
                 return await self._seat_newcomer(room, name, token, conn_factory)
@@ -336,6 +344,8 @@ class RoomService:
                 return Joined(room, player, token), conn
             if name is None or viewer:
                 raise GameError("join_needs_name")
+            if finished:
+                raise NotFound("room_not_found", code=room.code)
             return await self._seat_newcomer(room, name, new_token(), conn_factory)
 
     async def owner_of(self, token: str) -> TokenOwner | None:
@@ -452,7 +462,34 @@ class RoomService:
         async with room.lock:
             if message_id is not None and self._was_applied(room, player_id, message_id):
                 return False
-            return await self._commit(room, player_id, cmd, message_id)
+            done = await self._commit(room, player_id, cmd, message_id)
+            if isinstance(cmd, c.Remove):
+                await self._evict(room, cmd.player_id)
+            return done
+
+    async def _evict(self, room: LiveRoom, player_id: str) -> None:
+        """A removed participant: their tokens stop working, their sockets are closed."""
+        try:
+            await self.db(self.repo.revoke_player_tokens, room.code, player_id)
+        except SQLAlchemyError:
+            raise Unavailable() from None
+        for key in [k for k, o in self._owners.items()
+                    if o.room_code == room.code and o.player_id == player_id]:
+            del self._owners[key]
+        self._close_removed(room, player_id)
+        if not isinstance(self.bus, LocalBus):
+            try:
+                await self.bus.publish(room.code, {"removed": player_id})
+            except Exception:
+                log.warning("could not tell other processes of a removal in room %s", room.code)
+
+    def _close_removed(self, room: LiveRoom, player_id: str) -> None:
+        for conn in [x for x in room.connections if x.player_id == player_id]:
+            room.connections.discard(conn)
+            conn.outbox.push(json.dumps({"type": "error", "code": "removed",
+                                         "message": translate(conn.lang, "error.removed")},
+                                        ensure_ascii=False))
+            conn.outbox.close(CLOSE_REMOVED)
 
     async def _commit(self, room: LiveRoom, actor_id: str | None, cmd: c.Command,
                       message_id: str | None, new_token: tuple[str, str] | None = None) -> bool:
@@ -519,6 +556,12 @@ class RoomService:
             self._forget_room(code)
         room = self._rooms.get(code)
         if room is None:
+            return
+        if isinstance(event.get("removed"), str):
+            for key in [k for k, o in self._owners.items()
+                        if o.room_code == code and o.player_id == event["removed"]]:
+                del self._owners[key]
+            self._close_removed(room, event["removed"])
             return
         if event.get("deleted"):
             self._rooms.pop(room.code, None)

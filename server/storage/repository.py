@@ -256,6 +256,25 @@ class Repository:
             ).first()
         return TokenOwner(row.room_code, row.player_id, row.kind) if row else None
 
+    def revoked_kind(self, token: str) -> str | None:
+        """The kind of a token that exists but was revoked (a removed participant's, an
+        old share link's), else None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(TokenRow.kind).where(
+                    TokenRow.token_hash == hash_token(token), TokenRow.revoked.is_(True)
+                )
+            ).first()
+        return str(row.kind) if row else None
+
+    def revoke_player_tokens(self, code: str, player_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(TokenRow)
+                .where(TokenRow.room_code == code, TokenRow.player_id == player_id)
+                .values(revoked=True)
+            )
+
     def create_share_token(self, code: str, token: str) -> None:
         """A read-only link to the summary for people who were not in the room."""
         with self.engine.begin() as conn:

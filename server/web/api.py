@@ -13,7 +13,7 @@ from server.core.state import Role, RoomSettings
 from server.errors import BadMessage, Forbidden, NotFound
 from server.i18n import LANGUAGES, catalogue
 from server.web.clientaddr import address_group
-from server.web.deps import DecksDep, RoomsDep, SettingsDep, TokenDep
+from server.web.deps import DecksDep, RoomsDep, SettingsDep, TokenDep, find_room
 
 router = APIRouter()
 
@@ -151,8 +151,8 @@ async def create_room(
 
 
 @router.get("/api/rooms/{code}")
-async def room_info(code: str, rooms: RoomsDep) -> dict[str, Any]:
-    room = await rooms.get(code)
+async def room_info(code: str, request: Request, rooms: RoomsDep) -> dict[str, Any]:
+    room = await find_room(request, rooms, code, finished_ok=False)
     state = room.state
     return {
         "code": room.code,
@@ -163,9 +163,9 @@ async def room_info(code: str, rooms: RoomsDep) -> dict[str, Any]:
     }
 
 
-async def _owner(rooms: RoomsDep, code: str, token: str | None) -> str:
+async def _owner(request: Request, rooms: RoomsDep, code: str, token: str | None) -> str:
     """The kind of token (facilitator, player, share) if it belongs to this room, else 403."""
-    room = await rooms.get(code)
+    room = await find_room(request, rooms, code)
     if not token:
         raise Forbidden("token_required")
     owner = await rooms.db(rooms.repo.token_owner, token)
@@ -175,20 +175,21 @@ async def _owner(rooms: RoomsDep, code: str, token: str | None) -> str:
 
 
 @router.delete("/api/rooms/{code}", status_code=204)
-async def delete_room(code: str, rooms: RoomsDep, token: TokenDep) -> Response:
-    if await _owner(rooms, code, token) != "facilitator":
+async def delete_room(code: str, request: Request, rooms: RoomsDep, token: TokenDep) -> Response:
+    if await _owner(request, rooms, code, token) != "facilitator":
         raise Forbidden("not_facilitator")
     await rooms.delete(code)
     return Response(status_code=204)
 
 
 @router.get("/api/rooms/{code}/summary.{fmt}")
-async def summary(code: str, fmt: str, rooms: RoomsDep, token: TokenDep) -> Response:
+async def summary(code: str, fmt: str, request: Request, rooms: RoomsDep,
+                  token: TokenDep) -> Response:
     from server.summary import render
 
     if fmt not in render.FORMATS:
         raise NotFound("format_not_found", format=fmt)
-    await _owner(rooms, code, token)
+    await _owner(request, rooms, code, token)
     room = await rooms.get(code)
     body, media_type = await render.render(fmt, room.deck, room.state, room.code)
     filename = f"exploria-{room.code}.{fmt}"

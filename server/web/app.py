@@ -28,7 +28,7 @@ from server.web.clientaddr import ClientAddress, parse_networks
 from server.web.deps import request_lang
 from server.web.direct import RawSendProbe
 from server.web.origin import JsonFromOurOrigin
-from server.web.ratelimit import AddressLimiter, Limit
+from server.web.ratelimit import AddressLimiter, CodeGuard, Limit
 from server.web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="ExplorIA en ligne", version="1", lifespan=lifespan)
     app.state.settings = settings
+    app.state.code_guard = CodeGuard(settings.code_misses_per_hour, settings.code_misses_burst)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(report.router)

@@ -3,11 +3,16 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
 
+from server.core.state import Phase
 from server.decks.catalog import DeckCatalog
+from server.errors import NotFound, RateLimited
 from server.i18n import Lang, negotiate
-from server.rooms.service import RoomService
+from server.rooms.service import LiveRoom, RoomService
 from server.settings import Settings
+from server.web.clientaddr import address_group
+from server.web.ratelimit import CodeGuard
 
 
 def request_lang(request: Request) -> Lang:
@@ -23,6 +28,26 @@ def bearer_token(request: Request) -> str | None:
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
     return request.query_params.get("token") or None
+
+
+async def find_room(conn: HTTPConnection, rooms: RoomService, code: str, *,
+                    finished_ok: bool = True) -> LiveRoom:
+    """The room of ``code``, looked up on behalf of ``conn``'s client: wrong codes spend the
+    client's budget (server/web/ratelimit.py CodeGuard); a spent budget refuses every look-up.
+    ``finished_ok=False``: a finished room is answered as unknown (not joinable by its code)."""
+    guard: CodeGuard = conn.app.state.code_guard
+    group = address_group(conn.client.host) if conn.client else "?"
+    if guard.exhausted(group):
+        raise RateLimited()
+    try:
+        room = await rooms.get(code)
+    except NotFound:
+        guard.miss(group)
+        raise
+    if not finished_ok and room.state.phase is Phase.SYNTHESIS:
+        guard.miss(group)
+        raise NotFound("room_not_found", code=room.code)
+    return room
 
 
 def get_settings(request: Request) -> Settings:

@@ -80,6 +80,16 @@ class FinishMsg(_Msg):
     type: Literal["finish"]
 
 
+class RemoveMsg(_Msg):
+    type: Literal["remove"]
+    player_id: Annotated[str, Field(max_length=64)]
+
+
+class LockMsg(_Msg):
+    type: Literal["lock"]
+    locked: bool
+
+
 class SyncMsg(_Msg):
     type: Literal["sync"]
 
@@ -90,13 +100,13 @@ class PingMsg(_Msg):
 
 ClientMessage = Annotated[
     JoinMsg | StartMsg | DrawMsg | AnswerMsg | RevealMsg | ConsensusMsg | NoteMsg | NextMsg
-    | SkipMsg | ParkMsg | PassTurnMsg | FinishMsg | SyncMsg | PingMsg,
+    | SkipMsg | ParkMsg | PassTurnMsg | FinishMsg | SyncMsg | PingMsg | RemoveMsg | LockMsg,
     Field(discriminator="type"),
 ]
 _adapter: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 MESSAGE_TYPES = (
     "join", "start", "draw", "answer", "reveal", "consensus", "note", "next", "skip", "park",
-    "pass_turn", "finish", "sync", "ping",
+    "pass_turn", "finish", "sync", "ping", "remove", "lock",
 )
 
 
@@ -158,6 +168,10 @@ def to_command(msg: ClientMessage) -> c.Command | None:
             return c.PassTurn()
         case FinishMsg():
             return c.Finish()
+        case RemoveMsg(player_id=player_id):
+            return c.Remove(player_id)
+        case LockMsg(locked=locked):
+            return c.Lock(locked)
     return None
 
 

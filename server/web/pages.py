@@ -18,7 +18,7 @@ from server.errors import NotFound
 from server.i18n import Lang, catalogue, error_message, normalize
 from server.rooms.service import CODE_ALPHABET, CODE_LENGTH, LiveRoom
 from server.web.api import my_decks, public_base
-from server.web.deps import DecksDep, LangDep, RoomsDep, SettingsDep
+from server.web.deps import DecksDep, LangDep, RoomsDep, SettingsDep, find_room
 from server.web.qr import qr_svg
 from server.web.templating import lang_links, render
 
@@ -81,11 +81,11 @@ async def home(request: Request, lang: LangDep, rooms: RoomsDep, decks: DecksDep
                  erased=erased)
 
 
-async def _room_or_none(rooms: RoomsDep, code: str) -> LiveRoom | None:
+async def _room_or_none(request: Request, rooms: RoomsDep, code: str) -> LiveRoom | None:
     if not looks_like_code(code):
         return None
     try:
-        return await rooms.get(code)
+        return await find_room(request, rooms, code)
     except NotFound:
         return None
 
@@ -113,7 +113,7 @@ def _room_config(request: Request, room: LiveRoom, settings: SettingsDep, lang: 
 async def _room_page(request: Request, code: str, lang: Lang, rooms: RoomsDep,
                      settings: SettingsDep, view: str) -> Response:
     code = clean_code(code)
-    room = await _room_or_none(rooms, code)
+    room = await _room_or_none(request, rooms, code)
     template = "presenter.html" if view == "presenter" else "game.html"
     if room is None:
         message = error_message(lang, "room_not_found", {"code": code[:12]})
@@ -139,7 +139,7 @@ async def presenter(request: Request, code: str, lang: LangDep, rooms: RoomsDep,
 
 @router.get("/r/{code}/qr.svg")
 async def qr(request: Request, code: str, rooms: RoomsDep, settings: SettingsDep) -> Response:
-    room = await rooms.get(clean_code(code))  # NotFound → the app's 404
+    room = await find_room(request, rooms, clean_code(code))  # NotFound → the app's 404
     url = f"{public_base(request, settings.public_url)}/r/{room.code}"
     return Response(qr_svg(url), media_type="image/svg+xml",
                     headers={"Cache-Control": "public, max-age=3600"})

@@ -36,6 +36,33 @@ class TokenBucket:
         return False
 
 
+class CodeGuard:
+    """Wrong room codes per address group: guessing codes spends this budget, and while it is
+    spent every look-up by code is refused (existing rooms too, so the refusal says nothing)."""
+
+    def __init__(self, per_hour: float, burst: float) -> None:
+        self.limit = Limit(per_hour / 3600, burst)
+        self.buckets: OrderedDict[str, TokenBucket] = OrderedDict()
+
+    def _bucket(self, group: str) -> TokenBucket:
+        bucket = self.buckets.get(group)
+        if bucket is None:
+            bucket = self.buckets[group] = TokenBucket(self.limit.rate, self.limit.burst)
+            if len(self.buckets) > MAX_TRACKED:
+                self.buckets.popitem(last=False)
+        else:
+            self.buckets.move_to_end(group)
+        return bucket
+
+    def exhausted(self, group: str) -> bool:
+        bucket = self._bucket(group)
+        bucket.take(0.0)  # brings the bucket up to date
+        return bucket.tokens < 1
+
+    def miss(self, group: str) -> None:
+        self._bucket(group).take()
+
+
 @dataclass(frozen=True)
 class Limit:
     rate: float  # per second
@@ -86,7 +113,12 @@ class AddressLimiter:
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1013})  # try again later
+            # accepted, then closed with 1013 "try again later" (closing before accepting
+            # would be an HTTP 403, which says "forbidden", not "later")
+            message = await receive()
+            if message["type"] == "websocket.connect":
+                await send({"type": "websocket.accept"})
+                await send({"type": "websocket.close", "code": 1013})
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
         query = dict(

@@ -17,6 +17,8 @@ from server.i18n import error_message, negotiate, normalize
 from server.rooms.outbox import Outbox, SlowConsumer
 from server.rooms.service import Connection, LiveRoom, RoomService
 from server.settings import Settings
+from server.web.clientaddr import address_group
+from server.web.deps import find_room
 from server.web.direct import direct_writer
 from server.web.messages import (
     JoinMsg,
@@ -28,13 +30,14 @@ from server.web.messages import (
     to_command,
 )
 from server.web.origin import origin_allowed
-from server.web.ratelimit import TokenBucket
+from server.web.ratelimit import CodeGuard, TokenBucket
 
 log = logging.getLogger(__name__)
 
 CLOSE_ROOM_GONE = 4404
 CLOSE_SLOW = 4008
 CLOSE_POLICY = 1008
+CLOSE_TRY_LATER = 1013
 
 
 def _error_text(exc: AppError, lang: str, msg_id: str | None) -> str:
@@ -54,11 +57,12 @@ async def room_socket(websocket: WebSocket, code: str) -> None:
         websocket.headers.get("accept-language"),
     )
     try:
-        room = await service.get(code)
+        room = await find_room(websocket, service, code)
     except AppError as exc:
         with contextlib.suppress(Exception):
             await websocket.send_text(_error_text(exc, lang, None))
-            await websocket.close(code=CLOSE_ROOM_GONE)
+            await websocket.close(
+                code=CLOSE_TRY_LATER if isinstance(exc, RateLimited) else CLOSE_ROOM_GONE)
         return
     if not websocket.query_params.get("lang"):
         lang = room.language
@@ -128,6 +132,10 @@ class _Session:
             if msg_id is not None:
                 self.send({"type": "ack", "id": msg_id})
         except AppError as exc:
+            if exc.code == "room_not_found" and self.conn is None:  # a finished room, by code
+                guard: CodeGuard = self.ws.app.state.code_guard
+                client = self.ws.client
+                guard.miss(address_group(client.host) if client else "?")
             if msg_id is None and isinstance(exc.params.get("id"), str):
                 msg_id = exc.params["id"]  # a message that did not parse may still have an id
             error = _error_text(exc, self.lang, msg_id)
@@ -165,6 +173,7 @@ class _Session:
         code = CLOSE_ROOM_GONE
         try:
             await outbox.run()
+            code = outbox.close_code or code
         except SlowConsumer:
             code = CLOSE_SLOW
         except Exception:  # the socket went away while sending; the reader will notice
