@@ -8,6 +8,7 @@ from server import logs
 from server.settings import Settings
 from server.storage.migrate import upgrade
 from server.web.app import create_app
+from server.web.httpproto import with_header_timeout
 
 
 def main() -> None:
@@ -25,6 +26,7 @@ def main() -> None:
         ws_per_message_deflate=settings.ws_deflate,
         timeout_graceful_shutdown=5,
         proxy_headers=False,  # server/web/clientaddr.py decides (TRUSTED_PROXIES)
+        http=with_header_timeout(settings.header_timeout_s),
     )
     server = uvicorn.Server(config)
     # Cheaper garbage collections: everything loaded at start-up (modules, decks) is moved out

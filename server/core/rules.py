@@ -6,6 +6,7 @@ frozen, so there is nothing to roll back). Every legal move returns a new state 
 """
 
 import random
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -28,6 +29,9 @@ from server.core.tally import count, group_answer, is_divergent
 from server.errors import GameError
 
 MAX_NAME = 40
+# control, format (zero-width, bidi), surrogate, private-use and unassigned characters
+INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")  # blank-looking letters
 # Bounds: no single participant can grow a room without limit (docs/security.md). A note or
 # an open answer is at most MAX_TEXT characters.
 MAX_NOTES_PER_CARD = 200
@@ -70,6 +74,11 @@ def new_room(deck: Deck, settings: RoomSettings, seed: int, now: float) -> RoomS
 
 
 def clean_name(name: str) -> str:
+    """NFC, without control or invisible characters (zero-width, bidi overrides, NUL…), with
+    runs of spaces made one; empty or too long is refused."""
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in INVISIBLE
+                   and ch not in FILLERS)
     cleaned = " ".join(name.split())
     if not cleaned:
         raise GameError("name_empty")
@@ -146,6 +155,9 @@ def _join(state: RoomState, cmd: c.Join) -> RoomState:
     name = clean_name(cmd.name)
     if state.player(cmd.player_id) is not None:
         raise GameError("already_joined")
+    folded = name.casefold()
+    if any(p.name.casefold() == folded for p in state.players):
+        raise GameError("name_taken", name=name)
     if state.phase is Phase.SYNTHESIS and cmd.role is Role.PLAYER:
         raise GameError("wrong_phase", phase=state.phase.value)
     if state.locked and cmd.role is Role.PLAYER:

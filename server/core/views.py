@@ -13,7 +13,17 @@ from typing import Any
 
 from server.core.deck import Card, Deck
 from server.core.rules import results
-from server.core.state import ClosedCard, CurrentCard, Note, Phase, Player, RoomSettings, RoomState, Step
+from server.core.state import (
+    ClosedCard,
+    CurrentCard,
+    Note,
+    Phase,
+    Player,
+    Role,
+    RoomSettings,
+    RoomState,
+    Step,
+)
 from server.core.synthesis import synthesize
 
 
@@ -33,7 +43,7 @@ def public_view(deck: Deck, state: RoomState) -> dict[str, Any]:
         "cards_left": len(state.pile) + len(state.parked),
         "cards_parked": len(state.parked),
         "themes_left": _themes_left(deck, state),
-        "card": _card_view(card),
+        "card": _card_view(card, _revealed(current)),
         "step": current.step.value if current is not None else None,
         "drawn_at": current.drawn_at if current is not None else None,
         "deadline": current.deadline if current is not None else None,
@@ -67,7 +77,8 @@ def public_view_json(deck: Deck, state: RoomState, cache: "ViewCache | None" = N
         ("cards_parked", _dumps(len(state.parked))),
         ("themes_left", remember(lambda: _dumps(_themes_left(deck, state)), "themes", deck,
                                  state.pile, state.parked)),
-        ("card", remember(lambda: _dumps(_card_view(card)), "card", card)),
+        ("card", remember(lambda: _dumps(_card_view(card, _revealed(current))), "card", card,
+                          _revealed(current))),
         ("step", _dumps(current.step.value if current is not None else None)),
         ("drawn_at", _dumps(current.drawn_at if current is not None else None)),
         ("deadline", _dumps(current.deadline if current is not None else None)),
@@ -122,8 +133,32 @@ def _players_view(players: tuple[Player, ...]) -> list[dict[str, Any]]:
             for p in players]
 
 
-def _card_view(card: Card | None) -> dict[str, Any] | None:
-    return card.model_dump(mode="json", exclude_none=True) if card else None
+def _revealed(current: CurrentCard | None) -> bool:
+    return current is not None and current.step is Step.REVEALED
+
+
+def _card_view(card: Card | None, revealed: bool = False) -> dict[str, Any] | None:
+    """The card as everyone sees it: never the facilitator's tip (see ``card_tip``), and the
+    answer that signals a risk only once the answers are revealed."""
+    if card is None:
+        return None
+    view = card.model_dump(mode="json", exclude_none=True, exclude={"facilitator_tip"})
+    if not revealed:
+        for q in view.get("questions", []):
+            q.pop("risk_answer", None)
+    return view
+
+
+def card_tip(deck: Deck, state: RoomState, player_id: str | None) -> str | None:
+    """The facilitator's tip of the card in play, for the facilitator and the reader only."""
+    current = state.current
+    if current is None or player_id is None:
+        return None
+    player = state.player(player_id)
+    if player is None or (player.role is not Role.FACILITATOR and player_id != state.reader_id):
+        return None
+    card = deck.card(current.card_id)
+    return card.facilitator_tip if card is not None else None
 
 
 def _notes_view(notes: tuple[Note, ...]) -> list[dict[str, Any]]:
@@ -168,8 +203,9 @@ def _questions_view(deck: Deck, state: RoomState, current: CurrentCard | None,
             entry["divergent"] = result.divergent
             if q.kind == "open":
                 entry["open_answers"] = [a.model_dump(mode="json") for a in result.open_answers]
-            if result.votes:
-                entry["votes"] = result.votes
+            if result.votes:  # named sessions: keyed by player id (names can repeat)
+                entry["votes"] = {pid: a[q.id] for pid, a in current.answers.items()
+                                  if q.id in a}
         questions.append(entry)
     return questions
 

@@ -15,6 +15,7 @@ the state that message produced (docs/protocol.md), also when handling waits on 
 """
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
@@ -39,6 +40,7 @@ class Outbox:
         self.closed = False
         self.overflowed = False
         self.close_code: int | None = None  # the WebSocket close code to use, if not the usual
+        self.sending_since: float | None = None  # monotonic time the pending send began
 
     def push(self, text: str) -> None:
         if self.closed:
@@ -93,14 +95,17 @@ class Outbox:
             try:
                 # held: what is queued now waits for release(), which sends or wakes us
                 while self._control and not self.held:
+                    self.sending_since = time.monotonic()
                     await self._send(self._control.popleft())
                 if self._state is not None and not self.held:
                     text, self._state = self._state, None
+                    self.sending_since = time.monotonic()
                     await self._send(text.decode() if isinstance(text, bytes) else text)
                     # this coroutine now waits, maybe for minutes: it must not keep the last
                     # state alive (17 KB per idle connection in a room of 100)
                     del text
             finally:
                 self._sending = False
+                self.sending_since = None
             if self.closed:
                 return

@@ -23,7 +23,7 @@ from server.core import commands as c
 from server.core.deck import Deck, parse_deck
 from server.core.rules import apply, new_room
 from server.core.state import Phase, Player, Role, RoomSettings, RoomState
-from server.core.views import ViewCache, private_view, public_view_json
+from server.core.views import ViewCache, card_tip, private_view, public_view_json
 from server.errors import Forbidden, GameError, NotFound, Unavailable
 from server.i18n import translate
 from server.rooms.bus import Bus, LocalBus
@@ -55,6 +55,7 @@ MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
 NO_ANSWERS = ("{}", b"{}")
 MIN_CLIENT_TOKEN = 22  # a token chosen by a client must carry ≥128 bits in base64url
 CLOSE_REMOVED = 4403  # the facilitator removed this participant
+CLOSE_SLOW = 4008  # a reader that fell too far behind
 
 
 def new_code() -> str:
@@ -77,6 +78,8 @@ class Connection:
     player_id: str
     lang: str
     viewer: bool = False  # a read-only screen (presenter view): no presence, no actions
+    buffered: Callable[[], int] | None = None  # bytes waiting in the socket's write buffer
+    abort: Callable[[], None] | None = None  # drop the connection at once
 
 
 @dataclass(eq=False)
@@ -368,6 +371,11 @@ class RoomService:
 
     async def _seat_newcomer(self, room: LiveRoom, name: str, secret: str,
                              conn_factory: Callable[[str], Connection]) -> tuple[Joined, Connection]:
+        # nobody takes the facilitator's default name, in either language
+        folded = " ".join(name.split()).casefold()
+        if any(folded == translate(lang, "role.facilitator_default").casefold()
+               for lang in ("fr", "en")):
+            raise GameError("name_taken", name=name.strip()[:40])
         player_id = new_player_id()
         await self._announce(room.code, player_id)
         await self._commit(room, None, c.Join(player_id, name), None,
@@ -620,6 +628,23 @@ class RoomService:
             await self.delete(code)
         return codes
 
+    def sweep_slow(self, max_bytes: int, max_stuck_s: float) -> int:
+        """Cut the connections of readers that fell behind: more than ``max_bytes`` waiting
+        in the socket's buffer, or one send pending for more than ``max_stuck_s`` (the
+        keepalive's patience). Returns how many were cut."""
+        now = time.monotonic()
+        cut = 0
+        for room in list(self._rooms.values()):
+            for conn in list(room.connections):
+                stuck = conn.outbox.sending_since
+                too_big = conn.buffered is not None and conn.buffered() > max_bytes
+                if too_big or (stuck is not None and now - stuck > max_stuck_s):
+                    conn.outbox.close(CLOSE_SLOW)
+                    if conn.abort is not None:
+                        conn.abort()
+                    cut += 1
+        return cut
+
     def unload_idle(self, after_s: float = 600) -> int:
         """Forget rooms nobody has been connected to for a while (reloaded on demand)."""
         limit = time.monotonic() - after_s
@@ -633,7 +658,7 @@ class RoomService:
     # --- fan-out -------------------------------------------------------------------------
 
     def state_message(self, room: LiveRoom, player_id: str | None,
-                      welcome: dict[str, Any] | None = None) -> str:
+                      welcome: dict[str, Any] | None = None, *, viewer: bool = False) -> str:
         """A ``state`` message for one connection (a ``welcome`` if ``welcome`` is its
         ``you``): the shared public view, serialised once per change, with this person's own
         answers spliced in instead of re-serialising the whole view per connection."""
@@ -641,8 +666,9 @@ class RoomService:
         # serialised a moment ago (with its own version): during a reconnect storm that saves
         # one full serialisation per arrival, and the fresher state follows within the interval.
         stale_ok = welcome is not None and room.flush_scheduled and room.public_json is not None
+        tip = "null" if viewer else self._tip_json(room, player_id).decode()
         return self._message_head(room, welcome, stale_ok=stale_ok) + \
-            self._mine_json(room, player_id)[0] + "}}"
+            self._mine_json(room, player_id)[0] + ',"card_tip":' + tip + "}}"
 
     def _message_head(self, room: LiveRoom, welcome: dict[str, Any] | None = None, *,
                       stale_ok: bool = False) -> str:
@@ -694,12 +720,23 @@ class RoomService:
         version = room.state.version
         head = self._message_head(room).encode()
         for conn in room.connections:
+            tip = b"null" if conn.viewer else self._tip_json(room, conn.player_id)
             conn.outbox.push_state(version, head + self._mine_json(room, conn.player_id)[1]
-                                   + b"}}")
+                                   + b',"card_tip":' + tip + b"}}")
+
+    @staticmethod
+    def _tip_json(room: LiveRoom, player_id: str | None) -> bytes:
+        """``card_tip`` for one person: the tip of the card in play for the facilitator and
+        the reader, null for everyone else (docs/protocol.md)."""
+        if room.state.current is None:
+            return b"null"
+        tip = card_tip(room.deck, room.state, player_id)
+        return b"null" if tip is None else json.dumps(tip, ensure_ascii=False).encode()
 
     def resend(self, room: LiveRoom, conn: Connection) -> None:
         conn.outbox.push_state(
-            room.state.version, self.state_message(room, conn.player_id), force=True
+            room.state.version, self.state_message(room, conn.player_id, viewer=conn.viewer),
+            force=True,
         )
 
 

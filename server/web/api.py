@@ -78,6 +78,8 @@ async def read_deck_body(request: Request) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadMessage("bad_json_at", line=exc.lineno, column=exc.colno) from None
+    except (ValueError, RecursionError):  # a number of >4,300 digits, or too deep a nesting
+        raise BadMessage("bad_json") from None
 
 
 @router.post("/api/decks", status_code=201)

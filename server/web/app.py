@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                       total=settings.decks_total)
         cleaner = asyncio.create_task(_housekeeping(rooms, settings))
         checkpointer = asyncio.create_task(_checkpoints(rooms))
-        tasks = [cleaner, checkpointer]
+        tasks = [cleaner, checkpointer, asyncio.create_task(_slow_readers(rooms, settings))]
         if rooms.shared_presence:
             tasks.append(asyncio.create_task(_presence(rooms, settings.presence_ttl_s / 2)))
         try:
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="ExplorIA en ligne", version="1", lifespan=lifespan)
     app.state.settings = settings
+    app.state.open_sockets = {}  # address group → open WebSockets (server/web/ws.py)
     app.state.code_guard = CodeGuard(settings.code_misses_per_hour, settings.code_misses_burst)
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -123,6 +124,19 @@ async def _checkpoints(rooms: RoomService) -> None:
             await rooms.writer.run(rooms.repo.checkpoint)
         except Exception:
             log.exception("checkpoint failed")
+
+
+async def _slow_readers(rooms: RoomService, settings: Settings) -> None:
+    """Once a second: cut readers whose buffer passed MAX_BUFFERED_BYTES, or whose pending
+    send has waited longer than WS_PING_TIMEOUT (a keepalive could not have got through)."""
+    while True:
+        await asyncio.sleep(1.0)
+        try:
+            cut = rooms.sweep_slow(settings.max_buffered_bytes, settings.ws_ping_timeout)
+            if cut:
+                log.info("closed %d connections that fell behind", cut)
+        except Exception:
+            log.exception("slow reader check failed")
 
 
 async def _presence(rooms: RoomService, interval_s: float) -> None:

@@ -77,3 +77,25 @@ class RawSendProbe:
         if scope["type"] == "websocket":
             scope[SCOPE_KEY] = send
         await self.app(scope, receive, send)
+
+
+def socket_probe(scope: MutableMapping[str, Any]
+                 ) -> tuple[Callable[[], int], Callable[[], None]] | None:
+    """(bytes waiting in this connection's write buffer, abort the connection), or None.
+
+    A slow reader is cut with ``abort``: a WebSocket close would wait behind the very buffer
+    that is the problem."""
+    send = scope.get(SCOPE_KEY)
+    protocol = getattr(send, "__self__", None)
+    transport = getattr(protocol, "transport", None)
+    if transport is None or not hasattr(transport, "get_write_buffer_size"):
+        return None
+
+    def buffered() -> int:
+        return int(transport.get_write_buffer_size())
+
+    def abort() -> None:
+        if not transport.is_closing() or transport.get_write_buffer_size():
+            transport.abort()
+
+    return buffered, abort

@@ -5,6 +5,7 @@ with the field's name. See docs/protocol.md.
 """
 
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -110,11 +111,33 @@ MESSAGE_TYPES = (
 )
 
 
+# a \uD800–\uDFFF escape: JSON may carry a lone surrogate, which no UTF-8 reply can hold
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _loads(text: str) -> Any:
+    """``json.loads``, refusing what would break later: a number of more than 4,300 digits
+    (Python refuses to convert it), nesting deeper than the parser's recursion allows, and
+    lone surrogates (valid surrogate pairs, as ``ensure_ascii`` encoders write them, pass)."""
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+        raise BadMessage("bad_json") from None
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            json.dumps(raw, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadMessage("bad_text") from None
+        except RecursionError:  # pragma: no cover - loads would have refused it
+            raise BadMessage("bad_json") from None
+    return raw
+
+
 def peek_id(text: str) -> str | None:
     """The id of a message that will not be parsed further (e.g. one refused by the rate limit)."""
     try:
-        raw = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+        raw = _loads(text)
+    except BadMessage:
         return None
     raw_id = raw.get("id") if isinstance(raw, dict) else None
     return raw_id if isinstance(raw_id, str) and 0 < len(raw_id) <= 64 else None
@@ -122,10 +145,7 @@ def peek_id(text: str) -> str | None:
 
 def parse(text: str) -> tuple[ClientMessage, str | None]:
     """The message, and its id when it had a usable one (for error replies)."""
-    try:
-        raw = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        raise BadMessage("bad_json") from None
+    raw = _loads(text)
     if not isinstance(raw, dict):
         raise BadMessage("not_object")
     msg_id = peek_id(text)

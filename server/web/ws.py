@@ -8,18 +8,19 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
 
-from server.errors import AppError, GameError, RateLimited
+from server.errors import AppError, BadMessage, GameError, RateLimited
 from server.i18n import error_message, negotiate, normalize
 from server.rooms.outbox import Outbox, SlowConsumer
 from server.rooms.service import Connection, LiveRoom, RoomService
 from server.settings import Settings
 from server.web.clientaddr import address_group
 from server.web.deps import find_room
-from server.web.direct import direct_writer
+from server.web.direct import direct_writer, socket_probe
 from server.web.messages import (
     JoinMsg,
     PingMsg,
@@ -38,6 +39,8 @@ CLOSE_ROOM_GONE = 4404
 CLOSE_SLOW = 4008
 CLOSE_POLICY = 1008
 CLOSE_TRY_LATER = 1013
+CLOSE_JOIN_TIMEOUT = 4408  # no join within JOIN_TIMEOUT_S
+MAX_STRIKES = 100  # rate-limited messages (decaying one a second) before a 1008 close
 
 
 def _error_text(exc: AppError, lang: str, msg_id: str | None) -> str:
@@ -46,7 +49,6 @@ def _error_text(exc: AppError, lang: str, msg_id: str | None) -> str:
 
 async def room_socket(websocket: WebSocket, code: str) -> None:
     settings: Settings = websocket.app.state.settings
-    service: RoomService = websocket.app.state.rooms
     if not origin_allowed(websocket.headers.get("origin"), websocket, settings):
         await websocket.close(code=CLOSE_POLICY)
         return
@@ -56,6 +58,27 @@ async def room_socket(websocket: WebSocket, code: str) -> None:
         websocket.cookies.get("lang"),
         websocket.headers.get("accept-language"),
     )
+    # open sockets per client address (IPv6: per /64)
+    counts: dict[str, int] = websocket.app.state.open_sockets
+    group = address_group(websocket.client.host) if websocket.client else "?"
+    if counts.get(group, 0) >= settings.websockets_per_address:
+        with contextlib.suppress(Exception):
+            await websocket.send_text(_error_text(
+                RateLimited("too_many_connections", limit=settings.websockets_per_address),
+                lang, None))
+            await websocket.close(code=CLOSE_TRY_LATER)
+        return
+    counts[group] = counts.get(group, 0) + 1
+    try:
+        await _room_socket(websocket, code, settings, lang)
+    finally:
+        counts[group] -= 1
+        if counts[group] <= 0:
+            del counts[group]
+
+
+async def _room_socket(websocket: WebSocket, code: str, settings: Settings, lang: str) -> None:
+    service: RoomService = websocket.app.state.rooms
     try:
         room = await find_room(websocket, service, code)
     except AppError as exc:
@@ -84,13 +107,36 @@ class _Session:
         self.sender: asyncio.Task[None] | None = None
         rate = settings.messages_per_second
         self.bucket = TokenBucket(rate, burst=rate * 3)
-        self.strikes = 0
+        self.strikes = 0.0
+        self.strikes_at = time.monotonic()
+        self.join_timeout_s = settings.join_timeout_s
 
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        join_deadline = loop.time() + self.join_timeout_s
         try:
             while True:
-                text = await self.ws.receive_text()
-                await self.handle(text)
+                if self.conn is None:  # a socket that never joins is not kept open
+                    left = join_deadline - loop.time()
+                    try:
+                        if left <= 0:
+                            raise TimeoutError
+                        message = await asyncio.wait_for(self.ws.receive(), left)
+                    except TimeoutError:
+                        await self.ws.send_text(_error_text(
+                            GameError("join_timeout", seconds=round(self.join_timeout_s)),
+                            self.lang, None))
+                        await self.ws.close(code=CLOSE_JOIN_TIMEOUT)
+                        return
+                else:
+                    message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                text = message.get("text")
+                if text is None:  # a binary frame: the protocol is JSON text frames
+                    await self.handle(None)
+                else:
+                    await self.handle(text)
         except WebSocketDisconnect:
             pass
         except (RuntimeError, ConnectionError):  # socket closed under us
@@ -98,16 +144,22 @@ class _Session:
         finally:
             await self.cleanup()
 
-    async def handle(self, text: str) -> None:
+    async def handle(self, text: str | None) -> None:
         msg_id: str | None = None
         try:
             if not self.bucket.take():
-                self.strikes += 1
-                if self.strikes > 100:  # a client that ignores the errors is cut off
+                # strikes decay (one a second): a client that slows down when told is never
+                # cut; one that ignores the errors is
+                now = time.monotonic()
+                self.strikes = max(0.0, self.strikes - (now - self.strikes_at)) + 1
+                self.strikes_at = now
+                if self.strikes > MAX_STRIKES:
                     await self.ws.close(code=CLOSE_POLICY)
                     return
-                msg_id = peek_id(text)  # so the client knows which action to resend
+                msg_id = peek_id(text) if text is not None else None
                 raise RateLimited()
+            if text is None:
+                raise BadMessage("binary_frame")
             msg, msg_id = parse(text)
             if self.conn is None:
                 if not isinstance(msg, JoinMsg):
@@ -154,7 +206,11 @@ class _Session:
         def factory(player_id: str) -> Connection:
             outbox = Outbox(self.ws.send_text, self.direct)
             outbox.hold()  # nothing may overtake the welcome (released by handle)
-            return Connection(outbox, player_id, self.lang)
+            conn = Connection(outbox, player_id, self.lang)
+            probe = socket_probe(self.ws.scope)
+            if probe is not None:
+                conn.buffered, conn.abort = probe
+            return conn
 
         joined, conn = await self.service.join(
             self.room, name=msg.name, token=msg.token, conn_factory=factory,
@@ -164,7 +220,8 @@ class _Session:
         player = joined.player
         you = {"id": player.id, "name": player.name,
                "role": "viewer" if conn.viewer else player.role.value, "token": joined.token}
-        conn.outbox.push(self.service.state_message(self.room, player.id, welcome=you))
+        conn.outbox.push(self.service.state_message(self.room, player.id, welcome=you,
+                                                    viewer=conn.viewer))
         if msg_id is not None:
             conn.outbox.push(json.dumps({"type": "ack", "id": msg_id}))
         self.sender = asyncio.create_task(self.pump(conn.outbox))

@@ -76,7 +76,9 @@ def test_whole_builtin_deck_with_four_connections(server: ServerProcess) -> None
 
             revealed = await fac.until(settled)
             by_id = {q["id"]: q for q in revealed["questions"]}
-            for q in card["questions"]:
+            # risk_answer is part of the card only once the answers are revealed
+            assert all("risk_answer" not in q for q in card["questions"])
+            for q in revealed["card"]["questions"]:
                 seen.append((q, by_id[q["id"]]))
             await reader.ok({"type": "next"})
         await fac.ok({"type": "finish"})

@@ -153,8 +153,9 @@ def test_direct_messages_are_valid_json(tmp_path: Path) -> None:
             state = await ana.until(lambda s: s["phase"] == "playing")
             reader = ana if state["reader_id"] == ana.you["id"] else watcher
             await reader.ok({"type": "draw"})
-            for i in range(40):
-                await ana.ok({"type": "note", "text": f"{i} " + "é€ " * 600})
+            for i in range(40):  # within the bounds: 30 notes a person, 60,000 chars a card
+                writer = ana if i % 2 else fac
+                await writer.ok({"type": "note", "text": f"{i} " + "é€ " * 480})
             big = await watcher.until(lambda s: len(s["notes"]) == 40)
             assert len(json.dumps(big, ensure_ascii=False).encode()) > 65536
             for client in (fac, ana, watcher):
