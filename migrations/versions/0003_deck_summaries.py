@@ -9,6 +9,8 @@ copy per deck version, shared by the rooms played on it.
   points at it with ``version_hash`` (its own ``deck`` column is left empty for new rooms;
   rooms made before keep their copy there).
 
+``room_tokens`` gains ``expires_at``, for the report page's short-lived read-only passes.
+
 Revision ID: 0003
 Revises: 0002
 """
@@ -56,10 +58,14 @@ def upgrade() -> None:
     )
     op.add_column("room_decks", sa.Column("version_hash", sa.String(64), nullable=True))
     op.create_index("ix_room_decks_version_hash", "room_decks", ["version_hash"])
+    # short-lived read-only passes of the report page (kind "pass") expire
+    op.add_column("room_tokens", sa.Column("expires_at", sa.Float, nullable=True))
 
 
 def downgrade() -> None:
     conn = op.get_bind()
+    conn.execute(sa.text("DELETE FROM room_tokens WHERE kind = 'pass'"))
+    op.drop_column("room_tokens", "expires_at")
     conn.execute(sa.text(
         "UPDATE room_decks SET deck = (SELECT data FROM deck_versions "
         "WHERE deck_versions.hash = room_decks.version_hash) WHERE version_hash IS NOT NULL"))

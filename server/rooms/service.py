@@ -329,7 +329,7 @@ class RoomService:
                     raise Forbidden("token_too_short", limit=MIN_CLIENT_TOKEN)
                 return await self._seat_newcomer(room, name, token, conn_factory)
             if token:
-                if owner is None or owner.room_code != room.code or owner.kind == "share":
+                if owner is None or owner.room_code != room.code or owner.kind in ("share", "pass"):
                     raise Forbidden("bad_token")
                 player = room.state.player(owner.player_id)
                 if player is None:  # pragma: no cover - tokens are stored with their seat
@@ -356,7 +356,7 @@ class RoomService:
         owner = self._owners.get(key)
         if owner is None:
             owner = await self.db(self.repo.token_owner, token)
-            if owner is not None and owner.kind != "share":
+            if owner is not None and owner.kind not in ("share", "pass"):  # those can end
                 self._remember(key, owner)
         return owner
 

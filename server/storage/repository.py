@@ -250,11 +250,28 @@ class Repository:
     def token_owner(self, token: str) -> TokenOwner | None:
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(TokenRow.room_code, TokenRow.player_id, TokenRow.kind).where(
+                select(TokenRow.room_code, TokenRow.player_id, TokenRow.kind,
+                       TokenRow.expires_at).where(
                     TokenRow.token_hash == hash_token(token), TokenRow.revoked.is_(False)
                 )
             ).first()
-        return TokenOwner(row.room_code, row.player_id, row.kind) if row else None
+        if row is None or (row.expires_at is not None and row.expires_at < time.time()):
+            return None
+        return TokenOwner(row.room_code, row.player_id, row.kind)
+
+    def create_pass(self, code: str, token: str, made_from: str, ttl_s: float) -> None:
+        """A read-only pass to the report and downloads of ``code``, for ``ttl_s`` seconds
+        (``made_from``: the kind of token it was made with). Expired passes are deleted."""
+        now = time.time()
+        with self.engine.begin() as conn:
+            conn.execute(delete(TokenRow).where(TokenRow.kind == "pass",
+                                                TokenRow.expires_at < now))
+            conn.execute(
+                insert(TokenRow).values(
+                    token_hash=hash_token(token), room_code=code, player_id=made_from,
+                    kind="pass", revoked=False, expires_at=now + ttl_s,
+                )
+            )
 
     def revoked_kind(self, token: str) -> str | None:
         """The kind of a token that exists but was revoked (a removed participant's, an

@@ -71,8 +71,9 @@ class TokenRow(Base):
         ForeignKey("rooms.code", ondelete="CASCADE"), index=True
     )
     player_id: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(16))  # "player", "facilitator" or "share"
+    kind: Mapped[str] = mapped_column(String(16))  # "player", "facilitator", "share", "pass"
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # passes only
 
 
 class AppliedMessageRow(Base):

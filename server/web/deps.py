@@ -23,11 +23,22 @@ def request_lang(request: Request) -> Lang:
     )
 
 
+PASS_COOKIE = "exploria_pass_"  # + the room code: the report's read-only pass (report.py)
+
+
 def bearer_token(request: Request) -> str | None:
+    """``Authorization: Bearer``, else ``?token=`` (share links; CONTRACT §2 downloads), else
+    the room's report pass cookie."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    return request.query_params.get("token") or None
+    token = request.query_params.get("token")
+    if token:
+        return token
+    code = request.path_params.get("code")
+    if isinstance(code, str):
+        return request.cookies.get(PASS_COOKIE + code.upper()) or None
+    return None
 
 
 async def find_room(conn: HTTPConnection, rooms: RoomService, code: str, *,

@@ -16,15 +16,17 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from server.errors import Forbidden, NotFound
 from server.rooms.service import LiveRoom, new_token
+from server.storage.repository import TokenOwner
 from server.summary.html import render_report
 from server.summary.model import build_summary
 from server.web.api import public_base
-from server.web.deps import LangDep, RoomsDep, SettingsDep, TokenDep
+from server.web.deps import PASS_COOKIE, LangDep, RoomsDep, SettingsDep, TokenDep, find_room
 from server.web.templating import render
 
 router = APIRouter()
 
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+REPORT_PASS_S = 600.0  # a report pass lives ten minutes
 
 
 async def _token_kind(rooms: RoomsDep, room: LiveRoom, token: str | None) -> str | None:
@@ -38,26 +40,59 @@ async def _token_kind(rooms: RoomsDep, room: LiveRoom, token: str | None) -> str
 
 
 @router.get("/r/{code}/report", response_class=HTMLResponse)
-async def report_page(code: str, request: Request, rooms: RoomsDep, lang: LangDep) -> Response:
+async def report_page(code: str, request: Request, rooms: RoomsDep, lang: LangDep,
+                      token: TokenDep) -> Response:
+    """The report, for a token given as ``Authorization: Bearer``, as the room's pass cookie
+    (``POST /api/rooms/{code}/report-pass``: nothing secret in the address bar, the history
+    or a proxy's log), or in ``?token=`` (share links are links by design)."""
     try:
-        room = await rooms.get(code)
+        room = await find_room(request, rooms, code)
     except NotFound:
         body = render("report/shell.html", lang=lang, code=code.upper(), state="not_found")
         return HTMLResponse(body, status_code=404, headers=NO_STORE)
-    token = request.query_params.get("token") or None
-    kind = await _token_kind(rooms, room, token)
-    if kind is None:
-        # 403 with a page that can still fetch the right token from this browser's storage
+    owner = await _owner_of(rooms, room, token)
+    if owner is None:
+        # 403 with a page that can still fetch a pass with the token this browser keeps
         body = render("report/shell.html", lang=room.language, code=room.code,
                       state="bad_token" if token else "need_token")
         return HTMLResponse(body, status_code=403, headers=NO_STORE)
+    kind = owner.player_id if owner.kind == "pass" else owner.kind
     summary = build_summary(room.deck, room.state, room.code)
-    body = render_report(summary, "web", token=token, kind=kind)
+    # with a pass the download links carry no token: the cookie goes with them
+    body = render_report(summary, "web", token="" if owner.kind == "pass" else token, kind=kind)
     return HTMLResponse(body, headers=NO_STORE)
 
 
+async def _owner_of(rooms: RoomsDep, room: LiveRoom, token: str | None) -> TokenOwner | None:
+    if not token:
+        return None
+    owner = await rooms.db(rooms.repo.token_owner, token)
+    if owner is None or owner.room_code != room.code:
+        return None
+    return owner
+
+
+@router.post("/api/rooms/{code}/report-pass", status_code=204)
+async def report_pass(code: str, request: Request, rooms: RoomsDep,
+                      token: TokenDep) -> Response:
+    """Trade a token of the room (sent as ``Authorization: Bearer``) for a read-only pass
+    to its report and downloads: an HttpOnly cookie valid REPORT_PASS_S seconds."""
+    room = await find_room(request, rooms, code)
+    owner = await _owner_of(rooms, room, token)
+    if owner is None:
+        raise Forbidden("bad_token" if token else "token_required")
+    made_from = owner.player_id if owner.kind == "pass" else owner.kind
+    ticket = new_token()
+    await rooms.db(rooms.repo.create_pass, room.code, ticket, made_from, REPORT_PASS_S)
+    response = Response(status_code=204, headers=NO_STORE)
+    response.set_cookie(PASS_COOKIE + room.code, ticket, max_age=int(REPORT_PASS_S),
+                        httponly=True, samesite="strict", path="/",
+                        secure=request.url.scheme == "https")
+    return response
+
+
 async def _facilitator_room(rooms: RoomsDep, code: str, token: str | None) -> LiveRoom:
-    room = await rooms.get(code)
+    room = await rooms.get(code)  # behind a facilitator token: no guessing budget needed
     if not token:
         raise Forbidden("token_required")
     kind = await _token_kind(rooms, room, token)

@@ -40,7 +40,8 @@ CLOSE_SLOW = 4008
 CLOSE_POLICY = 1008
 CLOSE_TRY_LATER = 1013
 CLOSE_JOIN_TIMEOUT = 4408  # no join within JOIN_TIMEOUT_S
-MAX_STRIKES = 100  # rate-limited messages (decaying one a second) before a 1008 close
+STRIKES_PER_RATE = 5  # refused messages allowed before a 1008 close, per message a second of
+# the limit (100 at the default 20/s); they decay at the limit's own rate
 
 
 def _error_text(exc: AppError, lang: str, msg_id: str | None) -> str:
@@ -110,6 +111,8 @@ class _Session:
         self.strikes = 0.0
         self.strikes_at = time.monotonic()
         self.join_timeout_s = settings.join_timeout_s
+        self.max_strikes = max(10.0, STRIKES_PER_RATE * rate)
+        self.rate = rate
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -148,12 +151,12 @@ class _Session:
         msg_id: str | None = None
         try:
             if not self.bucket.take():
-                # strikes decay (one a second): a client that slows down when told is never
-                # cut; one that ignores the errors is
+                # strikes decay at the rate limit: a client under the limit on average is
+                # never cut; one that keeps sending at several times the limit is
                 now = time.monotonic()
-                self.strikes = max(0.0, self.strikes - (now - self.strikes_at)) + 1
+                self.strikes = max(0.0, self.strikes - (now - self.strikes_at) * self.rate) + 1
                 self.strikes_at = now
-                if self.strikes > MAX_STRIKES:
+                if self.strikes > self.max_strikes:
                     await self.ws.close(code=CLOSE_POLICY)
                     return
                 msg_id = peek_id(text) if text is not None else None

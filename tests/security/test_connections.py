@@ -1,0 +1,137 @@
+"""Connections cannot pile up: a socket that never joins is closed, each address has a cap on
+open WebSockets, half-sent HTTP headers are cut, a reader that falls behind is dropped, and
+looking up unknown codes leaves nothing behind in the server's memory."""
+
+import asyncio
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from server.errors import NotFound
+from server.rooms.service import RoomService
+from server.storage.engine import make_engine
+from server.storage.repository import Repository
+from server.storage.tables import Base
+from tests.helpers import Client, ServerProcess, seat_room
+
+
+def test_a_socket_that_never_joins_is_closed(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path, env={"JOIN_TIMEOUT_S": "1"}).start()
+    try:
+        room = proc.create_room()
+
+        async def scenario() -> None:
+            idle = await Client.connect(proc, room["code"])
+            msg = await idle.recv(timeout=5)
+            assert msg["type"] == "error" and msg["code"] == "join_timeout"
+            with pytest.raises(ConnectionClosed) as closed:
+                await idle.recv(timeout=5)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4408
+            # joining in time is unaffected, and the deadline ends with the join
+            ok = await Client.connect(proc, room["code"])
+            await ok.join(name="Ana")
+            await asyncio.sleep(1.5)
+            assert (await ok.call({"type": "ping"}))["type"] == "ack"
+            await ok.close()
+
+        asyncio.run(scenario())
+    finally:
+        proc.stop()
+
+
+def test_open_websockets_are_capped_per_address(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path, env={"WEBSOCKETS_PER_ADDRESS": "3"}).start()
+    try:
+        room = proc.create_room()
+
+        async def scenario() -> None:
+            held = [await Client.connect(proc, room["code"]) for _ in range(3)]
+            extra = await Client.connect(proc, room["code"])
+            msg = await extra.recv()
+            assert msg["code"] == "too_many_connections" and msg["message"]
+            with pytest.raises(ConnectionClosed) as closed:
+                await extra.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+            await held.pop().close()
+            await asyncio.sleep(0.3)
+            again = await Client.connect(proc, room["code"])
+            await again.join(name="Bea")
+            for cl in (*held, again):
+                await cl.close()
+
+        asyncio.run(scenario())
+    finally:
+        proc.stop()
+
+
+def test_half_sent_headers_are_cut(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path, env={"HEADER_TIMEOUT_S": "1"}).start()
+    socks = []
+    try:
+        for _ in range(30):
+            s = socket.create_connection(("127.0.0.1", proc.port), timeout=5)
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            socks.append(s)
+        silent = socket.create_connection(("127.0.0.1", proc.port), timeout=5)
+        socks.append(silent)
+        time.sleep(2.5)
+        for s in socks:
+            try:
+                data = s.recv(100)
+            except (ConnectionResetError, TimeoutError):
+                data = b""
+            assert data == b"", "a half-sent request was still held open"
+        assert proc.request("GET", "/healthz")[0] == 200
+    finally:
+        for s in socks:
+            s.close()
+        proc.stop()
+
+
+def test_a_reader_that_falls_behind_is_dropped(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path, env={"MAX_BUFFERED_BYTES": "65536",
+                                        "WS_PING_TIMEOUT": "2", "WS_PING_INTERVAL": "1"}).start()
+    try:
+        room = proc.create_room()
+
+        async def scenario() -> None:
+            fac, (ana, bea) = await seat_room(proc, room, ("Ana", "Bea"))
+            sleeper = await Client.connect(proc, room["code"], max_queue=1, write_limit=1)
+            await sleeper.join(name="Endormi")
+            sleeper_id = sleeper.you["id"]
+            sleeper.ws.transport.pause_reading()
+            await fac.ok({"type": "start"})
+            await fac.ok({"type": "draw"})
+            big = "x" * 1900
+            for i in range(30):
+                await (ana if i % 2 else bea).ok({"type": "note", "text": f"{i} {big}"})
+            state = await fac.until(
+                lambda s: not next(p for p in s["players"] if p["id"] == sleeper_id)["connected"],
+                timeout=15)
+            assert len(state["notes"]) == 30
+            sleeper.ws.transport.abort()
+            for cl in (fac, ana, bea):
+                await cl.close()
+
+        asyncio.run(scenario())
+    finally:
+        proc.stop()
+
+
+def test_unknown_codes_leave_no_lock_behind(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'locks.db'}")
+    Base.metadata.create_all(engine)
+    service = RoomService(Repository(engine))
+
+    async def scenario() -> None:
+        for i in range(200):
+            with pytest.raises(NotFound):
+                await service.get(f"NOPE{i:04d}" + "X" * 100)
+        assert service._loading == {}
+        await service.close()
+
+    asyncio.run(scenario())
+    engine.dispose()
