@@ -92,22 +92,33 @@ def test_half_sent_headers_are_cut(tmp_path: Path) -> None:
 
 
 def test_a_reader_that_falls_behind_is_dropped(tmp_path: Path) -> None:
+    # no keepalive ping within the test: the reader must be cut for its backlog alone (the
+    # server used to keep such a reader, and its buffers, for as long as it kept the socket)
     proc = ServerProcess(tmp_path, env={"MAX_BUFFERED_BYTES": "65536",
-                                        "WS_PING_TIMEOUT": "2", "WS_PING_INTERVAL": "1"}).start()
+                                        "WS_PING_TIMEOUT": "3", "WS_PING_INTERVAL": "120"}).start()
     try:
-        room = proc.create_room()
+        room = proc.create_room(selection="cards", cards=["c1"])
 
         async def scenario() -> None:
             fac, (ana, bea) = await seat_room(proc, room, ("Ana", "Bea"))
-            sleeper = await Client.connect(proc, room["code"], max_queue=1, write_limit=1)
+            # a tiny receive buffer, and it stops reading: the server's side fills up
+            raw = socket.socket()
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            raw.connect(("127.0.0.1", proc.port))
+            sleeper = await Client.connect(proc, room["code"], max_queue=1, sock=raw)
             await sleeper.join(name="Endormi")
             sleeper_id = sleeper.you["id"]
             sleeper.ws.transport.pause_reading()
             await fac.ok({"type": "start"})
             await fac.ok({"type": "draw"})
+            card = (await fac.until(lambda s: s["card"] is not None))["card"]
             big = "x" * 1900
             for i in range(30):
                 await (ana if i % 2 else bea).ok({"type": "note", "text": f"{i} {big}"})
+            q = next(q for q in card["questions"] if q["kind"] == "open")
+            for i in range(150):  # every change is another ~60 KB state for each reader
+                await ana.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
+                              "value": f"{i} " + "y" * 900})
             state = await fac.until(
                 lambda s: not next(p for p in s["players"] if p["id"] == sleeper_id)["connected"],
                 timeout=15)
