@@ -40,7 +40,7 @@ CLOSE_SLOW = 4008
 CLOSE_POLICY = 1008
 CLOSE_TRY_LATER = 1013
 CLOSE_JOIN_TIMEOUT = 4408  # no join within JOIN_TIMEOUT_S
-STRIKES_PER_RATE = 5  # refused messages allowed before a 1008 close, per message a second of
+STRIKES_PER_RATE = 5  # refused messages allowed before a 1008 close (at least 100), per message a second of
 # the limit (100 at the default 20/s); they decay at the limit's own rate
 
 
@@ -111,7 +111,7 @@ class _Session:
         self.strikes = 0.0
         self.strikes_at = time.monotonic()
         self.join_timeout_s = settings.join_timeout_s
-        self.max_strikes = max(10.0, STRIKES_PER_RATE * rate)
+        self.max_strikes = max(100.0, STRIKES_PER_RATE * rate)
         self.rate = rate
 
     async def run(self) -> None:
