@@ -158,9 +158,33 @@ def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
     return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)]
 
 
+# Control characters (but line feed and tab) and the invisible bidirectional overrides: no deck
+# text needs them, and they are how text is made to read differently from what it is.
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _control_problems(value: Any, loc: tuple[int | str, ...] = ()) -> list[Problem]:
+    """Every string of the file (keys included) that holds a forbidden character."""
+    if isinstance(value, str):
+        found = _FORBIDDEN_CHARS.search(value)
+        if found is None:
+            return []
+        return [Problem(format_path(loc), "control_character", {"code": f"U+{ord(found.group()):04X}"})]
+    problems: list[Problem] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and _FORBIDDEN_CHARS.search(key):
+                problems.append(Problem(format_path((*loc, "")), "control_character", {"code": "?"}))
+            problems += _control_problems(item, (*loc, str(key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            problems += _control_problems(item, (*loc, i))
+    return problems
+
+
 def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
     """Cross-field rules, checked on the raw data so they are reported with structural ones."""
-    problems: list[Problem] = []
+    problems: list[Problem] = _control_problems(data)
     themes = _dicts(data.get("themes"))
     theme_ids = Counter(t.get("id") for _, t in themes)
     for i, theme_data in themes:
