@@ -5,6 +5,7 @@ cards tagged with one of them and the untagged ones (an untagged card suits any 
 owns the labels: translation catalogue keys ``sector.<id>``.
 """
 
+from collections.abc import Sequence
 from typing import Final, Literal
 
 SectorId = Literal[
@@ -38,7 +39,7 @@ SECTORS: Final[tuple[SectorId, ...]] = (
 )
 
 
-def suits(card_sectors: tuple[str, ...] | list[str] | None, wanted: tuple[str, ...]) -> bool:
+def suits(card_sectors: Sequence[str] | None, wanted: Sequence[str]) -> bool:
     """Whether a card tagged ``card_sectors`` is dealt in a session limited to ``wanted``.
 
     No limit (empty ``wanted``) keeps every card; an untagged card suits every sector.
