@@ -77,6 +77,7 @@ def test_duplicate_edit_save_and_play(page: Any, server: ServerProcess) -> None:
     page.locator('[data-deck="exploria-fr"] button', has_text="Dupliquer").click()
     page.wait_for_selector("#editor:not([hidden])")
     assert page.locator("#copy-note").is_visible()
+    expect(page.locator("#question-rule")).to_contain_text("système envisagé")
 
     # the copy gets a new id; the card list and the preview show the first card
     page.locator("#deck-details > summary").click()
