@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from server.core.criteria import CRITERIA, CriterionId
+from server.core.sectors import SECTORS, SectorId
 
 DECK_FORMAT = "exploria-deck/1"
 MAX_CARDS = 300
@@ -54,6 +55,16 @@ class Card(_Model):
     situation: LongText = ""
     facilitator_tip: LongText | None = None
     questions: Annotated[list[Question], Field(min_length=1, max_length=MAX_QUESTIONS)]
+    # optional, added to exploria-deck/1 without changing it: files without them stay valid
+    sectors: Annotated[list[SectorId], Field(max_length=len(SECTORS))] | None = Field(
+        default=None,
+        description="The sectors the card suits (ids of the fixed list); absent or empty: any sector.",
+    )
+    place: Literal["first", "last"] | None = Field(
+        default=None,
+        description='Dealt before ("first") or after ("last") the shuffled cards of a session, '
+        "whatever the selection by count or theme: an opening card, a closing debrief card.",
+    )
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -147,6 +158,9 @@ def _problem_from_pydantic(err: Any) -> Problem:
     elif loc and loc[-1] == "criterion" and kind == "literal_error":
         key = "unknown_criterion"
         params = {"expected": ", ".join(CRITERIA)}
+    elif len(loc) >= 2 and loc[-2] == "sectors" and kind == "literal_error":
+        key = "unknown_sector"
+        params = {"expected": ", ".join(SECTORS)}
     elif kind == "string_too_short" and params.get("limit") == 1:
         key = "empty"
     return Problem(format_path(loc), key, params)
@@ -199,6 +213,14 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
         theme = card.get("theme")
         if isinstance(theme, str) and isinstance(data.get("themes"), list) and theme not in theme_ids:
             problems.append(Problem(f"{where}.theme", "unknown_theme", {"theme": theme}))
+        sectors = card.get("sectors")
+        if isinstance(sectors, list):
+            seen: set[object] = set()
+            for k, sector in enumerate(sectors):
+                if isinstance(sector, str) and sector in seen:
+                    problems.append(Problem(f"{where}.sectors[{k}]", "duplicate_sector",
+                                            {"sector": sector}))
+                seen.add(sector)
         questions = _dicts(card.get("questions"))
         question_ids = Counter(q.get("id") for _, q in questions)
         for j, q in questions:

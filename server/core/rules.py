@@ -11,6 +11,7 @@ from typing import Any
 
 from server.core import commands as c
 from server.core.deck import MAX_TEXT, Deck
+from server.core.sectors import suits
 from server.core.state import (
     ClosedCard,
     CurrentCard,
@@ -33,24 +34,38 @@ YES_NO_VALUES = ("yes", "no", "unsure")
 
 
 def deal(deck: Deck, settings: RoomSettings, seed: int) -> tuple[str, ...]:
-    """The cards of a session in dealing order, from its settings and a seed."""
+    """The cards of a session in dealing order, from its settings and a seed.
+
+    With ``settings.sectors``, only cards tagged with one of those sectors, or untagged, are
+    dealt (an explicit list of cards is dealt as chosen). Cards marked ``place: "first"`` come
+    before the shuffled ones and ``"last"`` after them, in deck order; selecting by themes or
+    drawing a number at random never leaves them out (an explicit list keeps only those listed).
+    """
     rng = random.Random(seed)
-    ids = [card.id for card in deck.cards]
+    suited = [card for card in deck.cards if suits(card.sectors, settings.sectors)]
     if settings.selection == "themes":
         wanted = set(settings.themes)
         unknown = wanted - {t.id for t in deck.themes}
         if unknown or not wanted:
             raise GameError("unknown_theme", theme=", ".join(sorted(unknown)))
-        ids = [card.id for card in deck.cards if card.theme in wanted]
+        middle = [c.id for c in suited if c.place is None and c.theme in wanted]
     elif settings.selection == "cards":
         unknown_cards = [i for i in settings.cards if deck.card(i) is None]
         if unknown_cards or not settings.cards:
             raise GameError("unknown_card", card=", ".join(unknown_cards))
-        ids = list(dict.fromkeys(settings.cards))
-    rng.shuffle(ids)
+        chosen = list(dict.fromkeys(settings.cards))
+        suited = [card for i in chosen if (card := deck.card(i)) is not None]
+        middle = [c.id for c in suited if c.place is None]
+    else:
+        middle = [c.id for c in suited if c.place is None]
+    rng.shuffle(middle)
     if settings.selection == "random" and settings.card_count:
-        ids = ids[: settings.card_count]
-    return tuple(ids)
+        middle = middle[: settings.card_count]
+    if not middle:
+        return ()
+    first = [c.id for c in suited if c.place == "first"]
+    last = [c.id for c in suited if c.place == "last"]
+    return (*first, *middle, *last)
 
 
 def new_room(deck: Deck, settings: RoomSettings, seed: int, now: float) -> RoomState:

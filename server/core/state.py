@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.core.sectors import SectorId
 from server.core.tally import GroupAnswer, Tally
 
 Vote = Literal["yes", "no", "unsure"]
@@ -47,6 +48,7 @@ class RoomSettings(Frozen):
     language: Literal["fr", "en"] | None = None  # None: the deck's language
     max_players: Annotated[int, Field(ge=1, le=5000)] = 1000
     facilitator_name: Annotated[str, Field(max_length=40)] = ""
+    sectors: tuple[SectorId, ...] = ()  # deal only cards tagged with one of them, or untagged
 
 
 class Player(Frozen):

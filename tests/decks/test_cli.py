@@ -28,7 +28,7 @@ def test_valid_files_exit_zero(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines == [f"{deck}: valide (3 carte(s), 2 thème(s))",
-                     f"{ROOT / 'cards' / 'exploria-fr.json'}: valide (40 carte(s), 4 thème(s))"]
+                     f"{ROOT / 'cards' / 'exploria-fr.json'}: valide (42 carte(s), 5 thème(s))"]
     assert run("validate", "--quiet", deck).stdout == ""
 
 
