@@ -11,6 +11,8 @@ The rules (docs/i18n.md):
   ("10:30"), query strings ("?lang=en"), "file:x" or "!=" — a sign counts only when a space or
   the end of the text follows it. Fixed automatically.
 - ``plural`` — no "carte(s)", "signal(aux)", "(x)", "(es)": write ``{count|carte|cartes}``.
+  Fixed automatically when a parameter comes up to four words before: "{n} carte(s) jouée(s)"
+  becomes "{n} {n|carte jouée|cartes jouées}" (check the agreement of the rest by reading it).
 - ``inclusive`` — no median point, "(e)", ".e.s", "/e", "-e-s", no doublets like "celles et
   ceux": epicene words (les personnes, l'équipe, les membres) or the plural ("les participants").
 - ``elision`` — "de {name}" before a text parameter: write ``{name|de}`` (gives "d'Amélie").
@@ -121,8 +123,39 @@ def check_text(text: str, *, french: bool = True) -> list[Finding]:
     return sorted(found, key=lambda f: (f.start, f.rule))
 
 
+_MARKED = r"[^\W\d_][^\s{}(),.;:!?]*\((?:s|x|es|aux|ux)\)"
+_COUNTED_RUN = re.compile(rf"\{{(\w+)\}}(\s+)((?:[^\s{{}},.;:!?]+\s+){{0,3}}{_MARKED}(?![\w(]))",
+                          re.IGNORECASE)
+
+
+def _plural_word(word: str) -> tuple[str, str]:
+    stem, _, mark = word[:-1].rpartition("(")
+    if mark.lower() in ("aux", "ux"):
+        for end in ("ail", "al"):
+            if stem.lower().endswith(end):
+                return stem, stem[: -len(end)] + "aux"
+        return stem, stem + mark
+    return stem, stem + mark
+
+
+def fix_plurals(text: str) -> str:
+    """``"{count} carte(s) restante(s)"`` → ``"{count} {count|carte restante|cartes restantes}"``:
+    a pseudo-plural within four words after a parameter takes that parameter's count."""
+
+    def counted(m: re.Match[str]) -> str:
+        one, other = [], []
+        for word in re.split(r"(\s+)", m.group(3)):
+            a, b = _plural_word(word) if re.fullmatch(_MARKED, word, re.IGNORECASE) else (word, word)
+            one.append(a)
+            other.append(b)
+        return f"{{{m.group(1)}}}{m.group(2)}{{{m.group(1)}|{''.join(one)}|{''.join(other)}}}"
+
+    return _COUNTED_RUN.sub(counted, text)
+
+
 def fix_text(text: str) -> str:
     """``text`` with every automatic fix applied (idempotent)."""
+    text = fix_plurals(text)
     text = _SPACE_BEFORE.sub(NBSP, text)
     text = _NO_SPACE_BEFORE.sub(NBSP, text)
     text = re.sub(rf"«[{SPACES}{NBSP}]*", "«" + NBSP, text)
@@ -186,8 +219,8 @@ def scan_json(path: Path, *, french: bool, skip: frozenset[str] = frozenset(),
         pieces, last = [], 0
         for where, start, end in json_strings(source):
             value = json.loads(source[start:end])
-            if french and where.rsplit(".", 1)[-1] not in skip:
-                fixed = fix_text(value)
+            if where.rsplit(".", 1)[-1] not in skip:
+                fixed = fix_text(value) if french else fix_plurals(value)
                 if fixed != value:
                     pieces += [source[last:start], json.dumps(fixed, ensure_ascii=False)]
                     last = end
