@@ -10,7 +10,8 @@ The rules (docs/i18n.md):
   before ? ! : ; and %, after « and before ». Not in URLs ("https://"), times and ratios
   ("10:30"), query strings ("?lang=en"), "file:x" or "!=" — a sign counts only when a space or
   the end of the text follows it. Fixed automatically.
-- ``plural`` — no "carte(s)", "signal(aux)", "(x)", "(es)": write ``{count|carte|cartes}``.
+- ``plural`` — no "carte(s)", "signal(aux)", "(x)", "(es)", and no count followed by a word in
+  the plural ("{count} cartes", wrong for 1): write ``{count|carte|cartes}``.
   Fixed automatically when a parameter comes up to four words before: "{n} carte(s) jouée(s)"
   becomes "{n} {n|carte jouée|cartes jouées}" (check the agreement of the rest by reading it).
 - ``inclusive`` — no median point, "(e)", ".e.s", "/e", "-e-s", no doublets like "celles et
@@ -18,6 +19,8 @@ The rules (docs/i18n.md):
 - ``elision`` — "de {name}" before a text parameter: write ``{name|de}`` (gives "d'Amélie").
   Fixed automatically.
 - ``spelling`` — "autodiagnostic", never "auto-diagnostic". Fixed automatically.
+- ``quotes`` — French quotes « », not "…" or “…” (fixed when they come in pairs); ``ellipsis`` —
+  "…", not "...". Fixed automatically.
 
 Scanned: server/locales/fr/*.json (every value), decks in cards/ whose language is fr (every
 text field), templates/**/*.html (text and user-facing attributes, which are shared by both
@@ -45,6 +48,15 @@ NUMERIC_PARAMS = frozenset({
     "year", "yes", "no", "unsure", "expected", "cards", "answered", "skipped", "played", "parked",
     "open", "yes_no", "risks", "number", "index", "line", "column", "value", "percent", "size", "max",
     "min", "date"})
+# words ending in s or x that are not plurals (a count before them needs no choice)
+NOT_PLURALS = frozenset({
+    "fois", "mois", "temps", "avis", "cas", "accès", "succès", "progrès", "pas", "plus", "moins",
+    "dans", "sous", "vers", "sans", "puis", "alors", "après", "depuis", "lors", "très", "jamais",
+    "toujours", "yes", "is", "was", "has", "this", "as", "its", "always", "across", "less", "thus",
+    "minus", "his", "previous", "various"})
+# counts that never say how many things (dates, positions, votes shown as words)
+NOT_COUNTS = frozenset({"day", "year", "hour", "minute", "date", "number", "index", "line",
+                        "column", "value", "percent", "yes", "no", "unsure"})
 # deck fields that hold identifiers, not text
 NON_TEXT_FIELDS = frozenset({"format", "id", "language", "version", "color", "theme", "kind",
                              "criterion", "risk_answer", "polarity", "type", "sectors_ids"})
@@ -79,9 +91,10 @@ _SPACE_BEFORE = re.compile(
     rf"[{SPACES}]+(?=[?!:;]{_PROSE_AFTER})|[{SPACES}]+(?=»)|(?<=[\d}}])[{SPACES}]+(?=%)")
 _NO_SPACE_BEFORE = re.compile(
     rf"(?<=[\w)\]}}»”…%])(?<!&\w\w)(?<!&\w\w\w)(?<!&\w\w\w\w)(?<!&#\d\d)(?<!&#\d\d\d)"  # not &nbsp;
-    rf"(?=[?!:;]{_PROSE_AFTER})|(?<=[\w)\]}}…])(?=»)|(?<=[\d}}])(?=%)")
+    rf"(?=[?!:;]{_PROSE_AFTER})|(?<=[\w)\]}}…?!.])(?=»)|(?<=[\d}}])(?=%)")
 _AFTER_OPEN = re.compile(rf"(?<=«)[{SPACES}]*(?!{NBSP})")
 _PLURAL = re.compile(rf"{_L}+\((?:s|x|es|aux|ux)\)", re.IGNORECASE)
+_COUNTED_PLURAL = re.compile(rf"\{{(\w+)\}}[{SPACES}{NBSP}]+({_L}{{2,}}[sx])\b")
 _INCLUSIVE = re.compile(
     rf"{_L}+\((?:e|ne|le|te|se|ère|rice|trice|euse|ive)s?\)"  # salarié(e)
     rf"|{_L}[·•∙⋅]{_L}"  # salarié·e·s
@@ -93,6 +106,9 @@ _INCLUSIVE = re.compile(
     re.IGNORECASE)
 _ELISION = re.compile(r"\b(de|que|le|la|jusque|lorsque|puisque)\s+\{(\w+)\}", re.IGNORECASE)
 _SPELLING = re.compile(r"\b([Aa])uto[-\s\u2011]diagnostic", re.IGNORECASE)
+_QUOTES = re.compile(r'["“”]')
+_QUOTED = re.compile(r'(?:"|“)\s*([^"“”]*?)\s*(?:"|”)')
+_ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
 
 
 def _nbsp_findings(text: str) -> Iterator[Finding]:
@@ -107,10 +123,15 @@ def _nbsp_findings(text: str) -> Iterator[Finding]:
             yield Finding("nbsp", m.start(), m.end(), "« not followed by a non-breaking space")
 
 
-def check_text(text: str, *, french: bool = True) -> list[Finding]:
-    """The violations in one text (``french=False``: only the plural rule)."""
+def check_text(text: str, *, french: bool = True, prose: bool = True) -> list[Finding]:
+    """The violations in one text (``french=False``: only the plural rule; ``prose=False``, for
+    text inside code or markup: no quote or ellipsis rule)."""
     found = [Finding("plural", m.start(), m.end(), f"pseudo-plural « {m.group()} »: use "
                      "{count|singular|plural}") for m in _PLURAL.finditer(text)]
+    found += [Finding("plural", m.start(), m.end(), f"« {m.group()} » is plural even for 1: use "
+                      f"{{{m.group(1)}|singular|plural}}")
+              for m in _COUNTED_PLURAL.finditer(text) if m.group(1) in NUMERIC_PARAMS
+              and m.group(1) not in NOT_COUNTS and m.group(2).lower() not in NOT_PLURALS]
     if not french:
         return found
     found += _nbsp_findings(text)
@@ -120,6 +141,11 @@ def check_text(text: str, *, french: bool = True) -> list[Finding]:
               for m in _ELISION.finditer(text) if m.group(2) not in NUMERIC_PARAMS]
     found += [Finding("spelling", m.start(), m.end(), f"« {m.group()} »: write autodiagnostic")
               for m in _SPELLING.finditer(text)]
+    if prose:
+        found += [Finding("quotes", m.start(), m.end(), "French quotes are « »")
+                  for m in _QUOTES.finditer(text)]
+        found += [Finding("ellipsis", m.start(), m.end(), "write the ellipsis … (one sign)")
+                  for m in _ELLIPSIS.finditer(text)]
     return sorted(found, key=lambda f: (f.start, f.rule))
 
 
@@ -156,6 +182,9 @@ def fix_plurals(text: str) -> str:
 def fix_text(text: str) -> str:
     """``text`` with every automatic fix applied (idempotent)."""
     text = fix_plurals(text)
+    if len(_QUOTES.findall(text)) % 2 == 0:  # paired quotes only
+        text = _QUOTED.sub(lambda m: f"«{NBSP}{m.group(1)}{NBSP}»", text)
+    text = _ELLIPSIS.sub("…", text)
     text = _SPACE_BEFORE.sub(NBSP, text)
     text = _NO_SPACE_BEFORE.sub(NBSP, text)
     text = re.sub(rf"«[{SPACES}{NBSP}]*", "«" + NBSP, text)
@@ -280,7 +309,7 @@ def scan_template(path: Path, *, fix: bool = False, root: Path = ROOT) -> list[V
     for offset, text in _template_texts(source):
         line = _line(masked_source, offset + len(text) - len(text.lstrip()))
         place = f"{_rel(path, root)}:{line}"
-        for f in check_text(text):
+        for f in check_text(text, prose=False):
             if f.rule == "nbsp":
                 continue  # reported below, as shared punctuation
             out.append(Violation(place, f.rule, f.message, _excerpt(text, f.start, f.end)))
@@ -353,7 +382,7 @@ def scan_script(path: Path, root: Path = ROOT) -> list[Violation]:
     for offset, text in js_literals(source):
         if not re.search(rf"{_L}{{3}}", text):
             continue
-        for f in check_text(text):
+        for f in check_text(text, prose=False):
             # only unmistakable prose in code: a word, a plain space, then the sign
             around = text[max(0, f.start - 1):f.end + 1]
             if f.rule == "nbsp" and not re.search(rf"[\w)»][{SPACES}][?!:;»]", around):

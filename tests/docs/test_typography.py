@@ -32,6 +32,8 @@ def rules(text: str) -> list[str]:
     "«\u00a0oui »", "« oui\u00a0»", "50 %", "50%", "{value} %", "Thème\u202f: x", " :",
     "carte(s)", "{n} signal(aux)", "les salarié·e·s", "connecté(e)", "les salarié.e.s",
     "celles et ceux qui", "au tour de {name}", "que {title}", "l'auto-diagnostic", "Auto-diagnostic",
+    "« Pourquoi\u00a0?»", 'le mot "IA"', "le mot “IA”", "Attendez...", "{count} cartes restantes",
+    "{done}/{total} réponses",
 ])
 def test_rules_catch(text: str) -> None:
     assert rules(text), text
@@ -40,9 +42,10 @@ def test_rules_catch(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "Thème\u00a0: {theme}", "Pourquoi\u00a0?", "Stop\u00a0!", "un\u00a0; deux", "«\u00a0oui\u00a0»",
     "https://exploria.example.fr/r/ABC?lang=en", "à 10:30", "ratio 3:4", "file:x", "a != b",
-    "{hour}:{minute}", "{x}\u00a0: y", "Oui\u00a0?!", "&nbsp; et &amp;", "de {count} cartes",
+    "{hour}:{minute}", "{x}\u00a0: y", "Oui\u00a0?!", "&nbsp; et &amp;", "de {count} {count|carte|cartes}",
     "{count} {count|carte|cartes}", "{name|de}", "l'autodiagnostic", "Bien-être · Autonomie",
-    "Exporter (JSON)", "le {date}", "« ",
+    "Exporter (JSON)", "le {date}", "« ", "{count} fois", "{day} {month} {year}", "{limit} Kio",
+    "{name} partages", "Carte {n} sur {total}",
 ])
 def test_rules_let_pass(text: str) -> None:
     assert not rules(text), (text, check_text(text))
@@ -55,6 +58,8 @@ def test_rules_let_pass(text: str) -> None:
     ("C'est au tour de {name} de tirer.", "C'est au tour {name|de} de tirer."),
     ("l'Auto-diagnostic et l'auto-diagnostic", "l'Autodiagnostic et l'autodiagnostic"),
     ("https://a.fr/?x=1 à 10:30", "https://a.fr/?x=1 à 10:30"),
+    ('le mot "IA" et “ le travail ”...', f"le mot «{NBSP}IA{NBSP}» et «{NBSP}le travail{NBSP}»…"),
+    ("« Pourquoi ?»", f"«{NBSP}Pourquoi{NBSP}?{NBSP}»"),
 ])
 def test_fix(text: str, fixed: str) -> None:
     assert fix_text(text) == fixed
@@ -78,6 +83,7 @@ def test_fix_plurals(text: str, fixed: str) -> None:
 
 def test_english_strings_only_get_the_plural_rule() -> None:
     assert [f.rule for f in check_text("Theme: x. Why? card(s)", french=False)] == ["plural"]
+    assert [f.rule for f in check_text("{count} cards, {yes} yes", french=False)] == ["plural"]
 
 
 def test_script_literals_skip_comments_and_regexes() -> None:
