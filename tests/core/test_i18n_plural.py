@@ -61,6 +61,8 @@ def test_translate_keeps_old_call_sites_working() -> None:
     assert translate("fr", "ui.play.cards_left", count=0) == "0 carte restante"
     assert translate("fr", "ui.play.cards_left", count=7) == "7 cartes restantes"
     assert translate("en", "ui.play.cards_left", count=0) == "0 cards left"
+    assert translate("fr", "summary.see_cards", cards="3", count=1).startswith("voir la carte n°\u00a03 ")
+    assert translate("fr", "summary.see_cards", cards="3, 5", count=2).startswith("voir les cartes n°")
     assert translate("fr", "ui.play.reader_draws", name="Amélie").startswith("C'est au tour d'Amélie de")
     assert translate("fr", "ui.play.reader_draws", name="Bruno").startswith("C'est au tour de Bruno de")
     assert translate("en", "ui.play.reader_draws", name="Amélie").startswith("It's Amélie")
