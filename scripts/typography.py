@@ -47,7 +47,14 @@ NUMERIC_PARAMS = frozenset({
     "count", "n", "total", "done", "limit", "minutes", "seconds", "hours", "hour", "minute", "day",
     "year", "yes", "no", "unsure", "expected", "cards", "answered", "skipped", "played", "parked",
     "open", "yes_no", "risks", "number", "index", "line", "column", "value", "percent", "size", "max",
-    "min", "date"})
+    "min", "date", "present", "voters", "votes", "quorum", "players", "people", "questions",
+    "notes", "themes"})
+
+
+def is_count(param: str) -> bool:
+    """Whether a parameter holds a number of things (by its name)."""
+    return (param in NUMERIC_PARAMS and param not in NOT_COUNTS) or param.endswith(
+        ("count", "total", "_n")) or param.startswith(("n_", "nb_", "num_"))
 # words ending in s or x that are not plurals (a count before them needs no choice)
 NOT_PLURALS = frozenset({
     "fois", "mois", "temps", "avis", "cas", "accès", "succès", "progrès", "pas", "plus", "moins",
@@ -130,8 +137,8 @@ def check_text(text: str, *, french: bool = True, prose: bool = True) -> list[Fi
                      "{count|singular|plural}") for m in _PLURAL.finditer(text)]
     found += [Finding("plural", m.start(), m.end(), f"« {m.group()} » is plural even for 1: use "
                       f"{{{m.group(1)}|singular|plural}}")
-              for m in _COUNTED_PLURAL.finditer(text) if m.group(1) in NUMERIC_PARAMS
-              and m.group(1) not in NOT_COUNTS and m.group(2).lower() not in NOT_PLURALS]
+              for m in _COUNTED_PLURAL.finditer(text)
+              if is_count(m.group(1)) and m.group(2).lower() not in NOT_PLURALS]
     if not french:
         return found
     found += _nbsp_findings(text)

@@ -33,7 +33,7 @@ def rules(text: str) -> list[str]:
     "carte(s)", "{n} signal(aux)", "les salarié·e·s", "connecté(e)", "les salarié.e.s",
     "celles et ceux qui", "au tour de {name}", "que {title}", "l'auto-diagnostic", "Auto-diagnostic",
     "« Pourquoi\u00a0?»", 'le mot "IA"', "le mot “IA”", "Attendez...", "{count} cartes restantes",
-    "{done}/{total} réponses",
+    "{done}/{total} réponses", "{present} personnes", "{answer_count} réponses",
 ])
 def test_rules_catch(text: str) -> None:
     assert rules(text), text
