@@ -204,9 +204,9 @@ def test_import_broken_file_lists_problems(page: Any, server: ServerProcess, tmp
     problems = page.locator("#problem-list li")
     assert problems.count() == 3
     assert page.locator("#problems-title").inner_text() == (
-        "Le fichier « atelier-casse.json » ne peut pas être utilisé tel quel")
+        "Le fichier «\u00a0atelier-casse.json\u00a0» ne peut pas être utilisé tel quel")
     texts = problems.all_inner_texts()
-    assert texts[1].startswith("cards[1].theme") and "« rh » n'est pas déclaré" in texts[1]
+    assert texts[1].startswith("cards[1].theme") and "«\u00a0rh\u00a0» n'est pas déclaré" in texts[1]
     assert "cards[2].questions[0].risk_answer" in texts[2]
     page.screenshot(path=SHOTS / "import-problems.png")
 
