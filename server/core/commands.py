@@ -36,6 +36,7 @@ class Start:
 @dataclass(frozen=True)
 class Draw:
     theme: str | None = None
+    card_id: str | None = None  # a card that was set aside, chosen from the list
 
 
 @dataclass(frozen=True)

@@ -210,7 +210,11 @@ def _draw(deck: Deck, state: RoomState, actor: Player, cmd: c.Draw, now: float) 
     source = pile if pile else parked
     if not source:
         raise GameError("no_cards_left")
-    if cmd.theme is not None:
+    if cmd.card_id is not None:
+        if cmd.card_id not in parked:
+            raise GameError("card_not_parked")
+        source, card_id = parked, cmd.card_id
+    elif cmd.theme is not None:
         if deck.theme(cmd.theme) is None:
             raise GameError("unknown_theme", theme=cmd.theme)
         # the theme's cards still in the pile, else parked ones
@@ -221,7 +225,7 @@ def _draw(deck: Deck, state: RoomState, actor: Player, cmd: c.Draw, now: float) 
             raise GameError("theme_empty", theme=cmd.theme)
         card_id = next(i for i in source if _theme_of(deck, i) == cmd.theme)
     else:
-        card_id = source[0]
+        source, card_id = _next_card(deck, state, pile, parked)
     source.remove(card_id)
     timer = state.settings.timer_minutes
     current = CurrentCard(
@@ -231,14 +235,38 @@ def _draw(deck: Deck, state: RoomState, actor: Player, cmd: c.Draw, now: float) 
         notes=state.parked_notes.get(card_id, ()),
     )
     parked_notes = {k: v for k, v in state.parked_notes.items() if k != card_id}
+    parked_at = {k: v for k, v in state.parked_at.items() if k != card_id}
     return state.model_copy(
         update={
             "pile": tuple(pile),
             "parked": tuple(parked),
             "current": current,
             "parked_notes": parked_notes,
+            "parked_at": parked_at,
         }
     )
+
+
+PARK_RETURN_AFTER = 2
+
+
+def _next_card(deck: Deck, state: RoomState, pile: list[str],
+               parked: list[str]) -> tuple[list[str], str]:
+    """The card a plain ``draw`` takes: a set-aside card once PARK_RETURN_AFTER cards have been
+    closed since it was set aside (so it comes back while people still remember it), else the
+    pile's next card; set-aside cards also come before the closing cards (``place: last``), so
+    nothing is left for after the debrief."""
+    for card_id in parked:
+        if state.cards_done - state.parked_at.get(card_id, 0) >= PARK_RETURN_AFTER:
+            return parked, card_id
+    if pile and (not parked or _place_of(deck, pile[0]) != "last"):
+        return pile, pile[0]
+    return (parked, parked[0]) if parked else (pile, pile[0])
+
+
+def _place_of(deck: Deck, card_id: str) -> str | None:
+    card = deck.card(card_id)
+    return card.place if card else None
 
 
 def _theme_of(deck: Deck, card_id: str) -> str | None:
@@ -407,6 +435,7 @@ def _park(deck: Deck, state: RoomState, actor: Player, cmd: c.Park, now: float) 
             "current": None,
             "parked": (*state.parked, current.card_id),
             "parked_notes": parked_notes,
+            "parked_at": {**state.parked_at, current.card_id: state.cards_done},
             "reader_id": next_reader(state.players, state.reader_id),
         }
     )

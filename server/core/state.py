@@ -110,6 +110,8 @@ class RoomState(Frozen):
     pile: tuple[str, ...] = ()  # card ids still to draw, in dealing order
     parked: tuple[str, ...] = ()
     parked_notes: dict[str, tuple[Note, ...]] = Field(default_factory=dict)
+    # card id → cards closed when it was set aside: it comes back after PARK_RETURN_AFTER more
+    parked_at: dict[str, int] = Field(default_factory=dict)
     current: CurrentCard | None = None
     closed: tuple[ClosedCard, ...] = ()
     cards_total: int = 0

@@ -36,6 +36,7 @@ class StartMsg(_Msg):
 class DrawMsg(_Msg):
     type: Literal["draw"]
     theme: Annotated[str, Field(max_length=64)] | None = None
+    card_id: Annotated[str, Field(max_length=64)] | None = None
 
 
 class AnswerMsg(_Msg):
@@ -138,8 +139,8 @@ def to_command(msg: ClientMessage) -> c.Command | None:
     match msg:
         case StartMsg():
             return c.Start()
-        case DrawMsg(theme=theme):
-            return c.Draw(theme)
+        case DrawMsg(theme=theme, card_id=card_id):
+            return c.Draw(theme, card_id)
         case AnswerMsg(card_id=card_id, question_id=question_id, value=value):
             return c.Answer(card_id, question_id, value)
         case RevealMsg():
