@@ -37,7 +37,7 @@ class _Geometry:
 
 
 WIDE = _Geometry(width=700, bar_x=160, bar_w=220, row_h=30, head_h=28, top=26, font=12)
-NARROW = _Geometry(width=360, bar_x=0, bar_w=340, row_h=48, head_h=28, top=26, font=13)
+NARROW = _Geometry(width=360, bar_x=0, bar_w=340, row_h=62, head_h=28, top=26, font=13)
 
 
 def chart_svg(summary: Summary, layout: Layout = "wide") -> Markup:
@@ -79,20 +79,24 @@ def chart_svg(summary: Summary, layout: Layout = "wide") -> Markup:
                 out += _bar(c, g, mid)
                 out.append(_level_text(c, g.bar_x + g.bar_w + 14, mid + 4, g.font, words, detail))
             else:
-                top_line = y + 15
+                # label, then the level in words, then the bar with its own 50 % tick
                 out.append(
-                    f'<text x="0" y="{top_line}" font-size="{g.font}" fill="#1a1a1a" '
+                    f'<text x="0" y="{y + 16}" font-size="{g.font}" fill="#1a1a1a" '
                     f'font-weight="bold">{escape(c.label)}</text>'
                 )
-                out.append(_level_text(c, g.width, top_line, small, words, detail, end=True))
-                out += _bar(c, g, y + 32)
+                out.append(_level_text(c, 0, y + 33, small + 1, words, detail))
+                out += _bar(c, g, y + 48)
+                tick = g.bar_x + g.bar_w / 2
+                out.append(f'<line x1="{tick}" y1="{y + 37}" x2="{tick}" y2="{y + 59}" '
+                           'stroke="#888" stroke-width="1" stroke-dasharray="3 2"/>')
             desc_parts.append(f"{c.label} : {words} ({detail})")
             y += g.row_h
-    mid_x = g.bar_x + g.bar_w / 2
-    out.append(
-        f'<line x1="{mid_x}" y1="18" x2="{mid_x}" y2="{height - 6}" stroke="#888" '
-        'stroke-width="1" stroke-dasharray="4 3"/>'
-    )
+    if layout == "wide":  # one dashed line at 50 % across the chart
+        mid_x = g.bar_x + g.bar_w / 2
+        out.append(
+            f'<line x1="{mid_x}" y1="18" x2="{mid_x}" y2="{height - 6}" stroke="#888" '
+            'stroke-width="1" stroke-dasharray="4 3"/>'
+        )
     desc = escape("; ".join(desc_parts))
     body = "\n".join(out)
     return Markup(
@@ -128,11 +132,9 @@ def _bar(c: CriterionOut, g: _Geometry, mid: float) -> list[str]:
     return out
 
 
-def _level_text(c: CriterionOut, x: float, y: float, size: int, words: str, detail: str,
-                *, end: bool = False) -> str:
-    anchor = ' text-anchor="end"' if end else ""
+def _level_text(c: CriterionOut, x: float, y: float, size: int, words: str, detail: str) -> str:
     return (f'<text x="{x}" y="{y:.1f}" font-size="{size}" fill="{LEVEL_COLORS[c.level]}" '
-            f'font-weight="bold"{anchor}>{escape(words)}'
+            f'font-weight="bold">{escape(words)}'
             f'<tspan fill="#444" font-weight="normal"> · {escape(detail)}</tspan></text>')
 
 
