@@ -142,10 +142,15 @@ def _base_sheet() -> tuple[Any, Any]:
 
 
 def render_pdf(s: Summary) -> bytes:
-    html = render_report(s, "pdf")
+    return html_to_pdf(render_report(s, "pdf"), s.language)
+
+
+def html_to_pdf(html: str, language: str) -> bytes:
+    """A page of ours (the summary, the facilitator's guide) as a tagged PDF, through the same
+    stylesheets and the same fetcher, so the same boundary holds."""
     with _slots:
         sheets, fonts = _base_sheet()
-        page = CSS(string=page_css(s.language), font_config=fonts, url_fetcher=_fetcher)
+        page = CSS(string=page_css(language), font_config=fonts, url_fetcher=_fetcher)
         document = HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=_fetcher)
         pdf: bytes = document.write_pdf(stylesheets=[*sheets, page], font_config=fonts, **PDF_OPTIONS)
     return pdf
