@@ -175,3 +175,20 @@ def test_report_fits_the_screen(server: ServerProcess, thin: Thin, browser: Any,
     page.screenshot(path=str(ARTIFACTS / f"report-synthesis-table-{width}x{height}.png"))
     page.screenshot(path=str(ARTIFACTS / f"report-full-{width}x{height}.png"), full_page=True)
     context.close()
+
+
+def test_guide_fits_a_phone(server: ServerProcess, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.goto(f"{server.base}/guide?lang=fr")
+    assert page.locator("h1").inner_text() == "Guide d'animation"
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{overflow} px wider than the screen"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "guide-390x844.png"))
+    page.locator("#plans").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "guide-plans-390x844.png"))
+    assert problems == []
+    context.close()
