@@ -154,6 +154,11 @@ def test_pdf_has_everything_with_accents(documents: Documents) -> None:
     assert pngs and pngs[0].stat().st_size > 5000
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True, timeout=20)
     assert b"DejaVu" in fonts.stdout
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True, timeout=20)
+    assert re.search(rb"Tagged:\s+yes", info.stdout)  # PDF/UA-1
+    # one running header: the title once, with the session's code (never "ExplorIA — ExplorIA")
+    code = json.loads(documents.text["json"])["session"]["code"]
+    assert f"Mini deck de test · session {code}" in text and "ExplorIA — ExplorIA" not in text
 
 
 def test_anonymous_session_names_nobody_in_any_format(documents: Documents) -> None:
