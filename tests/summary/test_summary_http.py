@@ -109,6 +109,7 @@ def test_markdown_reads_well_and_keeps_user_text_inert(documents: Documents) -> 
                     "## Carte par carte", "## Comment lire cette synthèse"):
         assert heading in md
     assert "DUERP" in md and "CSE" in md
+    assert "**Système d'IA\u00a0:** Aucun système d'IA nommé" in md
     assert not re.search(r"(?<!\\)[<>*_#\[]", "".join(
         line for line in md.splitlines() if "alert" in line and not line.startswith("#")
     ).replace("**", ""))  # in user text, every special character is escaped
@@ -143,7 +144,7 @@ def test_pdf_has_everything_with_accents(documents: Documents) -> None:
     for expected in ("Synthèse par critère", "Mini deck de test", "Les six critères",
                      "Autonomie", "Responsabilité", "Bien-être", "Et maintenant ?", "DUERP",
                      "Carte par carte", "Planning prédictif", "Comment lire cette synthèse",
-                     "Page 2 /", 'alert("note")'):
+                     "Page 2 /", 'alert("note")', "Aucun système d'IA nommé"):
         assert expected in text, expected
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pdf = ARTIFACTS / "summary.pdf"
