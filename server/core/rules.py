@@ -9,10 +9,13 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 from server.core import commands as c
 from server.core.deck import MAX_TEXT, Deck
 from server.core.sectors import suits
 from server.core.state import (
+    FRAME_FIELDS,
     ClosedCard,
     CurrentCard,
     Note,
@@ -25,8 +28,8 @@ from server.core.state import (
     RoomState,
     Step,
 )
-from server.core.tally import count, group_answer, is_divergent
-from server.errors import GameError
+from server.core.tally import count, group_answer, is_divergent, quorum
+from server.errors import BadMessage, GameError
 
 MAX_NAME = 40
 Handler = Callable[[Deck, RoomState, Player, Any, float], RoomState]
@@ -308,8 +311,10 @@ def _reveal(deck: Deck, state: RoomState, actor: Player, cmd: c.Reveal, now: flo
     current = _require_card(state)
     if current.step is Step.REVEALED:
         raise GameError("already_revealed")
+    present = sum(1 for p in state.players if p.role is Role.PLAYER and p.connected)
     return state.model_copy(
-        update={"current": current.model_copy(update={"step": Step.REVEALED})}
+        update={"current": current.model_copy(update={"step": Step.REVEALED,
+                                                       "present": present})}
     )
 
 
@@ -354,7 +359,12 @@ def results(deck: Deck, state: RoomState, current: CurrentCard) -> tuple[Questio
     if card is None:  # pragma: no cover - a room's deck always holds its cards
         return ()
     names = {p.id: p.name for p in state.players}
-    anonymous = state.settings.anonymous
+    settings = state.settings
+    anonymous = settings.anonymous
+    present = current.present
+    if present is None:  # a card revealed before presence was recorded: who is here now
+        present = sum(1 for p in state.players if p.role is Role.PLAYER and p.connected)
+    needed = quorum(present, settings.quorum_percent, settings.quorum_min)
     out = []
     for q in card.questions:
         given = [(pid, a[q.id]) for pid, a in current.answers.items() if q.id in a]
@@ -365,9 +375,11 @@ def results(deck: Deck, state: RoomState, current: CurrentCard) -> tuple[Questio
                 QuestionResult(
                     question_id=q.id,
                     tally=tally,
-                    group_answer=group_answer(tally, consensus),
+                    group_answer=group_answer(tally, consensus, needed),
                     consensus=consensus,
                     divergent=is_divergent(tally),
+                    present=present,
+                    quorum=needed,
                     votes={} if anonymous else {names.get(p, "?"): v for p, v in given},
                 )
             )
@@ -380,7 +392,8 @@ def results(deck: Deck, state: RoomState, current: CurrentCard) -> tuple[Questio
                 texts.sort(key=lambda a: a.text.casefold())
             out.append(
                 QuestionResult(
-                    question_id=q.id, tally=tally, group_answer=None, open_answers=tuple(texts)
+                    question_id=q.id, tally=tally, group_answer=None, open_answers=tuple(texts),
+                    present=present, quorum=needed,
                 )
             )
     return tuple(out)
@@ -461,7 +474,26 @@ def _finish(deck: Deck, state: RoomState, actor: Player, cmd: c.Finish, now: flo
     )
 
 
+def _frame(deck: Deck, state: RoomState, actor: Player, cmd: c.Frame, now: float) -> RoomState:
+    """The facilitator names or renames the session, its organisation, the AI system under
+    discussion and the company's size, in the lobby or during the game."""
+    _require_facilitator(actor)
+    _require_phase(state, Phase.LOBBY, Phase.PLAYING)
+    changes = {k: v for k, v in cmd.changes if k in FRAME_FIELDS}
+    if not changes:
+        return state
+    # validate again through the settings' own types (the transport already did)
+    data = {**state.settings.model_dump(), **changes}
+    try:
+        settings = RoomSettings.model_validate(data)
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors(include_url=False)[0]["loc"])
+        raise BadMessage("bad_field", field=where[:80]) from None
+    return state.model_copy(update={"settings": settings})
+
+
 _HANDLERS: dict[type, Handler] = {
+    c.Frame: _frame,
     c.Connect: _connect,
     c.Disconnect: _disconnect,
     c.Start: _start,

@@ -176,6 +176,10 @@ def _questions_view(deck: Deck, state: RoomState, current: CurrentCard | None,
             entry["group_answer"] = result.group_answer
             entry["consensus"] = result.consensus
             entry["divergent"] = result.divergent
+            # turnout: votes cast (answers given, for open questions) of those present
+            entry["present"] = result.present
+            entry["quorum"] = result.quorum
+            entry["voted"] = result.tally.voted if q.kind == "yes_no" else result.tally.answered
             if q.kind == "open":
                 entry["open_answers"] = [a.model_dump(mode="json") for a in result.open_answers]
             if result.votes:

@@ -1,7 +1,8 @@
 """The summary as PDF: the report's HTML in "pdf" mode, laid out by WeasyPrint.
 
-Fonts are the DejaVu files vendored in static/fonts (declared by @font-face in report.css), so
-the PDF embeds them and every accent comes out the same on any machine. Rendering is CPU-bound
+Fonts are the DejaVu TTF files vendored in static/fonts (declared by @font-face in
+report-pdf.css, which only the PDF reads; the web page gets subset WOFF2 files), so the PDF
+embeds them and every accent comes out the same on any machine. Rendering is CPU-bound
 and takes a fraction of a second to a few: callers run it on a thread, and at most
 ``MAX_PARALLEL`` run at once so a burst of downloads cannot eat every core.
 
@@ -30,9 +31,14 @@ from server.summary.model import Summary
 
 STATIC = ROOT / "static"
 STYLESHEET = STATIC / "css" / "report.css"
+PDF_FONTS = STATIC / "css" / "report-pdf.css"
 MAX_PARALLEL = 2
 MAX_RESOURCE_BYTES = 4 * 1024 * 1024
 _slots = threading.BoundedSemaphore(MAX_PARALLEL)
+# Tagged PDF (PDF/UA-1): headings, lists, tables and reading order for screen readers, the
+# document's language and title in its metadata. Measured on a 12-card session: see
+# docs/summary.md ("Accessibility of the PDF").
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1"}
 
 
 class ResourceRefused(ValueError):
@@ -129,16 +135,22 @@ def _base_sheet() -> tuple[Any, Any]:
     cached = getattr(_local, "sheet", None)
     if cached is None:
         fonts = FontConfiguration()
-        sheet = CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=_fetcher)
-        cached = _local.sheet = (sheet, fonts)
+        sheets = [CSS(filename=str(path), font_config=fonts, url_fetcher=_fetcher)
+                  for path in (PDF_FONTS, STYLESHEET)]
+        cached = _local.sheet = (sheets, fonts)
     return cached
 
 
 def render_pdf(s: Summary) -> bytes:
-    html = render_report(s, "pdf")
+    return html_to_pdf(render_report(s, "pdf"), s.language)
+
+
+def html_to_pdf(html: str, language: str) -> bytes:
+    """A page of ours (the summary, the facilitator's guide) as a tagged PDF, through the same
+    stylesheets and the same fetcher, so the same boundary holds."""
     with _slots:
-        sheet, fonts = _base_sheet()
-        page = CSS(string=page_css(s.language), font_config=fonts, url_fetcher=_fetcher)
+        sheets, fonts = _base_sheet()
+        page = CSS(string=page_css(language), font_config=fonts, url_fetcher=_fetcher)
         document = HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=_fetcher)
-        pdf: bytes = document.write_pdf(stylesheets=[sheet, page], font_config=fonts)
+        pdf: bytes = document.write_pdf(stylesheets=[*sheets, page], font_config=fonts, **PDF_OPTIONS)
     return pdf

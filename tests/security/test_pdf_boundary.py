@@ -129,7 +129,7 @@ def test_the_fetcher_serves_static_files_and_refuses_everything_else(
         bait: tuple[dict[str, Path], Watch], tmp_path: Path) -> None:
     files, watch = bait
     fetcher = StaticFetcher(STATIC)
-    ok = fetcher.fetch((STATIC / "css" / "report.css").as_uri())
+    ok = fetcher.fetch((STATIC / "css" / "report-pdf.css").as_uri())
     assert b"@font-face" in ok.read()
     link = STATIC / "css" / "zz-test-link.css"
     refused = [
