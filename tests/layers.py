@@ -36,7 +36,7 @@ BROWSER = (
     "tests/decks/test_studio_browser.py",
     "tests/summary/test_report_browser.py",
 )
-SLOW = ("tests/web/test_install.py",)
+SLOW = ("tests/install/test_wheel.py",)
 
 SERVICE_FIXTURES = {"server", "fresh_server", "postgres"}
 BROWSER_FIXTURES = {"browser", "pages"}
