@@ -37,8 +37,8 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy server
 
+# everything: lint, then every layer (tests/install/test_deploy.py runs deploy/check.sh)
 test: lint
-	bash deploy/check.sh
 	$(BIN)/python -m pytest
 
 # the in-process layer only: no server process, browser, PostgreSQL or Redis
@@ -46,14 +46,16 @@ test-fast: install-test
 	$(BIN)/python -m pytest -q -m "$(FAST)"
 
 # Python 3.11 is the oldest supported version and the Docker image's; --universal keeps the
-# platform markers so one lock file serves Linux, macOS and Windows
+# platform markers so one lock file serves Linux, macOS and Windows. Versions already locked
+# are kept unless `make lock LOCK_FLAGS=--upgrade`.
+LOCK_FLAGS ?=
 lock: $(BIN)/python
 	$(BIN)/pip install -q uv
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
-	  --custom-compile-command "make lock" -q -o requirements.lock
+	  --custom-compile-command "make lock" -q $(LOCK_FLAGS) -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra test -c requirements.lock --universal \
 	  --python-version 3.11 --generate-hashes --custom-compile-command "make lock" -q \
-	  -o requirements-test.lock
+	  $(LOCK_FLAGS) -o requirements-test.lock
 
 bench: install-test
 	$(BIN)/python bench/load.py --quick
