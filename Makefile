@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # the layers that start no process (tests/conftest.py marks the others)
 FAST := not services and not browser and not slow
 
-.PHONY: run test test-fast lint install install-test migrate lock bench bench-full clean
+.PHONY: run test test-fast test-lowest lint install install-test migrate lock bench bench-full clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,17 @@ lock: $(BIN)/python
 	  --python-version 3.11 --generate-hashes --custom-compile-command "make lock" -q \
 	  $(LOCK_FLAGS) -o requirements-test.lock
 
+# the minimum versions of pyproject.toml are true: the lowest allowed direct dependencies in a
+# venv of their own, then every test but the slow layer (occasionally, by hand; a few minutes)
+test-lowest: $(BIN)/python
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --resolution lowest-direct \
+	  --python-version 3.11 -q -o $(VENV)-lowest.txt
+	$(PYTHON) -m venv $(VENV)-lowest
+	$(VENV)-lowest/bin/pip install -q -r $(VENV)-lowest.txt
+	$(VENV)-lowest/bin/pip install -q --no-deps -e .
+	$(VENV)-lowest/bin/python -m pytest -q -m "not slow"
+
 bench: install-test
 	$(BIN)/python bench/load.py --quick
 	$(BIN)/python bench/bench_summary.py
@@ -65,4 +76,4 @@ bench-full: install-test
 	$(BIN)/python bench/load.py
 
 clean:
-	rm -rf $(VENV) data build .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) $(VENV)-lowest $(VENV)-lowest.txt data build .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,5 +1,6 @@
 """``python -m server``: migrate the database, then serve with uvicorn."""
 
+import errno
 import gc
 import logging
 import os
@@ -39,12 +40,13 @@ def unwritable_database(database_url: str) -> str | None:
         with tempfile.TemporaryFile(dir=directory):
             pass
         if path.exists() and not os.access(path, os.W_OK):
-            raise PermissionError(path)
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     except OSError as e:
         uid = os.getuid() if hasattr(os, "getuid") else "?"
-        return (f"Cannot write the database {path} ({e.strerror or type(e).__name__}): make {directory} "
-                f"writable by this process (user id {uid}; in the Docker image: "
-                f"chown -R 10001:10001 on the mounted directory), or set DATABASE_URL.")
+        return (f"Cannot write the database {path} ({e.strerror or type(e).__name__}): make "
+                f"{directory} and the files in it writable by this process (user id {uid}; in "
+                f"the Docker image: chown -R 10001:10001 on the mounted directory), or set "
+                f"DATABASE_URL.")
     return None
 
 
