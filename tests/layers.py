@@ -13,10 +13,17 @@ or ``BROWSER_FIXTURES`` (directly or through other fixtures), a module that impo
 
 import pytest
 
-# whole directories and modules, relative to the repository (prefixes)
+# whole modules (or directories, ending in "/"), relative to the repository
 SERVICES = (
-    "tests/scale/",
-    "tests/security/",
+    "tests/scale/test_coalescing.py",
+    "tests/scale/test_multiprocess.py",
+    "tests/scale/test_presence_repair.py",
+    "tests/security/test_anonymity.py",
+    "tests/security/test_faults.py",
+    "tests/security/test_fuzz_http.py",
+    "tests/security/test_fuzz_protocol.py",
+    "tests/security/test_limits.py",
+    "tests/security/test_restart.py",
     "tests/web/test_contract_game.py",
     "tests/web/test_direct.py",
     "tests/web/test_game_ws.py",
