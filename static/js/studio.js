@@ -21,11 +21,9 @@
 
   /* ---------- small helpers ---------- */
 
+  // the message format of static/js/i18n.js (plurals, elision), which sets window.exploriaFormat
   function t(key, params = {}) {
-    const text = I18N[key] ?? key;
-    return text
-      .replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m))
-      .replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+    return window.exploriaFormat(LANG, I18N[key] ?? key, params);
   }
 
   /** An element: attributes (text, class, on…, data-…) then children (nodes or text). */
