@@ -117,7 +117,7 @@ class Settings(BaseSettings):
         if self.card_key_dir is not None:
             return self.card_key_dir
         db = self.sqlite_path
-        return (db.parent if db is not None else ROOT / "data") / "card-keys"
+        return (db.parent if db is not None else DATA_DIR) / "card-keys"
 
     @property
     def sqlite_path(self) -> Path | None:
