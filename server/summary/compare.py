@@ -219,3 +219,14 @@ def details(a: ActionOut | EarlierActionOut, lang: str) -> list[tuple[str, str]]
                     translate(lang, "actions.step_ref", number=a.guide_step,
                               title=a.guide_step_title)))
     return out
+
+
+def point_words(p: LevelPoint, lang: str) -> str:
+    """« 1 signal sur 2 questions tranchées, 1 à clarifier », « aucune question posée »."""
+    if not p.questions:
+        return translate(lang, "actions.compare.no_questions")
+    words = translate(lang, "actions.compare.counts", risks=p.risks, answered=p.answered)
+    if p.to_clarify:
+        words += translate(lang, "summary.list_sep") + translate(
+            lang, "actions.compare.clarify", count=p.to_clarify)
+    return words

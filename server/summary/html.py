@@ -76,5 +76,6 @@ def render_report(s: Summary, mode: Mode, **extra: Any) -> str:
         flow=flow,
         downloads=DOWNLOADS,
         action_details=lambda a: compare.details(a, lang),
+        point_words=lambda p: compare.point_words(p, lang),
         **extra,
     )

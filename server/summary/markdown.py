@@ -227,8 +227,7 @@ def _compare(w: _Writer, s: Summary) -> None:
 
 def _point(w: _Writer, p: LevelPoint) -> str:
     words = _level(p.level, p.indicative, w.lang)
-    return words + " · " + w.tr("actions.compare.counts", risks=p.risks, answered=p.answered,
-                                to_clarify=p.to_clarify)
+    return words + " · " + compare.point_words(p, w.lang)
 
 
 def _guide(w: _Writer, s: Summary) -> None:

@@ -45,8 +45,8 @@ async def _play(server: ServerProcess, room: dict[str, Any], *, votes: tuple[str
         for i, (action_id, status) in enumerate(statuses.items()):
             who: Client = players[0] if i == 0 else fac
             await who.ok({"type": "action_status", "action_id": action_id, "status": status})
-        await fac.until(lambda s: all(a["status"] == statuses.get(a["id"])
-                                      for a in s["follows"]["actions"]))
+        await fac.until(lambda s: all(a["status"] == statuses[a["id"]]
+                                      for a in s["follows"]["actions"] if a["id"] in statuses))
     await fac.ok({"type": "start"})
     for turn in range(3):
         await fac.ok({"type": "draw"})
