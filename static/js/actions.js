@@ -46,10 +46,10 @@ function due(value) {
 
 function meta(a) {
   const parts = [];
-  if (a.owner) parts.push(`${i18n("ui.actions.owner")} · ${a.owner}`);
-  if (a.due) parts.push(`${i18n("ui.actions.due")} · ${due(a.due)}`);
+  if (a.owner) parts.push(i18n("ui.actions.meta_owner", { owner: a.owner }));
+  if (a.due) parts.push(i18n("ui.actions.meta_due", { date: due(a.due) }));
   if (a.criterion) parts.push(i18n(`criterion.${a.criterion}.label`));
-  if (a.guide_step) parts.push(`${i18n("ui.actions.step")} ${a.guide_step}`);
+  if (a.guide_step) parts.push(i18n("ui.actions.meta_step", { number: a.guide_step }));
   return parts;
 }
 
@@ -107,7 +107,7 @@ function form(app, editing) {
     app.rerender();
   };
   return el("form", { class: "action-form", onsubmit: submit },
-    state.source ? el("p", { class: "hint" }, i18n("ui.actions.from_note")) : null,
+    state.source ? el("p", { class: "hint" }, i18n("ui.actions.from_note_hint")) : null,
     field(app, "text", i18n("ui.actions.text"), text),
     el("div", { class: "action-row" },
       field(app, "owner", i18n("ui.actions.owner"), owner),
@@ -209,7 +209,7 @@ export function actionsPanel(app) {
   const details = el("details", { class: "panel actions-panel", id: "actions-panel", open },
     el("summary", { "data-focus-key": "actions-summary" },
       el("h2", { id: "actions-heading" }, i18n("ui.actions.title")),
-      el("span", { class: "tag" }, i18n("ui.actions.count", { count: actions.length }))),
+      inPlay ? el("span", { class: "tag" }, i18n("ui.actions.count", { count: actions.length })) : null),
     inPlay ? el("p", { class: "hint" }, i18n("ui.actions.intro")) : null,
     inPlay ? (actions.length
       ? el("ul", { class: "action-list", "aria-labelledby": "actions-heading" }, actions.map((a) => actionItem(app, a)))

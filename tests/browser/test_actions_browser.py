@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ARTIFACTS, WAIT, Pages, tr
+from tests.browser.conftest import ARTIFACTS, PHONE, WAIT, Pages, shot, tr
 from tests.helpers import Client, ServerProcess, seat_room
 from tests.summary.test_followup_http import NOTE, _create, _play, _share
 
@@ -59,7 +59,7 @@ def test_a_participant_records_actions_from_a_note_and_in_the_synthesis(
         server: ServerProcess, pages: Pages, loop: Loop) -> None:
     room = _create(server)[1]
     fac, players = loop.run(seat_room(server, room, ["Ana", "Bob"]))
-    page = pages.new("dana")
+    page = pages.new("dana", PHONE)
     page.goto(f"{server.base}/r/{room['code']}")
     page.get_by_label(t("ui.join.name_label")).fill("Dana")
     page.get_by_role("button", name=t("ui.join.button")).click()
@@ -71,6 +71,7 @@ def test_a_participant_records_actions_from_a_note_and_in_the_synthesis(
     panel = _panel(page)
     panel.get_by_role("button", name=t("ui.actions.from_note")).click()
     expect(page.locator("#action-text")).to_have_value(NOTE)
+    shot(page, "actions-from-note-390x844")
     page.locator("#action-owner").fill("La direction")
     page.locator("#action-criterion").select_option("responsabilite")
     page.get_by_role("button", name=t("ui.actions.add")).click()
@@ -89,6 +90,7 @@ def test_a_participant_records_actions_from_a_note_and_in_the_synthesis(
         [NOTE, "Informer le CSE du projet"], timeout=WAIT)
     # a participant does not get the facilitator's tools
     expect(page.get_by_role("button", name=t("ui.actions.remove"))).to_have_count(0)
+    shot(page, "actions-synthesis-390x844")
     state = loop.run(fac.until(lambda s: len(s["actions"]) == 2))
     assert state["actions"][1]["due"] == "2027-03-12" and state["actions"][1]["guide_step"] == 2
     for c in (fac, *players):
