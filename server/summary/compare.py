@@ -155,14 +155,14 @@ def follow_up(earlier: Earlier | None, now_criteria: Sequence[NowCriterion],
 
     then_by = {c.criterion: c for c in earlier.criteria}
     criteria = []
-    for crit, level, indicative, answered, risks, questions, to_clarify, insufficient in now_criteria:
+    for crit, level, indicative, answered, risks, asked, to_clarify, insufficient in now_criteria:
         t = then_by.get(crit)
         then = _point(lang, t.level, t.indicative, t.answered, t.risks, t.questions, t.to_clarify,
                       t.insufficient) if t else None
         change = trend(t.level if t else None, level)
         criteria.append(CriterionCompare(
             criterion=crit, label=tr(f"criterion.{crit}.label"), then=then,
-            now=_point(lang, level, indicative, answered, risks, questions, to_clarify,
+            now=_point(lang, level, indicative, answered, risks, asked, to_clarify,
                        insufficient),
             trend=change, trend_label=tr(f"actions.trend.{change}"),
         ))

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ARTIFACTS, PHONE, WAIT, Pages, shot, tr
-from tests.helpers import Client, ServerProcess, seat_room
+from tests.helpers import ServerProcess, seat_room
 from tests.summary.test_followup_http import NOTE, _create, _play, _share
 
 T = TypeVar("T")
@@ -122,9 +122,9 @@ def test_the_follow_up_compares_then_and_now(server: ServerProcess, pages: Pages
     panel = _panel(page)
     expect(panel.locator("[data-earlier]")).to_have_count(3)
     first_action = panel.locator("[data-earlier='a1']")
-    first_action.get_by_role("button", name=t("ui.actions.status.done"), exact=True).click()
-    expect(first_action.get_by_role("button", name=t("ui.actions.status.done"), exact=True)).to_have_attribute(
-        "aria-pressed", "true", timeout=WAIT)
+    done = first_action.get_by_role("button", name=t("ui.actions.status.done"), exact=True)
+    done.click()
+    expect(done).to_have_attribute("aria-pressed", "true", timeout=WAIT)
     page.set_viewport_size({"width": 1366, "height": 768})
     page.screenshot(path=str(ARTIFACTS / "followup-lobby-1366.png"), full_page=True)
 
@@ -183,5 +183,3 @@ def test_the_follow_up_page_imports_a_summary_file(server: ServerProcess, pages:
     page.get_by_role("button", name=t("ui.followup.create")).click()
     expect(page.locator("#followup-error")).to_have_text(t("error.earlier_forbidden"))
 
-
-_ = Client  # the protocol clients come from seat_room

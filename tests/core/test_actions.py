@@ -179,7 +179,7 @@ def test_a_follow_up_sets_statuses_compares_and_unlinks() -> None:
     state = apply(deck, state, "fac", c.Finish(), NOW)
     s = build_summary(deck, state, "LATER1")
     assert s.follows is not None
-    assert [c_.criterion for c_ in s.follows.criteria][0] == "autonomie"
+    assert s.follows.criteria[0].criterion == "autonomie"
     assert s.follows.questions and all(q.now == "yes" for q in s.follows.questions)
     assert [a.status for a in s.follows.actions] == ["done", None]
     md = markdown.render_markdown(s)
