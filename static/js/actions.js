@@ -146,7 +146,7 @@ function notesPicker(app) {
   if (!notes.length) return null;
   const state = ui(app);
   return el("ul", { class: "action-notes" }, notes.map((n) => el("li", {},
-    el("span", { class: "note-text" }, n.text),
+    el("span", { class: "action-note-text" }, n.text),
     el("button", {
       type: "button", class: "btn btn-small btn-secondary", "data-focus-key": `action-note-${n.card_id}-${n.note}`,
       onclick: () => {
