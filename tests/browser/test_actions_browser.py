@@ -132,6 +132,21 @@ def test_the_follow_up_compares_then_and_now(server: ServerProcess, pages: Pages
     loop.run(_play(server, room, votes=("yes", "yes", "no"), actions=False,
                    statuses={"a2": "not_done", "a3": "dropped"}), timeout=60)
 
+    # in the synthesis, the facilitator adds an action, edits it and removes it
+    panel = _panel(page)
+    page.locator("#action-text").fill("Présenter la synthèse au CSE")
+    page.get_by_role("button", name=t("ui.actions.add")).click()
+    item = panel.locator("[data-action='a1']")
+    expect(item.locator(".action-text")).to_have_text("Présenter la synthèse au CSE", timeout=WAIT)
+    item.get_by_role("button", name=f"{t('ui.actions.edit')} — Présenter la synthèse au CSE").click()
+    expect(page.locator("#action-text")).to_have_value("Présenter la synthèse au CSE")
+    page.locator("#action-owner").fill("La déléguée du personnel")
+    page.get_by_role("button", name=t("ui.actions.save")).click()
+    expect(item.locator(".action-meta")).to_have_text(
+        t("ui.actions.meta_owner", owner="La déléguée du personnel"), timeout=WAIT)
+    item.get_by_role("button", name=f"{t('ui.actions.remove')} — Présenter la synthèse au CSE").click()
+    expect(panel.locator("[data-action]")).to_have_count(0, timeout=WAIT)
+
     report = f"{server.base}/r/{code}/report?token={token}"
     for width, height, name in ((1366, 768, "desktop"), (390, 844, "phone")):
         shown = pages.new(f"report-{name}", {"viewport": {"width": width, "height": height},
