@@ -61,10 +61,11 @@ class EarlierCriterion(_Frozen):
 
 
 class EarlierAnswer(_Frozen):
+    """Only ids and the answer: a question compared is asked again in the follow-up, whose
+    deck has its words (the snapshot stays small: it is stored with every change)."""
+
     card_id: str
     question_id: str
-    card_title: str = ""
-    text: str = ""
     group_answer: GroupAnswer | None = None
 
 
@@ -111,7 +112,6 @@ def valid_date(value: str) -> bool:
 # --- reading an earlier summary ----------------------------------------------------------------
 
 _Short = Annotated[str, Field(max_length=300)]
-_Line = Annotated[str, Field(max_length=2000)]
 
 
 class _In(BaseModel):
@@ -148,14 +148,12 @@ class _SynthesisIn(_In):
 
 class _QuestionIn(_In):
     id: Annotated[str, Field(max_length=64)]
-    text: _Line = ""
     kind: str = "yes_no"
     group_answer: GroupAnswer | None = None
 
 
 class _CardIn(_In):
     card_id: Annotated[str, Field(max_length=64)]
-    title: _Short = ""
     outcome: str = "played"
     questions: Annotated[list[_QuestionIn], Field(max_length=50)] = []
 
@@ -186,8 +184,7 @@ def snapshot(data: Any, source: Literal["room", "import"]) -> Earlier:
     except ValidationError:
         raise BadMessage("bad_summary") from None
     answers = [
-        EarlierAnswer(card_id=card.card_id, question_id=q.id, card_title=card.title,
-                      text=q.text, group_answer=q.group_answer)
+        EarlierAnswer(card_id=card.card_id, question_id=q.id, group_answer=q.group_answer)
         for card in parsed.cards if card.outcome == "played"
         for q in card.questions if q.kind == "yes_no"
     ][:MAX_EARLIER_ANSWERS]

@@ -139,11 +139,14 @@ def trend(then: Level | None, now: Level) -> Trend:
 NowCriterion = tuple[CriterionId, Level, bool, int, int, int, int, int]
 
 
+NowAnswer = tuple[str, str, str | None]  # card title, question text, group answer
+
+
 def follow_up(earlier: Earlier | None, now_criteria: Sequence[NowCriterion],
-              now_answers: Mapping[tuple[str, str], str | None], lang: str) -> FollowUpOut | None:
+              now_answers: Mapping[tuple[str, str], NowAnswer], lang: str) -> FollowUpOut | None:
     """``now_criteria``: (criterion, level, indicative, answered, risks, questions, to_clarify,
-    insufficient) of this session; ``now_answers``: (card id, question id) → group answer of
-    its yes/no questions on played cards."""
+    insufficient) of this session; ``now_answers``: (card id, question id) → (card title,
+    question text, group answer) of its yes/no questions on played cards."""
     if earlier is None:
         return None
 
@@ -178,12 +181,12 @@ def follow_up(earlier: Earlier | None, now_criteria: Sequence[NowCriterion],
     ]
     questions = [
         QuestionCompare(
-            card_id=q.card_id, question_id=q.question_id, card_title=q.card_title, text=q.text,
+            card_id=q.card_id, question_id=q.question_id, card_title=now[0], text=now[1],
             then=q.group_answer, then_label=answer_label(q.group_answer),
-            now=now_answers[(q.card_id, q.question_id)],
-            now_label=answer_label(now_answers[(q.card_id, q.question_id)]),
+            now=now[2], now_label=answer_label(now[2]),
         )
-        for q in earlier.answers if (q.card_id, q.question_id) in now_answers
+        for q in earlier.answers
+        if (now := now_answers.get((q.card_id, q.question_id))) is not None
     ]
     return FollowUpOut(
         source=earlier.source, code=earlier.code, title=earlier.title,

@@ -405,8 +405,8 @@ def build_summary(
             state.follows,
             [(c.criterion, c.level, c.indicative, c.answered, c.risks, c.questions, c.to_clarify,
               c.insufficient) for c in criteria],
-            {(card.card_id, q.id): q.group_answer for card in cards if card.outcome == "played"
-             for q in card.questions if q.kind == "yes_no"},
+            {(card.card_id, q.id): (card.title, q.text, q.group_answer) for card in cards
+             if card.outcome == "played" for q in card.questions if q.kind == "yes_no"},
             lang,
         ),
     )
