@@ -174,7 +174,9 @@ def _next_steps(w: _Writer, s: Summary) -> None:
 
 
 def _action_line(w: _Writer, a: ActionOut | EarlierActionOut, box: str) -> str:
-    parts = [f"**{w.label(key)}** {inline(value, single=True)}"
+    # the owner is typed by people: made inert; the other details are the app's own words
+    parts = [f"**{w.label(key)}** "
+             + (inline(value, single=True) if key == "actions.field.owner" else value)
              for key, value in compare.details(a, w.lang)]
     return f"- [{box}] {inline(a.text, single=True)}" + (" — " + " · ".join(parts) if parts else "")
 
