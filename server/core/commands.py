@@ -109,7 +109,49 @@ class Frame:
     changes: tuple[tuple[str, Any], ...] = ()
 
 
+# --- actions and follow-ups (issue 16; rules in server/core/actions.py) ---------------------
+
+
+@dataclass(frozen=True)
+class AddAction:
+    text: str = ""
+    owner: str = ""
+    due: str | None = None
+    criterion: str | None = None
+    guide_step: int | None = None
+    card_id: str | None = None  # with ``note``: the action comes from that note of that card
+    note: int | None = None
+
+
+@dataclass(frozen=True)
+class EditAction:
+    """Replace the fields present in ``changes`` (text, owner, due, criterion, guide_step)."""
+
+    action_id: str
+    changes: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class RemoveAction:
+    action_id: str
+
+
+@dataclass(frozen=True)
+class SetActionStatus:
+    """The group's status of an action of the earlier session (follow-ups only)."""
+
+    action_id: str
+    status: Literal["done", "not_done", "dropped"] | None
+
+
+@dataclass(frozen=True)
+class Unlink:
+    """The earlier session was erased: drop the snapshot kept of it. Made by the server, with
+    no actor."""
+
+
 Command = (
     Join | Connect | Disconnect | Start | Draw | Answer | Reveal | Consensus | AddNote | Next
-    | Skip | Park | PassTurn | Finish | Frame | Remove | Lock
+    | Skip | Park | PassTurn | Finish | Frame | Remove | Lock | AddAction | EditAction
+    | RemoveAction | SetActionStatus | Unlink
 )

@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from server.core import commands as c
+from server.core.actions import HANDLERS as ACTION_HANDLERS
+from server.core.actions import unlink
 from server.core.deck import MAX_TEXT, Deck
 from server.core.sectors import suits
 from server.core.state import (
@@ -115,6 +117,8 @@ def clean_text(text: str) -> str:
 def apply(deck: Deck, state: RoomState, actor_id: str | None, cmd: c.Command, now: float) -> RoomState:
     if isinstance(cmd, c.Join):
         new = _join(state, cmd)
+    elif isinstance(cmd, c.Unlink):  # the server's own, when the earlier session is erased
+        new = unlink(state)
     else:
         actor = state.player(actor_id)
         if actor is None:
@@ -590,4 +594,5 @@ _HANDLERS: dict[type, Handler] = {
     c.Park: _park,
     c.PassTurn: _pass_turn,
     c.Finish: _finish,
+    **ACTION_HANDLERS,
 }

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from server.core.followup import Action, Earlier
 from server.core.sectors import SectorId
 from server.core.tally import QUORUM_MIN, QUORUM_PERCENT, GroupAnswer, Tally
 
@@ -185,6 +186,11 @@ class RoomState(Frozen):
     finished_at: float | None = None
     closed_chars: int = 0  # characters of notes and open answers on closed cards (bounded)
     locked: bool = False  # the facilitator closed the room to newcomers
+    # issue 16: the group's actions (ids a1, a2… from action_seq), and the earlier session
+    # this one follows up, if any (its snapshot and the statuses given to its actions)
+    actions: tuple[Action, ...] = ()
+    action_seq: int = 0
+    follows: Earlier | None = None
 
     def player(self, player_id: str | None) -> Player | None:
         return next((p for p in self.players if p.id == player_id), None)

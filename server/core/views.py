@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from server.core.deck import Card, Deck
+from server.core.followup import Action, Earlier
 from server.core.rules import results
 from server.core.state import (
     ClosedCard,
@@ -53,6 +54,8 @@ def public_view(deck: Deck, state: RoomState) -> dict[str, Any]:
         "history": _history_view(deck, state.closed),
         "synthesis": _synthesis_view(deck, state.closed) if state.phase is Phase.SYNTHESIS else None,
         "locked": state.locked,
+        "actions": _actions_view(state.actions),
+        "follows": _follows_view(state.follows),
     }
 
 
@@ -94,6 +97,10 @@ def public_view_json(deck: Deck, state: RoomState, cache: "ViewCache | None" = N
                                deck, state.closed)
          if state.phase is Phase.SYNTHESIS else "null"),
         ("locked", _dumps(state.locked)),
+        ("actions", remember(lambda: _dumps(_actions_view(state.actions)), "actions",
+                             state.actions)),
+        ("follows", remember(lambda: _dumps(_follows_view(state.follows)), "follows",
+                             state.follows)),
     )
     return "{" + ", ".join(f'"{key}": {value}' for key, value in fields) + "}"
 
@@ -184,6 +191,24 @@ def _history_view(deck: Deck, closed: tuple[ClosedCard, ...]) -> list[dict[str, 
 
 def _synthesis_view(deck: Deck, closed: tuple[ClosedCard, ...]) -> dict[str, Any]:
     return synthesize(deck, closed).model_dump(mode="json")
+
+
+def _actions_view(actions: tuple[Action, ...]) -> list[dict[str, Any]]:
+    return [a.model_dump(mode="json", exclude={"created_at"}) for a in actions]
+
+
+def _follows_view(earlier: Earlier | None) -> dict[str, Any] | None:
+    """The earlier session a follow-up compares with: enough to set its actions' statuses and
+    to show its levels; its questions' answers stay for the summary."""
+    if earlier is None:
+        return None
+    return {
+        "source": earlier.source, "code": earlier.code, "title": earlier.title,
+        "date": earlier.date,
+        "criteria": [c.model_dump(mode="json") for c in earlier.criteria],
+        "actions": [{**a.model_dump(mode="json"), "status": earlier.statuses.get(a.id)}
+                    for a in earlier.actions],
+    }
 
 
 def _questions_view(deck: Deck, state: RoomState, current: CurrentCard | None,

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from server.core import commands as c
 from server.core.deck import Deck, parse_deck
+from server.core.followup import Earlier
 from server.core.rules import apply, new_room
 from server.core.state import Phase, Player, Role, RoomSettings, RoomState
 from server.core.views import ViewCache, card_tip, private_view, public_view_json
@@ -148,10 +149,14 @@ class RoomService:
 
     # --- rooms ---------------------------------------------------------------------------
 
-    async def create(self, deck: Deck, settings: RoomSettings) -> tuple[str, str]:
-        """A new room on a copy of ``deck``: (code, facilitator token)."""
+    async def create(self, deck: Deck, settings: RoomSettings, *, follows: Earlier | None = None,
+                     earlier_code: str | None = None) -> tuple[str, str]:
+        """A new room on a copy of ``deck``: (code, facilitator token). A follow-up (issue 16)
+        starts with the snapshot of the earlier session, linked to it when ``earlier_code``."""
         now = self.clock()
         state = new_room(deck, settings, seed=secrets.randbits(32), now=now)
+        if follows is not None:
+            state = state.model_copy(update={"follows": follows})
         facilitator_id = new_player_id()
         lang = settings.language or deck.language
         name = settings.facilitator_name.strip() or translate(lang, "role.facilitator_default")
@@ -165,6 +170,7 @@ class RoomService:
                 self.repo.create_room, code=code, deck=deck_json,
                 state=state.model_dump_json(), phase=state.phase.value,
                 facilitator_token=token, facilitator_id=facilitator_id,
+                earlier_code=earlier_code,
             )
             if created:
                 return code, token
@@ -290,6 +296,7 @@ class RoomService:
         return self._rooms.get(code.upper())
 
     async def delete(self, code: str) -> None:
+        await self._unlink_followers(code.upper())
         self._forget_room(code.upper())
         room = self._rooms.pop(code.upper(), None)
         await self.db(self.repo.delete_room, code.upper())
@@ -303,6 +310,19 @@ class RoomService:
                 conn.outbox.close()
         if not isinstance(self.bus, LocalBus):
             await self.bus.publish(code.upper(), {"deleted": True})
+
+    async def _unlink_followers(self, code: str) -> None:
+        """Erasing a session erases what its follow-ups keep of it (issue 16): their snapshot
+        goes (a stored, broadcast change of their state), then the links."""
+        for later in await self.db(self.repo.followers, code):
+            try:
+                room = await self.get(later)
+            except NotFound:
+                continue
+            async with room.lock:
+                if room.state.follows is not None:
+                    await self._commit(room, None, c.Unlink(), None)
+        await self.db(self.repo.unlink, code)
 
     # --- joining -------------------------------------------------------------------------
 

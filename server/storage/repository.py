@@ -17,6 +17,7 @@ from server.storage.tables import (
     DeckRow,
     DeckVersionRow,
     RoomDeckRow,
+    RoomLinkRow,
     RoomRow,
     TokenRow,
 )
@@ -113,9 +114,10 @@ class Repository:
 
     def create_room(
         self, *, code: str, deck: str, state: str, phase: str, facilitator_token: str,
-        facilitator_id: str,
+        facilitator_id: str, earlier_code: str | None = None,
     ) -> bool:
-        """False if the code is taken (the caller draws another)."""
+        """False if the code is taken (the caller draws another). ``earlier_code``: the room
+        this one follows up (issue 16), linked in the same transaction."""
         now = time.time()
         try:
             with self.engine.begin() as conn:
@@ -138,9 +140,35 @@ class Repository:
                         player_id=facilitator_id, kind="facilitator", revoked=False,
                     )
                 )
+                if earlier_code is not None:
+                    conn.execute(insert(RoomLinkRow).values(room_code=code,
+                                                            earlier_code=earlier_code))
         except IntegrityError:
             return False
         return True
+
+    # --- follow-ups (issue 16) -----------------------------------------------------------
+
+    def followers(self, earlier_code: str) -> list[str]:
+        """The rooms that follow up ``earlier_code``."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(RoomLinkRow.room_code).where(RoomLinkRow.earlier_code == earlier_code)
+            ).all()
+        return [r.room_code for r in rows]
+
+    def earlier_of(self, code: str) -> str | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(RoomLinkRow.earlier_code).where(RoomLinkRow.room_code == code)
+            ).first()
+        return row.earlier_code if row else None
+
+    def unlink(self, code: str) -> None:
+        """Forget every link of ``code``, as earlier session or as follow-up."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(RoomLinkRow).where(
+                (RoomLinkRow.room_code == code) | (RoomLinkRow.earlier_code == code)))
 
     def load_room(self, code: str) -> StoredRoom | None:
         with self.engine.connect() as conn:

@@ -86,3 +86,20 @@ class AppliedMessageRow(Base):
     )
     player_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class RoomLinkRow(Base):
+    """A follow-up session (``room_code``) and the earlier session it compares with (issue 16).
+
+    The follow-up's state holds a snapshot of the earlier summary; this row is how erasing the
+    earlier session finds the follow-ups to clear (server/rooms/service.py ``delete``). Either
+    room's deletion removes the row (ON DELETE CASCADE on both sides)."""
+
+    __tablename__ = "room_links"
+
+    room_code: Mapped[str] = mapped_column(
+        ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True
+    )
+    earlier_code: Mapped[str] = mapped_column(
+        ForeignKey("rooms.code", ondelete="CASCADE"), index=True
+    )

@@ -64,7 +64,52 @@ def render_csv(s: Summary) -> bytes:
                 yes_no(q.divergent) if q.kind == "yes_no" else "",
             ]
             writer.writerow([cell(v) for v in row])
+    for block in _action_blocks(s):  # issue 16: each block after an empty row
+        writer.writerow([])
+        for row in block:
+            writer.writerow([cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+ACTION_COLUMNS: Final = ("id", "action", "owner", "due", "criterion", "step", "card")
+COMPARE_COLUMNS: Final = ("criterion", "then_level", "then_answered", "then_risks",
+                          "then_to_clarify", "now_level", "now_answered", "now_risks",
+                          "now_to_clarify", "trend")
+EARLIER_COLUMNS: Final = ("id", "earlier_action", "owner", "due", "criterion", "step", "status")
+COMMON_COLUMNS: Final = ("card_id", "card", "question_id", "question", "then", "now")
+
+
+def _action_blocks(s: Summary) -> list[list[list[object]]]:
+    """The actions (when there are any), then for a follow-up the comparison per criterion,
+    the earlier actions with their status and the questions asked in both sessions."""
+    lang = s.language
+
+    def head(prefix: str, columns: tuple[str, ...]) -> list[object]:
+        return [translate(lang, f"actions.csv.{prefix}{c}") for c in columns]
+
+    blocks: list[list[list[object]]] = []
+    if s.actions:
+        blocks.append([head("", ACTION_COLUMNS)] + [
+            [a.id, a.text, a.owner, a.due or "", a.criterion_label or "", a.guide_step or "",
+             a.card_title or ""] for a in s.actions])
+    f = s.follows
+    if f is None:
+        return blocks
+    rows: list[list[object]] = [head("", COMPARE_COLUMNS)]
+    for c in f.criteria:
+        then: list[object] = ([c.then.level_label, c.then.answered, c.then.risks,
+                               c.then.to_clarify] if c.then else ["", "", "", ""])
+        rows.append([c.label, *then, c.now.level_label, c.now.answered, c.now.risks,
+                     c.now.to_clarify, c.trend_label])
+    blocks.append(rows)
+    blocks.append([head("", EARLIER_COLUMNS)] + [
+        [a.id, a.text, a.owner, a.due or "", a.criterion_label or "", a.guide_step or "",
+         a.status_label] for a in f.actions])
+    if f.questions:
+        blocks.append([head("", COMMON_COLUMNS)] + [
+            [q.card_id, q.card_title, q.question_id, q.text, q.then_label, q.now_label]
+            for q in f.questions])
+    return blocks
 
 
 def _frame_rows(s: Summary) -> list[list[str]]:

@@ -8,7 +8,7 @@ which is handed the same stylesheet directly. Jinja autoescaping keeps every tex
 from typing import Any, Literal
 
 from server.i18n import translate
-from server.summary import text
+from server.summary import compare, text
 from server.summary.chart import chart_svg
 from server.summary.guide import LEVELS, LIMITS, OFFICIAL, REMEMBER, RULES
 from server.summary.model import CardNotes, NoteOut, Summary
@@ -75,5 +75,7 @@ def render_report(s: Summary, mode: Mode, **extra: Any) -> str:
         card_ref=card_ref,
         flow=flow,
         downloads=DOWNLOADS,
+        action_details=lambda a: compare.details(a, lang),
+        point_words=lambda p: compare.point_words(p, lang),
         **extra,
     )

@@ -22,7 +22,8 @@ from server.core.state import ClosedCard, CompanySize, Note, Phase, Role, RoomSt
 from server.core.synthesis import INDICATIVE_BELOW, Level, QuestionRef, synthesize
 from server.core.tally import GroupAnswer
 from server.i18n import Lang, normalize, translate
-from server.summary import advice
+from server.summary import advice, compare
+from server.summary.compare import ActionOut, FollowUpOut
 
 FORMAT = "exploria-summary/1"
 
@@ -242,6 +243,13 @@ class Summary(_Model):
     ]
     next_steps: list[NextStep]
     appropriation_steps: list[AppropriationStep]
+    actions: Annotated[
+        list[ActionOut], Field(description="What the group decided to do, in the order recorded.")
+    ]
+    follows: Annotated[
+        FollowUpOut | None,
+        Field(description="The earlier session this one follows up, compared; null otherwise."),
+    ]
 
 
 def summary_json_schema() -> dict[str, Any]:
@@ -392,6 +400,15 @@ def build_summary(
             AppropriationStep(number=s.number, title=s.title, text=s.text, priority=s.priority)
             for s in plan.steps
         ],
+        actions=compare.actions_out(deck, state.actions, lang),
+        follows=compare.follow_up(
+            state.follows,
+            [(c.criterion, c.level, c.indicative, c.answered, c.risks, c.questions, c.to_clarify,
+              c.insufficient) for c in criteria],
+            {(card.card_id, q.id): (card.title, q.text, q.group_answer) for card in cards
+             if card.outcome == "played" for q in card.questions if q.kind == "yes_no"},
+            lang,
+        ),
     )
 
 

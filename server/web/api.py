@@ -12,8 +12,10 @@ from server.core.deck import MAX_FILE_BYTES, deck_json_schema
 from server.core.state import Role, RoomSettings
 from server.errors import BadMessage, Forbidden, NotFound
 from server.i18n import LANGUAGES, catalogue
+from server.web import followup
 from server.web.clientaddr import address_group
 from server.web.deps import DecksDep, RoomsDep, SettingsDep, TokenDep, find_room
+from server.web.followup import FollowsIn
 
 router = APIRouter()
 
@@ -117,6 +119,7 @@ class CreateRoom(BaseModel):
     model_config = ConfigDict(extra="forbid")
     deck_id: str
     settings: RoomSettings = RoomSettings()
+    follows: FollowsIn | None = None  # a follow-up of an earlier session (server/web/followup.py)
 
 
 def public_base(request: Request, public_url: str) -> str:
@@ -140,7 +143,10 @@ async def create_room(
             update={"max_players": settings.max_players_per_room}
         )
     deck = await rooms.db(decks.get, body.deck_id)
-    code, token = await rooms.create(deck, room_settings)
+    earlier, earlier_code = (await followup.resolve(rooms, body.follows)
+                             if body.follows is not None else (None, None))
+    code, token = await rooms.create(deck, room_settings, follows=earlier,
+                                     earlier_code=earlier_code)
     if not decks.is_builtin(deck.id):
         await rooms.db(rooms.repo.touch_deck, deck.id)
     base = public_base(request, settings.public_url)

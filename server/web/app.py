@@ -22,7 +22,7 @@ from server.rooms.service import RoomService
 from server.settings import ROOT, Settings
 from server.storage.engine import make_engine
 from server.storage.repository import Repository
-from server.web import api, guide, pages, report, studio, ws
+from server.web import api, followup, guide, pages, report, studio, ws
 from server.web.bodylimit import BodyLimit
 from server.web.clientaddr import ClientAddress, parse_networks
 from server.web.deps import request_lang
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(report.router)
     app.include_router(studio.router)
     app.include_router(guide.router)
+    app.include_router(followup.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.add_middleware(JsonFromOurOrigin, settings=settings)
     app.add_middleware(AddressLimiter, limits=address_limits(settings))

@@ -114,6 +114,48 @@ class FrameMsg(_Msg):
         return tuple(out)
 
 
+# --- actions and follow-ups (issue 16) -------------------------------------------------------
+# Lengths here only bound what is parsed; the rules check the real limits (server/core/actions.py)
+# so that their errors say them in the user's language.
+_Short = Annotated[str, Field(max_length=2000)]
+
+
+class ActionAddMsg(_Msg):
+    type: Literal["action_add"]
+    text: _Short = ""
+    owner: _Short | None = None
+    due: Annotated[str, Field(max_length=40)] | None = None
+    criterion: Annotated[str, Field(max_length=64)] | None = None
+    guide_step: int | None = None
+    card_id: Annotated[str, Field(max_length=64)] | None = None
+    note: Annotated[int, Field(ge=0, le=10_000)] | None = None
+
+
+class ActionEditMsg(_Msg):
+    type: Literal["action_edit"]
+    action_id: Annotated[str, Field(max_length=16)]
+    text: _Short | None = None
+    owner: _Short | None = None
+    due: Annotated[str, Field(max_length=40)] | None = None
+    criterion: Annotated[str, Field(max_length=64)] | None = None
+    guide_step: int | None = None
+
+    def changes(self) -> tuple[tuple[str, object], ...]:
+        fields = ("text", "owner", "due", "criterion", "guide_step")
+        return tuple((k, getattr(self, k)) for k in fields if k in self.model_fields_set)
+
+
+class ActionRemoveMsg(_Msg):
+    type: Literal["action_remove"]
+    action_id: Annotated[str, Field(max_length=16)]
+
+
+class ActionStatusMsg(_Msg):
+    type: Literal["action_status"]
+    action_id: Annotated[str, Field(max_length=16)]
+    status: Literal["done", "not_done", "dropped"] | None
+
+
 class SyncMsg(_Msg):
     type: Literal["sync"]
 
@@ -125,13 +167,14 @@ class PingMsg(_Msg):
 ClientMessage = Annotated[
     JoinMsg | StartMsg | DrawMsg | AnswerMsg | RevealMsg | ConsensusMsg | NoteMsg | NextMsg
     | SkipMsg | ParkMsg | PassTurnMsg | FinishMsg | FrameMsg | SyncMsg | PingMsg | RemoveMsg
-    | LockMsg,
+    | LockMsg | ActionAddMsg | ActionEditMsg | ActionRemoveMsg | ActionStatusMsg,
     Field(discriminator="type"),
 ]
 _adapter: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 MESSAGE_TYPES = (
     "join", "start", "draw", "answer", "reveal", "consensus", "note", "next", "skip", "park",
     "pass_turn", "finish", "frame", "sync", "ping", "remove", "lock",
+    "action_add", "action_edit", "action_remove", "action_status",
 )
 
 
@@ -218,6 +261,16 @@ def to_command(msg: ClientMessage) -> c.Command | None:
             return c.Lock(locked)
         case FrameMsg():
             return c.Frame(msg.changes())
+        case ActionAddMsg():
+            return c.AddAction(text=msg.text, owner=msg.owner or "", due=msg.due,
+                               criterion=msg.criterion, guide_step=msg.guide_step,
+                               card_id=msg.card_id, note=msg.note)
+        case ActionEditMsg():
+            return c.EditAction(msg.action_id, msg.changes())
+        case ActionRemoveMsg(action_id=action_id):
+            return c.RemoveAction(action_id)
+        case ActionStatusMsg(action_id=action_id, status=status):
+            return c.SetActionStatus(action_id, status)
     return None
 
 

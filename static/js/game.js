@@ -5,6 +5,7 @@ import { el, readJson, showError } from "./dom.js";
 import { seats } from "./storage.js";
 import { RoomConnection } from "./connection.js";
 import { renderView } from "./views.js";
+import { actionsPanel } from "./actions.js";
 
 const config = readJson("room-config", {});
 const code = config.code;
@@ -214,7 +215,7 @@ function render() {
   const selection = key && "selectionStart" in active
     ? [active.selectionStart, active.selectionEnd] : null;
   const scroll = window.scrollY;
-  viewNode.replaceChildren(renderView(app));
+  viewNode.replaceChildren(renderView(app), actionsPanel(app));
   if (key) {
     const again = viewNode.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
     if (again) {
