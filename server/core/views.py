@@ -8,7 +8,7 @@ many (and who) have answered each question, never what.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from server.core.deck import Card, Deck
@@ -59,15 +59,17 @@ def public_view(deck: Deck, state: RoomState) -> dict[str, Any]:
     }
 
 
-def public_view_json(deck: Deck, state: RoomState, cache: "ViewCache | None" = None) -> str:
-    """``json.dumps(public_view(deck, state), ensure_ascii=False)``, assembled from pieces that
-    are remembered while the objects they come from stay the same: most changes are one answer,
-    and the card, the players, the notes and the history do not change with it."""
+def public_view_fields(deck: Deck, state: RoomState,
+                       cache: "ViewCache | None" = None) -> tuple[tuple[str, str], ...]:
+    """``public_view(deck, state)`` as (key, JSON of the value) pairs, in order, assembled from
+    pieces that are remembered while the objects they come from stay the same: most changes
+    are one answer, and the card, the players, the notes and the history do not change with
+    it. The fan-out compares them field by field to send only what changed."""
     settings = state.settings
     current = state.current
     card = deck.card(current.card_id) if current is not None else None
     remember = (cache or ViewCache()).get
-    fields = (
+    return (
         ("phase", _dumps(state.phase.value)),
         ("deck", remember(lambda: _dumps(_deck_view(deck)), "deck", deck)),
         ("language", _dumps(settings.language or deck.language)),
@@ -102,7 +104,16 @@ def public_view_json(deck: Deck, state: RoomState, cache: "ViewCache | None" = N
         ("follows", remember(lambda: _dumps(_follows_view(state.follows)), "follows",
                              state.follows)),
     )
-    return "{" + ", ".join(f'"{key}": {value}' for key, value in fields) + "}"
+
+
+def public_view_json(deck: Deck, state: RoomState, cache: "ViewCache | None" = None) -> str:
+    """``json.dumps(public_view(deck, state), ensure_ascii=False)``, from ``public_view_fields``."""
+    return json_object(public_view_fields(deck, state, cache))
+
+
+def json_object(fields: "Iterable[tuple[str, str]]") -> str:
+    """A JSON object from serialised values, with the separators of ``json.dumps``."""
+    return "{" + ", ".join(f"{_dumps(key)}: {value}" for key, value in fields) + "}"
 
 
 def _dumps(value: Any) -> str:
@@ -168,6 +179,22 @@ def card_tip(deck: Deck, state: RoomState, player_id: str | None) -> str | None:
     if player is None or (player.role is not Role.FACILITATOR and player_id != state.reader_id):
         return None
     card = deck.card(current.card_id)
+    return card.facilitator_tip if card is not None else None
+
+
+def tip_recipients(state: RoomState) -> frozenset[str]:
+    """Who gets ``card_tip`` (see ``card_tip``): the facilitator and the reader."""
+    ids = {p.id for p in state.players if p.role is Role.FACILITATOR}
+    if state.reader_id is not None and state.player(state.reader_id) is not None:
+        ids.add(state.reader_id)
+    return frozenset(ids)
+
+
+def current_tip(deck: Deck, state: RoomState) -> str | None:
+    """The facilitator's tip of the card in play, whoever may see it."""
+    if state.current is None:
+        return None
+    card = deck.card(state.current.card_id)
     return card.facilitator_tip if card is not None else None
 
 

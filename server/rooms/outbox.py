@@ -28,14 +28,18 @@ class SlowConsumer(Exception):
 
 class Outbox:
     def __init__(self, send: Callable[[str], Awaitable[None]],
-                 direct: Callable[[str | bytes], bool] | None = None) -> None:
+                 direct: Callable[[str | bytes], bool] | None = None, *,
+                 protocol: int = 1) -> None:
         self._send = send
+        self.protocol = protocol  # asked for in ``join`` (docs/protocol.md, "Protocol versions")
         self._direct = direct
         self._sending = False  # the sender task is between wake-up and its last send
         self.held = False
         self._control: deque[str] = deque()
         self._state: str | bytes | None = None  # bytes: UTF-8 JSON, ready for the socket
         self._state_version = -1
+        self._you: bytes | None = None  # protocol 2: the latest ``you`` message, after the state
+        self.you_key: tuple[object, str] | None = None  # what the last ``you`` said (fan-out)
         self._wakeup = asyncio.Event()
         self.closed = False
         self.overflowed = False
@@ -58,12 +62,33 @@ class Outbox:
         self._state, self._state_version = text, version
         self._send_now_or_wake()
 
+    def push_you(self, data: bytes) -> None:
+        """The connection's own part (protocol 2): latest wins, sent after the state."""
+        if self.closed:
+            return
+        self._you = data
+        self._send_now_or_wake()
+
+    def seen(self, version: int) -> None:
+        """A state of ``version`` went out another way (in ``welcome``)."""
+        self._state_version = max(self._state_version, version)
+
+    @property
+    def version(self) -> int:
+        """The version of the last state given to this outbox."""
+        return self._state_version
+
+    @property
+    def idle(self) -> bool:
+        """No state waiting: a ``patch`` against ``version`` can follow."""
+        return self._state is None
+
     def hold(self) -> None:
         self.held = True
 
     def release(self) -> None:
         self.held = False
-        if self._control or self._state is not None:
+        if self._control or self._state is not None or self._you is not None:
             self._send_now_or_wake()
 
     def _send_now_or_wake(self) -> None:
@@ -74,7 +99,10 @@ class Outbox:
                 self._control.popleft()
             if not self._control and self._state is not None and self._direct(self._state):
                 self._state = None
-            if not self._control and self._state is None:
+            if not self._control and self._state is None and self._you is not None \
+                    and self._direct(self._you):
+                self._you = None
+            if not self._control and self._state is None and self._you is None:
                 return
         self._wakeup.set()
 
@@ -104,6 +132,11 @@ class Outbox:
                     # this coroutine now waits, maybe for minutes: it must not keep the last
                     # state alive (17 KB per idle connection in a room of 100)
                     del text
+                if self._you is not None and self._state is None and not self.held:
+                    you, self._you = self._you, None
+                    self.sending_since = time.monotonic()
+                    await self._send(you.decode())
+                    del you
             finally:
                 self._sending = False
                 self.sending_since = None

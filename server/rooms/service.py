@@ -24,10 +24,10 @@ from server.core.deck import Deck, parse_deck
 from server.core.followup import Earlier
 from server.core.rules import apply, new_room
 from server.core.state import Phase, Player, Role, RoomSettings, RoomState
-from server.core.views import ViewCache, card_tip, private_view, public_view_json
 from server.errors import Forbidden, GameError, NotFound, Unavailable
 from server.i18n import translate
 from server.rooms.bus import Bus, LocalBus
+from server.rooms.fanout import Fanout, RoomFan
 from server.rooms.outbox import Outbox
 from server.rooms.sealing import (
     KeyStore,
@@ -52,8 +52,6 @@ T = TypeVar("T")
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 6
-MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
-NO_ANSWERS = ("{}", b"{}")
 MIN_CLIENT_TOKEN = 22  # a token chosen by a client must carry ≥128 bits in base64url
 CLOSE_REMOVED = 4403  # the facilitator removed this participant
 CLOSE_SLOW = 4008  # a reader that fell too far behind
@@ -91,13 +89,8 @@ class LiveRoom:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     connections: set[Connection] = field(default_factory=set)
     applied: set[tuple[str, str]] = field(default_factory=set)
-    view_cache: ViewCache = field(default_factory=ViewCache)  # pieces of the public view
-    public_json: str | None = None  # the serialised public view of ``state`` at…
-    public_version: int = -1  # …this version
-    flush_scheduled: bool = False
+    fan: RoomFan = field(default_factory=RoomFan)  # what the fan-out remembers (fanout.py)
     idle_since: float | None = None  # monotonic time the last connection left
-    # player id → (their answers object, its JSON): re-serialised only when it changes
-    mine_json: dict[str, tuple[object, tuple[str, bytes]]] = field(default_factory=dict)
     # anonymous session, open card: its key (see server/rooms/sealing.py) and the message ids
     # stored for it, keyed with it
     card_key: bytes | None = None
@@ -129,6 +122,8 @@ class RoomService:
         self.clock = clock
         self.big_room_threshold = big_room_threshold
         self.coalesce_s = coalesce_ms / 1000
+        self.fan = Fanout(clock, big_room_threshold=big_room_threshold,
+                          coalesce_s=self.coalesce_s)
         # reads (and rare writes) on a small pool; room states through one batching writer
         self._db = ThreadPoolExecutor(max_workers=db_threads, thread_name_prefix="db")
         self.writer = BatchWriter(repo)
@@ -675,89 +670,10 @@ class RoomService:
             del self._rooms[code]
         return len(idle)
 
-    # --- fan-out -------------------------------------------------------------------------
-
-    def state_message(self, room: LiveRoom, player_id: str | None,
-                      welcome: dict[str, Any] | None = None, *, viewer: bool = False) -> str:
-        """A ``state`` message for one connection (a ``welcome`` if ``welcome`` is its
-        ``you``): the shared public view, serialised once per change, with this person's own
-        answers spliced in instead of re-serialising the whole view per connection."""
-        # A newcomer to a big room whose next state is already scheduled may get the view
-        # serialised a moment ago (with its own version): during a reconnect storm that saves
-        # one full serialisation per arrival, and the fresher state follows within the interval.
-        stale_ok = welcome is not None and room.flush_scheduled and room.public_json is not None
-        tip = "null" if viewer else self._tip_json(room, player_id).decode()
-        return self._message_head(room, welcome, stale_ok=stale_ok) + \
-            self._mine_json(room, player_id)[0] + ',"card_tip":' + tip + "}}"
-
-    def _message_head(self, room: LiveRoom, welcome: dict[str, Any] | None = None, *,
-                      stale_ok: bool = False) -> str:
-        """Everything of a state (or welcome) message but the person's own answers and the
-        two closing braces: the same for every connection of the room."""
-        public = self._public_json(room, stale_ok=stale_ok)
-        kind = (f'"type":"welcome","you":{json.dumps(welcome, ensure_ascii=False)},'
-                if welcome is not None else '"type":"state",')
-        return (f'{{{kind}"version":{room.public_version},"server_time":{self.clock():.3f},'
-                f'"state":{public[:-1]},"my_answers":')
-
-    def _public_json(self, room: LiveRoom, *, stale_ok: bool = False) -> str:
-        if room.public_json is None or (room.public_version != room.state.version and not stale_ok):
-            room.public_json = public_view_json(room.deck, room.state, room.view_cache)
-            room.public_version = room.state.version
-        return room.public_json
-
-    @staticmethod
-    def _mine_json(room: LiveRoom, player_id: str | None) -> tuple[str, bytes]:
-        """This person's own answers as JSON (text and UTF-8), cached until they change."""
-        current = room.state.current
-        answers = current.answers.get(player_id) if current and player_id else None
-        if answers is None or player_id is None:
-            return NO_ANSWERS
-        cached = room.mine_json.get(player_id)
-        if cached is not None and cached[0] is answers:
-            return cached[1]
-        text = json.dumps(private_view(room.state, player_id), ensure_ascii=False)
-        pair = (text, text.encode())
-        room.mine_json[player_id] = (answers, pair)
-        return pair
+    # --- fan-out (server/rooms/fanout.py) ---------------------------------------------
 
     def _broadcast(self, room: LiveRoom) -> None:
-        """Small rooms get every state at once; big ones at most one state per interval,
-        an interval that grows with the room (a state costs one send per connection)."""
-        size = len(room.connections)
-        if size > self.big_room_threshold and self.coalesce_s > 0:
-            if not room.flush_scheduled:
-                room.flush_scheduled = True
-                delay = min(MAX_COALESCE_S, self.coalesce_s * size / self.big_room_threshold)
-                asyncio.get_running_loop().call_later(delay, self._flush, room)
-            return
-        self._flush(room)
-
-    def _flush(self, room: LiveRoom) -> None:
-        """One state to every connection of the room: everything but the person's own answers
-        is encoded once, as bytes, and only the end differs per connection."""
-        room.flush_scheduled = False
-        version = room.state.version
-        head = self._message_head(room).encode()
-        for conn in room.connections:
-            tip = b"null" if conn.viewer else self._tip_json(room, conn.player_id)
-            conn.outbox.push_state(version, head + self._mine_json(room, conn.player_id)[1]
-                                   + b',"card_tip":' + tip + b"}}")
-
-    @staticmethod
-    def _tip_json(room: LiveRoom, player_id: str | None) -> bytes:
-        """``card_tip`` for one person: the tip of the card in play for the facilitator and
-        the reader, null for everyone else (docs/protocol.md)."""
-        if room.state.current is None:
-            return b"null"
-        tip = card_tip(room.deck, room.state, player_id)
-        return b"null" if tip is None else json.dumps(tip, ensure_ascii=False).encode()
-
-    def resend(self, room: LiveRoom, conn: Connection) -> None:
-        conn.outbox.push_state(
-            room.state.version, self.state_message(room, conn.player_id, viewer=conn.viewer),
-            force=True,
-        )
+        self.fan.broadcast(room)
 
 
 class MemoryKeyStore:

@@ -29,6 +29,9 @@ class JoinMsg(_Msg):
     token: Annotated[str, Field(max_length=200)] | None = None
     lang: Literal["fr", "en"] | None = None
     role: Literal["viewer"] | None = None  # a read-only screen, with a token of the room
+    # the protocol version the client speaks (docs/protocol.md, "Protocol versions"); a
+    # higher one than the server's gets the server's
+    protocol: Annotated[int, Field(ge=1, le=1000)] | None = None
 
 
 class StartMsg(_Msg):

@@ -6,7 +6,6 @@ one slow client never delays the room.
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from typing import Any
@@ -18,6 +17,7 @@ from server.i18n import error_message, negotiate, normalize
 from server.rooms.outbox import Outbox, SlowConsumer
 from server.rooms.service import Connection, LiveRoom, RoomService
 from server.settings import Settings
+from server.web import wire
 from server.web.clientaddr import address_group
 from server.web.deps import find_room
 from server.web.direct import direct_writer, socket_probe
@@ -177,7 +177,7 @@ class _Session:
             self.conn.outbox.hold()
             if isinstance(msg, SyncMsg):
                 await self.service.resync(self.room)
-                self.service.resend(self.room, self.conn)
+                self.service.fan.resend(self.room, self.conn)
             elif isinstance(msg, PingMsg):
                 self.send({"type": "pong"})
             else:
@@ -185,7 +185,7 @@ class _Session:
                 assert command is not None
                 await self.service.act(self.room, self.conn.player_id, command, msg_id)
             if msg_id is not None:
-                self.send({"type": "ack", "id": msg_id})
+                self.conn.outbox.push(wire.ack(msg_id))
         except AppError as exc:
             if exc.code == "room_not_found" and self.conn is None:  # a finished room, by code
                 guard: CodeGuard = self.ws.app.state.code_guard
@@ -205,9 +205,10 @@ class _Session:
     async def join(self, msg: JoinMsg, msg_id: str | None) -> None:
         if msg.lang:
             self.lang = normalize(msg.lang) or self.lang
+        protocol = min(msg.protocol or 1, wire.PROTOCOL_LATEST)
 
         def factory(player_id: str) -> Connection:
-            outbox = Outbox(self.ws.send_text, self.direct)
+            outbox = Outbox(self.ws.send_text, self.direct, protocol=protocol)
             outbox.hold()  # nothing may overtake the welcome (released by handle)
             conn = Connection(outbox, player_id, self.lang)
             probe = socket_probe(self.ws.scope)
@@ -223,10 +224,9 @@ class _Session:
         player = joined.player
         you = {"id": player.id, "name": player.name,
                "role": "viewer" if conn.viewer else player.role.value, "token": joined.token}
-        conn.outbox.push(self.service.state_message(self.room, player.id, welcome=you,
-                                                    viewer=conn.viewer))
+        conn.outbox.push(self.service.fan.welcome(self.room, conn, you))
         if msg_id is not None:
-            conn.outbox.push(json.dumps({"type": "ack", "id": msg_id}))
+            conn.outbox.push(wire.ack(msg_id))
         self.sender = asyncio.create_task(self.pump(conn.outbox))
 
     async def pump(self, outbox: Outbox) -> None:
@@ -243,7 +243,7 @@ class _Session:
 
     def send(self, event: dict[str, Any]) -> None:
         assert self.conn is not None
-        self.conn.outbox.push(json.dumps(event, ensure_ascii=False))
+        self.conn.outbox.push(wire.event(event))
 
     async def cleanup(self) -> None:
         if self.conn is not None:

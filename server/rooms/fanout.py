@@ -1,0 +1,195 @@
+"""A room's changes, out to its connections (docs/protocol.md, "Protocol versions").
+
+Protocol 2 connections all get the same bytes for a change: a ``patch`` against the version
+they hold (RFC 6902, computed once per change, field by field of the public view) or, when
+they do not hold the base (a slow reader, a newcomer of a coalesced room) or the patch would
+not be smaller, the full ``state``. What is personal — their own answers, the card's tip for
+the facilitator and the reader — goes in a small ``you`` message, only when it changes.
+
+Protocol 1 connections (older clients) get, as before, a ``state`` with ``my_answers`` and
+``card_tip`` inside: the shared part is encoded once, only its end differs per connection.
+"""
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from server.core.views import (
+    ViewCache,
+    current_tip,
+    json_object,
+    public_view_fields,
+    tip_recipients,
+)
+from server.web import wire
+
+if TYPE_CHECKING:
+    from server.rooms.service import Connection, LiveRoom
+
+MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
+NO_ANSWERS = "{}"
+
+
+@dataclass(eq=False)
+class RoomFan:
+    """What a room remembers of what it sent."""
+
+    cache: ViewCache = field(default_factory=ViewCache)  # pieces of the public view
+    fields: wire.Fields | None = None  # the public view of ``version``, field by field
+    view_json: str | None = None
+    version: int = -1
+    sent_fields: wire.Fields | None = None  # the view of the last broadcast: a patch's base
+    sent_version: int = -1
+    flush_scheduled: bool = False
+    # player id → (their answers object, its JSON): re-serialised only when it changes
+    mine: dict[str, tuple[object, str]] = field(default_factory=dict)
+
+
+class Fanout:
+    def __init__(self, clock: Callable[[], float], *, big_room_threshold: int = 50,
+                 coalesce_s: float = 0.1) -> None:
+        self.clock = clock
+        self.big_room_threshold = big_room_threshold
+        self.coalesce_s = coalesce_s
+
+    # --- the public view ----------------------------------------------------------------
+
+    def view(self, room: "LiveRoom", *, stale_ok: bool = False) -> tuple[int, wire.Fields, str]:
+        fan = room.fan
+        if fan.fields is None or fan.view_json is None or (
+                fan.version != room.state.version and not stale_ok):
+            fan.fields = public_view_fields(room.deck, room.state, fan.cache)
+            fan.view_json = json_object(fan.fields)
+            fan.version = room.state.version
+        return fan.version, fan.fields, fan.view_json
+
+    # --- what is personal ---------------------------------------------------------------
+
+    @staticmethod
+    def _mine(room: "LiveRoom", player_id: str) -> tuple[object, str]:
+        """This person's answers object (compared by identity) and its JSON."""
+        current = room.state.current
+        answers = current.answers.get(player_id) if current is not None else None
+        if answers is None:
+            return None, NO_ANSWERS
+        cached = room.fan.mine.get(player_id)
+        if cached is not None and cached[0] is answers:
+            return cached
+        pair = (answers, json.dumps(dict(answers), ensure_ascii=False))
+        room.fan.mine[player_id] = pair
+        return pair
+
+    @staticmethod
+    def _tip(room: "LiveRoom") -> tuple[str, frozenset[str]]:
+        tip = current_tip(room.deck, room.state)
+        if tip is None:
+            return "null", frozenset()
+        return json.dumps(tip, ensure_ascii=False), tip_recipients(room.state)
+
+    def _personal(self, room: "LiveRoom", conn: "Connection",
+                  tip: tuple[str, frozenset[str]] | None = None) -> tuple[object, str, str]:
+        answers, mine = self._mine(room, conn.player_id)
+        tip_json, readers = tip or self._tip(room)
+        if conn.viewer or conn.player_id not in readers:
+            tip_json = "null"
+        return answers, mine, tip_json
+
+    # --- one connection -----------------------------------------------------------------
+
+    def welcome(self, room: "LiveRoom", conn: "Connection", you: dict[str, Any]) -> str:
+        """The answer to ``join``. A newcomer to a big room whose next state is already
+        scheduled may get the view serialised a moment ago (with its own version): during a
+        reconnect storm that saves one full serialisation per arrival, and the fresher
+        state follows within the interval."""
+        stale_ok = room.fan.flush_scheduled and room.fan.view_json is not None
+        version, fields, view_json = self.view(room, stale_ok=stale_ok)
+        answers, mine, tip = self._personal(room, conn)
+        outbox = conn.outbox
+        outbox.seen(version)
+        if outbox.protocol >= 2:
+            outbox.you_key = (answers, tip)
+            return wire.welcome(you, version, self.clock(), view_json, mine, tip)
+        return (wire.state_v1_head(version, self.clock(), fields, you)
+                + wire.state_v1_tail(mine.encode(), tip.encode())).decode()
+
+    def resend(self, room: "LiveRoom", conn: "Connection") -> None:
+        """The reply to ``sync``: the full state (and, protocol 2, ``you``)."""
+        version, fields, view_json = self.view(room)
+        answers, mine, tip = self._personal(room, conn)
+        outbox = conn.outbox
+        if outbox.protocol >= 2:
+            outbox.push_state(version, wire.state(version, self.clock(), view_json), force=True)
+            outbox.you_key = (answers, tip)
+            outbox.push_you(wire.you(version, mine, tip))
+            return
+        outbox.push_state(version, wire.state_v1_head(version, self.clock(), fields)
+                          + wire.state_v1_tail(mine.encode(), tip.encode()), force=True)
+
+    # --- the whole room -----------------------------------------------------------------
+
+    def broadcast(self, room: "LiveRoom") -> None:
+        """Small rooms get every change at once; big ones at most one per interval, an
+        interval that grows with the room (a change costs one send per connection)."""
+        size = len(room.connections)
+        if size > self.big_room_threshold and self.coalesce_s > 0:
+            if not room.fan.flush_scheduled:
+                room.fan.flush_scheduled = True
+                delay = min(MAX_COALESCE_S, self.coalesce_s * size / self.big_room_threshold)
+                asyncio.get_running_loop().call_later(delay, self.flush, room)
+            return
+        self.flush(room)
+
+    def flush(self, room: "LiveRoom") -> None:
+        fan = room.fan
+        fan.flush_scheduled = False
+        base, base_fields = fan.sent_version, fan.sent_fields
+        version, fields, view_json = self.view(room)
+        fan.sent_version, fan.sent_fields = version, fields
+        now = self.clock()
+        full: bytes | None = None
+        patch: bytes | None = None
+        if base_fields is not None and base < version:
+            ops = _field_ops(base_fields, fields)
+            patch = wire.patch(base, version, now, ops)
+            if len(patch) >= len(view_json):
+                patch = None
+        tip = self._tip(room)
+        head: bytes | None = None
+        for conn in room.connections:
+            outbox = conn.outbox
+            if outbox.protocol >= 2:
+                if patch is not None and outbox.version == base and outbox.idle:
+                    outbox.push_state(version, patch)
+                else:
+                    if full is None:
+                        full = wire.state(version, now, view_json)
+                    outbox.push_state(version, full)
+                answers, mine, tip_json = self._personal(room, conn, tip)
+                key = outbox.you_key
+                if key is None or key[0] is not answers or key[1] != tip_json:
+                    outbox.you_key = (answers, tip_json)
+                    outbox.push_you(wire.you(version, mine, tip_json))
+            else:
+                if head is None:
+                    head = wire.state_v1_head(version, now, fields)
+                _, mine, tip_json = self._personal(room, conn, tip)
+                outbox.push_state(version, head + wire.state_v1_tail(mine.encode(),
+                                                                     tip_json.encode()))
+
+
+def _field_ops(old: wire.Fields, new: wire.Fields) -> list[dict[str, Any]]:
+    """RFC 6902 operations from one public view to the next, decoding only the fields whose
+    JSON changed."""
+    before = dict(old)
+    ops: list[dict[str, Any]] = []
+    for key, value in new:
+        previous = before.get(key)
+        if previous == value:
+            continue
+        if previous is None:
+            ops.append({"op": "add", "path": f"/{key}", "value": json.loads(value)})
+        else:
+            ops.extend(wire.diff(json.loads(previous), json.loads(value), f"/{key}"))
+    return ops
