@@ -10,7 +10,7 @@ from server.web.messages import MESSAGE_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DOC = (ROOT / "docs" / "protocol.md").read_text("utf-8")
-SERVER_TYPES = ("welcome", "state", "ack", "error", "pong")
+SERVER_TYPES = ("welcome", "state", "patch", "you", "ack", "error", "pong")
 ERROR_CODES = sorted(
     k.removeprefix("error.")
     for k in json.loads((ROOT / "server/locales/en/core.json").read_text("utf-8"))
