@@ -86,6 +86,8 @@ class Target:
                 "MESSAGES_PER_SECOND": "1000000", "JOINS_PER_MINUTE": "1e9", "JOINS_BURST": "1e9",
                 "ROOMS_PER_MINUTE": "1e9", "ROOMS_BURST": "1e9", "LOOKUPS_PER_MINUTE": "1e9",
                 "LOOKUPS_BURST": "1e9", "DECK_UPLOADS_PER_MINUTE": "1e9", "DECK_UPLOADS_BURST": "1e9",
+                "WEBSOCKETS_PER_ADDRESS": "1000000", "CODE_MISSES_PER_HOUR": "1e9",
+                "CODE_MISSES_BURST": "1e9",
                 **dict(kv.split("=", 1) for kv in self.args.server_env),
             }
             cmd = [sys.executable, "-m", "server"]

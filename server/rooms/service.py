@@ -46,6 +46,8 @@ from server.storage.repository import (
     hash_token,
 )
 from server.storage.writer import BatchWriter
+from server.summary.render import forget as forget_pdf
+from server.summary.render import prerender_later
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -113,7 +115,7 @@ class RoomService:
     def __init__(
         self, repo: Repository, *, big_room_threshold: int = 50, coalesce_ms: int = 100,
         db_threads: int = 1, clock: Callable[[], float] = time.time, bus: Bus | None = None,
-        keys: KeyStore | None = None,
+        keys: KeyStore | None = None, prerender_pdf: bool = True,
     ) -> None:
         self.repo = repo
         self.keys: KeyStore = keys or MemoryKeyStore()
@@ -122,6 +124,7 @@ class RoomService:
         self.clock = clock
         self.big_room_threshold = big_room_threshold
         self.coalesce_s = coalesce_ms / 1000
+        self.prerender_pdf = prerender_pdf
         self.fan = Fanout(clock, big_room_threshold=big_room_threshold,
                           coalesce_s=self.coalesce_s)
         # reads (and rare writes) on a small pool; room states through one batching writer
@@ -295,6 +298,7 @@ class RoomService:
         self._forget_room(code.upper())
         room = self._rooms.pop(code.upper(), None)
         await self.db(self.repo.delete_room, code.upper())
+        forget_pdf(code.upper())
         try:
             await self.keys.drop(code.upper())
         except Exception:
@@ -674,6 +678,8 @@ class RoomService:
 
     def _broadcast(self, room: LiveRoom) -> None:
         self.fan.broadcast(room)
+        if room.state.phase is Phase.SYNTHESIS and self.prerender_pdf:
+            prerender_later(room.deck, room.state, room.code)  # its first download is instant
 
 
 class MemoryKeyStore:

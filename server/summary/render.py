@@ -5,6 +5,7 @@ hands it to the format's renderer. The PDF is laid out off the event loop.
 """
 
 import asyncio
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -22,6 +23,7 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
 }
 FORMATS = tuple(MEDIA_TYPES)
+log = logging.getLogger(__name__)
 
 
 def render_json(s: Summary) -> bytes:
@@ -55,19 +57,94 @@ PDF_CACHE_SIZE = 8
 _cache_lock = threading.Lock()
 
 
+_inflight: dict[tuple[str, float, int, str], threading.Event] = {}
+
+
+def _pdf_key(deck: Deck, state: RoomState, code: str) -> tuple[str, float, int, str]:
+    return (code, state.created_at, state.version, state.settings.language or deck.language)
+
+
 def _cached_pdf(deck: Deck, state: RoomState, code: str) -> tuple[bytes, str]:
-    key = (code, state.created_at, state.version, state.settings.language or deck.language)
+    """The PDF from the cache; else, when it is being laid out ahead (``prerender``), that
+    one once it is done; else laid out now."""
+    key = _pdf_key(deck, state, code)
     with _cache_lock:
         hit = _PDF_CACHE.get(key)
         if hit is not None:
             _PDF_CACHE.move_to_end(key)
             return hit, MEDIA_TYPES["pdf"]
+        pending = _inflight.get(key)
+    if pending is not None and pending.wait(PRERENDER_WAIT_S):
+        with _cache_lock:
+            hit = _PDF_CACHE.get(key)
+        if hit is not None:
+            return hit, MEDIA_TYPES["pdf"]
     body, media_type = render_sync("pdf", deck, state, code)
+    _store(key, body)
+    return body, media_type
+
+
+def _store(key: tuple[str, float, int, str], body: bytes) -> None:
     with _cache_lock:
         _PDF_CACHE[key] = body
         while len(_PDF_CACHE) > PDF_CACHE_SIZE:
             _PDF_CACHE.popitem(last=False)
-    return body, media_type
+
+
+# --- a finished session's PDF, laid out before anyone asks ---------------------------------
+# Laying out the summary of a long session takes seconds of CPU; nobody should wait for it on
+# the first click. When a session reaches its synthesis (and again after each later change:
+# actions are still edited there) the PDF is laid out on a background thread, a moment after
+# the last change, one session at a time; a download that comes meanwhile waits for it.
+
+PRERENDER_DELAY_S = 2.0  # after the last change: edits in the synthesis come in bursts
+PRERENDER_WAIT_S = 30.0
+_prerender_slot = threading.Semaphore(1)
+_timers: dict[str, asyncio.TimerHandle] = {}
+
+
+def prerender_later(deck: Deck, state: RoomState, code: str,
+                    delay_s: float = PRERENDER_DELAY_S) -> None:
+    """Lay out this state's PDF in ``delay_s`` unless the room changes again before. Called
+    on the event loop after each change of a finished session."""
+    old = _timers.pop(code, None)
+    if old is not None:
+        old.cancel()
+    loop = asyncio.get_running_loop()
+    _timers[code] = loop.call_later(delay_s, _start_prerender, deck, state, code)
+
+
+def forget(code: str) -> None:
+    """An erased session: no PDF of it is laid out or kept any more."""
+    timer = _timers.pop(code, None)
+    if timer is not None:
+        timer.cancel()
+    with _cache_lock:
+        for key in [k for k in _PDF_CACHE if k[0] == code]:
+            del _PDF_CACHE[key]
+
+
+def _start_prerender(deck: Deck, state: RoomState, code: str) -> None:
+    _timers.pop(code, None)
+    key = _pdf_key(deck, state, code)
+    with _cache_lock:
+        if key in _PDF_CACHE or key in _inflight:
+            return
+        done = _inflight[key] = threading.Event()
+
+    def work() -> None:
+        try:
+            with _prerender_slot:
+                body, _ = render_sync("pdf", deck, state, code)
+            _store(key, body)
+        except Exception:  # the download lays it out again and reports the error
+            log.exception("could not lay out the PDF of room %s ahead", code)
+        finally:
+            with _cache_lock:
+                _inflight.pop(key, None)
+            done.set()
+
+    threading.Thread(target=work, name="pdf-prerender", daemon=True).start()
 
 
 async def render(fmt: str, deck: Deck, state: RoomState, code: str) -> tuple[bytes, str]:
