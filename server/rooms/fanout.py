@@ -24,6 +24,7 @@ from server.core.views import (
     tip_recipients,
 )
 from server.web import wire
+from server.web.direct import Frame
 
 if TYPE_CHECKING:
     from server.rooms.service import Connection, LiveRoom
@@ -148,13 +149,13 @@ class Fanout:
         version, fields, view_json = self.view(room)
         fan.sent_version, fan.sent_fields = version, fields
         now = self.clock()
-        full: bytes | None = None
-        patch: bytes | None = None
+        full: Frame | None = None
+        patch: Frame | None = None
         if base_fields is not None and base < version:
             ops = _field_ops(base_fields, fields)
-            patch = wire.patch(base, version, now, ops)
-            if len(patch) >= len(view_json):
-                patch = None
+            data = wire.patch(base, version, now, ops)
+            if len(data) < len(view_json):
+                patch = Frame(data)
         tip = self._tip(room)
         head: bytes | None = None
         for conn in room.connections:
@@ -164,7 +165,7 @@ class Fanout:
                     outbox.push_state(version, patch)
                 else:
                     if full is None:
-                        full = wire.state(version, now, view_json)
+                        full = Frame(wire.state(version, now, view_json))
                     outbox.push_state(version, full)
                 answers, mine, tip_json = self._personal(room, conn, tip)
                 key = outbox.you_key

@@ -19,6 +19,8 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from server.web.direct import Frame, Payload
+
 MAX_CONTROL = 256
 
 
@@ -28,7 +30,7 @@ class SlowConsumer(Exception):
 
 class Outbox:
     def __init__(self, send: Callable[[str], Awaitable[None]],
-                 direct: Callable[[str | bytes], bool] | None = None, *,
+                 direct: Callable[[Payload], bool] | None = None, *,
                  protocol: int = 1) -> None:
         self._send = send
         self.protocol = protocol  # asked for in ``join`` (docs/protocol.md, "Protocol versions")
@@ -36,7 +38,8 @@ class Outbox:
         self._sending = False  # the sender task is between wake-up and its last send
         self.held = False
         self._control: deque[str] = deque()
-        self._state: str | bytes | None = None  # bytes: UTF-8 JSON, ready for the socket
+        # bytes: UTF-8 JSON; a Frame: the same bytes for a whole room, framed once
+        self._state: Payload | None = None
         self._state_version = -1
         self._you: bytes | None = None  # protocol 2: the latest ``you`` message, after the state
         self.you_key: tuple[object, str] | None = None  # what the last ``you`` said (fan-out)
@@ -56,7 +59,7 @@ class Outbox:
         self._control.append(text)
         self._send_now_or_wake()
 
-    def push_state(self, version: int, text: str | bytes, *, force: bool = False) -> None:
+    def push_state(self, version: int, text: Payload, *, force: bool = False) -> None:
         if self.closed or (version <= self._state_version and not force):
             return
         self._state, self._state_version = text, version
@@ -128,6 +131,8 @@ class Outbox:
                 if self._state is not None and not self.held:
                     text, self._state = self._state, None
                     self.sending_since = time.monotonic()
+                    if isinstance(text, Frame):
+                        text = text.data
                     await self._send(text.decode() if isinstance(text, bytes) else text)
                     # this coroutine now waits, maybe for minutes: it must not keep the last
                     # state alive (17 KB per idle connection in a room of 100)

@@ -23,7 +23,20 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 SCOPE_KEY = "explorIA.raw_send"
 MAX_BUFFERED = 64 * 1024  # beyond this the reader is slow: let the outbox's backpressure act
 
-DirectWrite = Callable[[str | bytes], bool]
+
+
+class Frame:
+    """A message for many connections, framed once: the same bytes are written to each."""
+
+    __slots__ = ("data", "frame")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data  # UTF-8 JSON, for the ASGI path
+        self.frame = text_frame(data)  # header and payload, for the direct path
+
+
+Payload = str | bytes | Frame
+DirectWrite = Callable[[Payload], bool]
 
 try:  # the protocol class is uvicorn's; any other server simply gets no direct path
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -54,13 +67,16 @@ def direct_writer(scope: MutableMapping[str, Any]) -> DirectWrite | None:
     if conn.extensions:
         return None
 
-    def write(text: str | bytes) -> bool:
+    def write(text: Payload) -> bool:
         transport = protocol.transport
         if (not protocol.handshake_complete or protocol.close_sent or conn.state is not State.OPEN
                 or not protocol.writable.is_set() or transport.is_closing()
                 or transport.get_write_buffer_size() > MAX_BUFFERED):
             return False
-        transport.write(text_frame(text if isinstance(text, bytes) else text.encode()))
+        if isinstance(text, Frame):
+            transport.write(text.frame)
+        else:
+            transport.write(text_frame(text if isinstance(text, bytes) else text.encode()))
         return True
 
     return write
