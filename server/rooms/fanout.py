@@ -58,13 +58,27 @@ class Fanout:
     # --- the public view ----------------------------------------------------------------
 
     def view(self, room: "LiveRoom", *, stale_ok: bool = False) -> tuple[int, wire.Fields, str]:
+        version, fields = self.view_fields(room, stale_ok=stale_ok)
+        return version, fields, self.view_json(room)
+
+    @staticmethod
+    def view_fields(room: "LiveRoom", *, stale_ok: bool = False) -> tuple[int, wire.Fields]:
+        """The public view, field by field (its JSON is assembled only if a full state is
+        sent: a change that goes out as a patch never needs it)."""
         fan = room.fan
-        if fan.fields is None or fan.view_json is None or (
-                fan.version != room.state.version and not stale_ok):
+        if fan.fields is None or (fan.version != room.state.version and not stale_ok):
             fan.fields = public_view_fields(room.deck, room.state, fan.cache)
-            fan.view_json = json_object(fan.fields)
+            fan.view_json = None
             fan.version = room.state.version
-        return fan.version, fan.fields, fan.view_json
+        return fan.version, fan.fields
+
+    @staticmethod
+    def view_json(room: "LiveRoom") -> str:
+        fan = room.fan
+        assert fan.fields is not None
+        if fan.view_json is None:
+            fan.view_json = json_object(fan.fields)
+        return fan.view_json
 
     # --- what is personal ---------------------------------------------------------------
 
@@ -146,7 +160,7 @@ class Fanout:
         fan = room.fan
         fan.flush_scheduled = False
         base, base_fields = fan.sent_version, fan.sent_fields
-        version, fields, view_json = self.view(room)
+        version, fields = self.view_fields(room)
         fan.sent_version, fan.sent_fields = version, fields
         now = self.clock()
         full: Frame | None = None
@@ -154,18 +168,21 @@ class Fanout:
         if base_fields is not None and base < version:
             ops = _field_ops(base_fields, fields)
             data = wire.patch(base, version, now, ops)
-            if len(data) < len(view_json):
+            # the size of the full state, without assembling it: its fields and separators
+            if len(data) < sum(len(k) + len(v) + 6 for k, v in fields):
                 patch = Frame(data)
         tip = self._tip(room)
         head: bytes | None = None
         for conn in room.connections:
             outbox = conn.outbox
             if outbox.protocol >= 2:
-                if patch is not None and outbox.version == base and outbox.idle:
+                if outbox.version >= version:
+                    pass  # welcomed with this version already
+                elif patch is not None and outbox.version == base and outbox.idle:
                     outbox.push_state(version, patch)
                 else:
                     if full is None:
-                        full = Frame(wire.state(version, now, view_json))
+                        full = Frame(wire.state(version, now, self.view_json(room)))
                     outbox.push_state(version, full)
                 answers, mine, tip_json = self._personal(room, conn, tip)
                 key = outbox.you_key
