@@ -88,23 +88,30 @@ def main() -> int:
     bad = bench("worst case: named session (names on every open answer), votes at random so "
                 "nearly every question is divergent", deck, worst, args.runs)
     ahead, download = first_download(deck, typical, "FIRST1")
-    print(f"\nfirst download of the typical session: laid out ahead in {1000 * ahead:.0f} ms "
-          f"(background), then served in {1000 * download:.1f} ms")
+    worst_ahead, worst_download = first_download(deck, worst, "FIRST2")
+    for label, lay, get in (("typical", ahead, download), ("worst case", worst_ahead,
+                                                            worst_download)):
+        print(f"\nfirst download, {label}: laid out ahead in {1000 * lay:.0f} ms (in the "
+              f"background, after the session's last change), then served in {1000 * get:.1f} ms")
+    print("(a download made while the layout is still running waits for it: at most the "
+          "layout time above)")
     others = max(typ[f] for f in ("json", "md", "csv"))
     goals = [
         (f"{args.cards}x{args.players}: PDF first request <= 1 s (laid out ahead)",
-         download <= 1.0, f"{1000 * download:.1f} ms (layout {1000 * ahead:.0f} ms ahead)"),
-        (f"{args.cards}x{args.players}: PDF laid out <= 1 s on demand (no layout ahead)",
-         typ["pdf"] <= 1.0, f"median {1000 * typ['pdf']:.0f} ms"),
-        ("worst case: PDF <= 2 s", bad["pdf"] <= 2.0, f"median {1000 * bad['pdf']:.0f} ms"),
-        ("JSON, Markdown, CSV <= 50 ms", others <= 0.05,
-         f"slowest median {1000 * others:.1f} ms"),
+         download <= 1.0, f"{1000 * download:.1f} ms (layout {1000 * ahead:.0f} ms ahead; "
+         f"on demand: median {1000 * typ['pdf']:.0f} ms)"),
+        ("worst case: PDF first request <= 2 s (laid out ahead)", worst_download <= 2.0,
+         f"{1000 * worst_download:.1f} ms (layout {1000 * worst_ahead:.0f} ms ahead; "
+         f"on demand: median {1000 * bad['pdf']:.0f} ms)"),
+        ("typical: JSON, Markdown, CSV <= 50 ms", others <= 0.05,
+         f"slowest median {1000 * others:.1f} ms "
+         f"(worst case: {1000 * max(bad[f] for f in ('json', 'md', 'csv')):.1f} ms)"),
     ]
     print(f"\n{'goal':<62} | {'met':<7} | figure")
     print("-" * 100)
     for name, met, figure in goals:
         print(f"{name:<62} | {'met' if met else 'NOT met':<7} | {figure}")
-    return 0 if all(met for _, met, _ in goals[::2]) else 1
+    return 0 if all(met for _, met, _ in goals) else 1
 
 
 if __name__ == "__main__":
