@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
 NO_ANSWERS = "{}"
+PATCH_WEIGHT = 1 / 16  # a protocol 2 connection's share in stretching the coalescing interval
 
 
 @dataclass(eq=False)
@@ -151,7 +152,12 @@ class Fanout:
         if size > self.big_room_threshold and self.coalesce_s > 0:
             if not room.fan.flush_scheduled:
                 room.fan.flush_scheduled = True
-                delay = min(MAX_COALESCE_S, self.coalesce_s * size / self.big_room_threshold)
+                # a protocol 1 connection costs a state of its own; protocol 2 ones share one
+                # frame, mostly a small patch: they stretch the interval far less
+                weight = sum(1.0 if c.outbox.protocol < 2 else PATCH_WEIGHT
+                             for c in room.connections)
+                delay = min(MAX_COALESCE_S,
+                            self.coalesce_s * max(1.0, weight / self.big_room_threshold))
                 asyncio.get_running_loop().call_later(delay, self.flush, room)
             return
         self.flush(room)
