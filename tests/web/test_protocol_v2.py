@@ -26,7 +26,10 @@ class V2(Client):
         msg: dict[str, Any] = json.loads(text)
         self.seen.append(msg)
         kind = msg["type"]
-        assert kind != "state" or "my_answers" not in msg["state"], msg
+        # nothing personal in what the whole room gets
+        assert kind != "state" or not {"my_answers", "card_tip"} & set(msg["state"]), msg
+        assert kind != "patch" or not any(
+            op["path"].startswith(("/my_answers", "/card_tip")) for op in msg["patch"]), msg
         if kind in ("state", "welcome"):
             self.state, self.version = msg["state"], msg["version"]
         if kind == "welcome":
