@@ -25,7 +25,8 @@ from server.web.templating import lang_links, render
 router = APIRouter()
 
 # the catalogue sections the browser needs (card and deck texts come with the state)
-BROWSER_PREFIXES = ("ui.", "answer.", "level.", "criterion.", "dimension.", "phase.", "error.")
+BROWSER_PREFIXES = ("ui.", "answer.", "level.", "criterion.", "dimension.", "phase.", "error.",
+                    "sector.")
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
 
@@ -100,6 +101,8 @@ def _room_config(request: Request, room: LiveRoom, settings: SettingsDep, lang: 
         "join_url": f"{public_base(request, settings.public_url)}/r/{room.code}",
         "qr_url": f"/r/{room.code}/qr.svg",
         "report_url": f"/r/{room.code}/report",
+        # a finished session says so at once to people without a seat (no name form)
+        "phase": room.state.phase.value,
         "deck": {
             "id": deck.id,
             "title": deck.title,
