@@ -118,13 +118,16 @@ const connection = new RoomConnection({
         return;
       }
       showToast(msg.message || i18n("ui.error.generic"));
-      if (action && action.type === "answer" && app.state) {
+      if (action && STEP_ACTIONS.has(action.type) && ALREADY_DONE.has(msg.code)) {
+        connection.act("sync"); // this screen may have missed the change
+      } else if (action && action.type === "answer" && app.state) {
         // the refused answer was shown optimistically: ask for the truth again
         connection.act("sync");
       }
       render();
     },
-    onAck() {
+    onAck(action) {
+      lastDone[action.type] = Date.now();
       render(); // the action's buttons are enabled again
     },
     onStatus: setStatus,
@@ -283,10 +286,14 @@ function isPending(type) {
   return connection.pendingActions().some((m) => m.type === type);
 }
 
-// Refusals that only mean "the game is no longer at that step": somebody else (the reader, the
-// facilitator, a second click) already did it, and the state that follows shows the result.
+// Refusals that only mean "the game is no longer at that step" after this screen itself did
+// that step a moment ago (a double click, a retry): nothing to tell. Other refusals are shown,
+// and the screen asks for the current state in case it missed a change.
+const lastDone = {};
+
 function alreadyDone(action, errorCode) {
-  return STEP_ACTIONS.has(action.type) && ALREADY_DONE.has(errorCode);
+  return STEP_ACTIONS.has(action.type) && ALREADY_DONE.has(errorCode)
+    && Date.now() - (lastDone[action.type] || 0) < 10000;
 }
 
 function act(type, fields = {}) {

@@ -184,7 +184,7 @@ function playersList(app, { withAnswers = false } = {}) {
 }
 
 function lockTag(state) {
-  return state.locked ? el("p", { class: "lock-tag" }, el("span", { "aria-hidden": "true" }, "🔒 "), i18n("ui.lock.locked")) : null;
+  return state.locked ? el("p", { class: "lock-tag" }, i18n("ui.lock.locked")) : null;
 }
 
 // --- lobby -----------------------------------------------------------------------------------
@@ -415,7 +415,10 @@ function playing(app) {
   if (app.presenter) return presenterPlaying(app);
   const main = el("div", { class: "play-col" }, progress(app), turnBanner(app),
     state.card ? cardView(app) : drawPanel(app));
+  // after the reveal the facilitator's notes come first, next to the results and before "next"
+  const notesAside = isFacilitator(app) && state.card && state.step === "revealed";
   const side = el("aside", { class: "side-col", "aria-label": i18n("ui.side.label") },
+    notesAside ? notesView(app) : null,
     isFacilitator(app) ? facilitatorControls(app) : null,
     playersList(app, { withAnswers: true }),
     history(app));
@@ -518,7 +521,8 @@ function cardView(app) {
       el("ol", { class: "questions" }, card.questions.map((q, i) => questionView(app, q, i))),
       isFacilitator(app) ? null : leadActions(app)));
   article.style.setProperty("--theme", t.color);
-  return el("div", { class: "card-area" }, article, notesView(app));
+  const notesAside = isFacilitator(app) && state.step === "revealed";
+  return el("div", { class: "card-area" }, article, notesAside ? null : notesView(app));
 }
 
 function questionInfo(state, q) {
@@ -776,7 +780,7 @@ function localVoice(language) {
 function readAloudButton(app) {
   if (!("speechSynthesis" in window)) return null;
   const card = app.state.card;
-  return button([el("span", { "aria-hidden": "true" }, "🔊 "), i18n("ui.card.read_aloud")], () => {
+  return button([el("span", { "aria-hidden": "true" }, "▶ "), i18n("ui.card.read_aloud")], () => {
     const synth = window.speechSynthesis;
     if (synth.speaking) {
       synth.cancel();
@@ -863,7 +867,8 @@ function synthesis(app) {
       heading(1, i18n("ui.synthesis.heading")),
       sessionHeader(app),
       el("p", { class: "lead" }, playedText(s)),
-      el("p", {}, el("a", { class: "btn btn-primary btn-large", href: config.report_url }, i18n("ui.synthesis.report")))),
+      // the facilitator has it in the action bar
+      isFacilitator(app) ? null : el("p", {}, el("a", { class: "btn btn-primary btn-large", href: config.report_url }, i18n("ui.synthesis.report")))),
     groups.map(([dimension, criteria]) => el("section", { class: "dimension", "aria-labelledby": `dim-${dimension}` },
       el("h2", { id: `dim-${dimension}` }, i18n(`dimension.${dimension}`)),
       el("ul", { class: "criteria" }, criteria.map((c) => criterionView(c))))),

@@ -59,6 +59,12 @@ def double_click_next(fac: Page, expected_label: str) -> None:
     expect(fac.locator("#toast")).to_be_hidden()
 
 
+def screen_shot(page: Page, name: str) -> None:
+    """What the person actually sees (the fixed action bar in its place), besides the full page."""
+    shot(page, name)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-viewport.png"))
+
+
 def axe_clean(page: Page, where: str) -> None:
     found = axe_violations(page)
     assert not found, f"{where}: {found}"
@@ -123,7 +129,7 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
         assert qr is not None and qr["height"] >= height / 3, (size, qr, height)
         assert in_viewport(screen, ".pres-qr img"), size
         shot(screen, f"shared-02-lobby-presenter-{size}")
-    shot(fac, "shared-02-lobby-facilitator-1366")
+    screen_shot(fac, "shared-02-lobby-facilitator-1366")
     axe_clean(fac, "lobby (facilitator)")
     axe_clean(screens["1920"], "lobby (presenter)")
     axe_clean(phones[2], "lobby (phone)")
@@ -133,7 +139,7 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
     double_click_next(fac, t("ui.lobby.start"))
     expect(phones[0].get_by_text(t("ui.play.your_turn"))).to_be_visible(timeout=WAIT)
     assert_at_top(phones, "after start")
-    shot(fac, "shared-03-draw-facilitator-1366")
+    screen_shot(fac, "shared-03-draw-facilitator-1366")
     shot(phones[0], "shared-03-draw-phone")
     for size, screen in screens.items():
         shot(screen, f"shared-03-draw-presenter-{size}")
@@ -149,10 +155,12 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
         expect(phones[0].locator(".card-frame")).to_contain_text(t("ui.frame.answer_for"))
         # everybody answers (the last phone leaves the open questions empty)
         for n, phone in enumerate(phones):
-            answer_all(phone, ("yes", "no", "unsure")[n], write=n < 2)
+            # card 1: yes, yes, don't know (a majority); card 2: no, no, yes (a divergence)
+            answer_all(phone, (("yes", "yes", "unsure"), ("no", "no", "yes"))[round_ - 1][n],
+                       write=n < 2)
         expect(screens["1920"].locator(".pres-turnout-figure .big")).to_have_text("3", timeout=WAIT)
         if round_ == 1:
-            shot(fac, "shared-04-card-facilitator-1366")
+            screen_shot(fac, "shared-04-card-facilitator-1366")
             shot(phones[1], "shared-04-card-phone")
             for size, screen in screens.items():
                 shot(screen, f"shared-04-card-presenter-{size}")
@@ -175,7 +183,7 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
         expect(full.locator(".turnout").first).to_contain_text("3 sur 3 ont répondu")
         # named session: the votes carry the players' names
         expect(fac.locator(".votes").first).to_contain_text("Amélie", timeout=WAIT)
-        shot(fac, f"shared-05-revealed-{round_}-facilitator-1366")
+        screen_shot(fac, f"shared-05-revealed-{round_}-facilitator-1366")
         shot(phones[2], f"shared-05-revealed-{round_}-phone")
         for size, screen in screens.items():
             shot(screen, f"shared-05-revealed-{round_}-presenter-{size}")
@@ -203,7 +211,7 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
     assert in_viewport(screens["1920"], ".synth-chart")
     expect(fac.locator("#next-action")).to_have_text(t("ui.synthesis.report"))
     assert in_viewport(fac, "#next-action")
-    shot(fac, "shared-06-synthesis-facilitator-1366")
+    screen_shot(fac, "shared-06-synthesis-facilitator-1366")
     shot(phones[0], "shared-06-synthesis-phone")
     for size, screen in screens.items():
         shot(screen, f"shared-06-synthesis-presenter-{size}")
