@@ -198,4 +198,18 @@ joinForm.addEventListener("submit", async (event) => {
   }
 });
 
+// Coming from the studio (/?deck=ID): that deck is chosen, the options are the same as here.
+function preselect() {
+  const wanted = new URLSearchParams(window.location.search).get("deck");
+  if (!wanted) return;
+  const input = [...createForm.querySelectorAll('input[name="deck"]')].find((i) => i.value === wanted);
+  if (!input) return;
+  input.checked = true;
+  const folded = input.closest("details");
+  if (folded) folded.open = true;
+  document.getElementById("create-heading").scrollIntoView({ block: "start" });
+  input.focus({ preventScroll: true });
+}
+
+preselect();
 syncOptions();

@@ -6,6 +6,8 @@
  * PUT /api/decks) and is the authority. Every text from a deck is put in the page with
  * textContent or input values, never parsed as HTML.
  */
+import { inkFor } from './colors.js'; // the game's contrast rule, for the card preview
+
 (() => {
   'use strict';
 
@@ -21,7 +23,13 @@
 
   /* ---------- small helpers ---------- */
 
+  const PLURAL = new Intl.PluralRules(LANG);
+
+  // With a {count}, "<key>.one" when the language's rule says singular (French: 0 and 1).
   function t(key, params = {}) {
+    if ('count' in params && PLURAL.select(Number(params.count) || 0) === 'one' && `${key}.one` in I18N) {
+      key = `${key}.one`;
+    }
     const text = I18N[key] ?? key;
     return text
       .replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m))
@@ -249,11 +257,12 @@
     }
     els.problemsTitle.textContent = title || t('studio.problems_title', { count: problems.length });
     for (const p of problems) {
-      const where = p.path ? h('code', { class: 'problem-path', text: p.path }) : null;
+      const plain = plainProblem(p);
+      const where = plain.where ? h('span', { class: 'problem-where', text: `${plain.where}${t('studio.where_sep')}` }) : null;
       const item = state.deck && els.library.hidden
-        ? h('button', { type: 'button', class: 'problem', onclick: () => focusPath(p.path) },
-          where, h('span', { class: 'problem-message', text: p.message }))
-        : h('div', { class: 'problem' }, where, h('span', { class: 'problem-message', text: p.message }));
+        ? h('button', { type: 'button', class: 'problem', 'data-path': p.path, onclick: () => focusPath(p.path) },
+          where, h('span', { class: 'problem-message', text: plain.message }))
+        : h('div', { class: 'problem', 'data-path': p.path }, where, h('span', { class: 'problem-message', text: plain.message }));
       els.problemList.append(h('li', {}, item));
     }
     $('#problems-hint').hidden = !(state.deck && els.library.hidden);
@@ -261,6 +270,49 @@
     decorate();
     els.problems.focus({ preventScroll: true });
     els.problems.scrollIntoView({ block: 'nearest' });
+  }
+
+  /** Where a problem is and what to do, in words a trainer uses (not a JSON path). */
+  function plainProblem(p) {
+    const path = p.path || '';
+    const deck = state.deck || {};
+    const m = path.match(/^cards\[(\d+)\](?:\.questions\[(\d+)\])?(?:\.(\w+))?$/);
+    const th = path.match(/^themes\[(\d+)\](?:\.(\w+))?$/);
+    let where = '';
+    let fieldName = '';
+    let value;
+    if (m) {
+      const card = (deck.cards || [])[Number(m[1])] || {};
+      const n = Number(m[1]) + 1;
+      if (m[2] !== undefined) {
+        where = t('studio.where.question', { q: Number(m[2]) + 1, n });
+        value = ((card.questions || [])[Number(m[2])] || {})[m[3]];
+      } else {
+        where = card.title ? t('studio.where.card_titled', { n, title: card.title }) : t('studio.where.card', { n });
+        value = m[3] ? card[m[3]] : card;
+      }
+      fieldName = m[3] || '';
+    } else if (th) {
+      where = t('studio.where.theme', { n: Number(th[1]) + 1 });
+      fieldName = th[2] || '';
+      value = ((deck.themes || [])[Number(th[1])] || {})[fieldName];
+    } else if (path) {
+      where = t('studio.where.deck');
+      fieldName = path.replace(/\[.*$/, '');
+      value = deck[fieldName];
+    }
+    const empty = value === undefined || value === null || (typeof value === 'string' && !value.trim());
+    const todo = `studio.todo.${m && m[2] !== undefined ? 'question_' : ''}${fieldName}`;
+    if (empty && fieldName && I18N[todo]) return { where, message: t(todo) };
+    if (m && fieldName === 'criterion' && !CONFIG.criteria.includes(value)) {
+      return { where, message: t('studio.todo.unknown_criterion', {
+        criteria: CONFIG.criteria.map((c) => t(`criterion.${c}.label`)).join(', ') }) };
+    }
+    if (m && fieldName === 'theme' && !(deck.themes || []).some((x) => x && x.id === value)) {
+      return { where, message: t('studio.todo.unknown_theme', { theme: str(value) }) };
+    }
+    const label = I18N[`studio.field.${fieldName}`];
+    return { where: label ? `${where}, ${t(`studio.field.${fieldName}`)}` : where, message: p.message };
   }
 
   function clearProblems() {
@@ -282,7 +334,7 @@
       if (!el) continue;
       if (el.matches('input, select, textarea')) {
         el.setAttribute('aria-invalid', 'true');
-        const msg = h('p', { class: 'field-error', text: p.message });
+        const msg = h('p', { class: 'field-error', text: plainProblem(p).message });
         el.closest('.field')?.append(msg);
       } else {
         el.classList.add('has-problem');
@@ -808,7 +860,7 @@
       h('span', { text: theme ? str(theme.title) : str(card.theme) }),
       h('span', { class: 'st-card-of', text: t('studio.card_of', { n: state.selected + 1, total: deck.cards.length }) }));
     head.style.backgroundColor = color;
-    head.style.color = readableOn(color);
+    head.style.color = inkFor(color);
     const tip = str(card.facilitator_tip);
     const questions = h('ol', { class: 'questions' }, card.questions.map((q, i) => {
       const parts = [h('p', { class: 'q-text' }, h('span', { class: 'q-num', text: `${i + 1}. ` }),
@@ -833,16 +885,6 @@
         questions));
     article.style.setProperty('--theme', color);
     els.preview.replaceChildren(article);
-  }
-
-  /** Dark or white text, whichever reads better on the theme colour. */
-  function readableOn(hex) {
-    const n = parseInt(hex.slice(1), 16);
-    const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map((v) => {
-      const c = v / 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.35 ? '#1d2430' : '#ffffff';
   }
 
   function renderCoverage() {
@@ -880,7 +922,8 @@
         h('span', { class: 'theme-num', text: t('studio.card_count', { count }) }));
     }));
     els.coverage.replaceChildren(
-      h('p', { class: 'coverage-totals', text: t('studio.coverage_totals', { cards: deck.cards.length, yes_no: yesNo, open }) }),
+      h('p', { class: 'coverage-totals', text: [t('studio.coverage_cards', { count: deck.cards.length }),
+        t('studio.coverage_yes_no', { count: yesNo }), t('studio.coverage_open', { count: open })].join(' · ') }),
       h('h3', { text: t('studio.coverage_criteria') }),
       h('ul', { class: 'dimensions' }, groups),
       missing.length
@@ -1152,15 +1195,9 @@
     say(t('studio.exported', { name: `${str(deck.id) || 'deck'}.json` }), 'ok');
   }
 
-  async function play(deckId) {
-    const res = await api('POST', '/api/rooms', JSON.stringify({ deck_id: deckId }));
-    if (!res.ok) {
-      say(problemsOf(res)[0].message, 'error');
-      return;
-    }
-    const { code, facilitator_token: token } = res.body;
-    store.set(`exploria:facilitator:${code}`, token);
-    window.location.assign(`/r/${encodeURIComponent(code)}#f=${encodeURIComponent(token)}`);
+  /** A session on a deck goes through the home page's options (cards, duration, framing…). */
+  function play(deckId) {
+    window.location.assign(`/?lang=${LANG}&deck=${encodeURIComponent(deckId)}#create-heading`);
   }
 
   async function playCurrent() {
