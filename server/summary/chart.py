@@ -81,7 +81,7 @@ def chart_svg(summary: Summary) -> Markup:
                 f'font-weight="bold">{escape(words)}'
                 f'<tspan fill="#444" font-weight="normal"> · {escape(detail)}</tspan></text>'
             )
-            desc_parts.append(f"{c.label} : {words} ({detail})")
+            desc_parts.append(f"{c.label}{_t(lang, 'summary.colon')} {words} ({detail})")
             y += ROW_H
     mid_x = BAR_X + BAR_W / 2
     out.append(

@@ -133,9 +133,9 @@ def _synthesis(w: _Writer, s: Summary) -> None:
                         f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
                 add("")
             if c.notes:  # the notes are under their cards: point to them
-                cards = tr("summary.list_sep").join(str(order[n.card_id]) for n in c.notes
-                                                     if n.card_id in order)
-                add(f"{w.label('summary.criterion_notes')} {tr('summary.see_cards', cards=cards)}", "")
+                numbers = [str(order[n.card_id]) for n in c.notes if n.card_id in order]
+                see = tr("summary.see_cards", cards=tr("summary.list_sep").join(numbers), count=len(numbers))
+                add(f"{w.label('summary.criterion_notes')} {see}", "")
 
 
 def _next_steps(w: _Writer, s: Summary) -> None:

@@ -1,6 +1,6 @@
 // The game page (/r/{code}) and the presenter view (/r/{code}/presenter).
 // The server's state is the only source of truth: every change re-renders the view from it.
-import { i18n, lang, plural } from "./i18n.js";
+import { i18n, lang } from "./i18n.js";
 import { el, readJson, showError } from "./dom.js";
 import { seats } from "./storage.js";
 import { RoomConnection } from "./connection.js";
@@ -360,7 +360,7 @@ function setStatus(status, delay) {
   else parts.push(i18n("ui.status.reconnecting"));
   if (delay > 1500) parts.push(i18n("ui.status.retry_in", { seconds: Math.round(delay / 1000) }));
   if (connection.unacknowledged) {
-    parts.push(plural("ui.status.pending", connection.unacknowledged));
+    parts.push(i18n("ui.status.pending", { count: connection.unacknowledged }));
   }
   const retry = status === "waiting" && delay > 1500
     ? el("button", { type: "button", class: "btn btn-small", onclick: () => connection.retryNow() },

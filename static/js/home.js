@@ -1,5 +1,5 @@
 // Home page: start a session on a deck, or join one with its code.
-import { i18n, lang, plural } from "./i18n.js";
+import { i18n, lang } from "./i18n.js";
 import { el, readJson, showError } from "./dom.js";
 import { seats } from "./storage.js";
 
@@ -63,7 +63,7 @@ function syncOptions() {
   }
   if (Number(count.value) > max) count.value = String(max);
   const n = Math.max(1, Math.min(max, Number(count.value) || 1));
-  duration.textContent = `${plural("ui.home.count_of", n, { total: max })} · ${i18n("ui.home.duration", { duration: formatDuration(n * MINUTES_PER_CARD + MINUTES_AROUND) })}`;
+  duration.textContent = `${i18n("ui.home.count_of", { count: n, total: max })} · ${i18n("ui.home.duration", { duration: formatDuration(n * MINUTES_PER_CARD + MINUTES_AROUND) })}`;
 }
 
 // The sectors of a deck's cards, for the sector picker (only decks whose cards carry them).

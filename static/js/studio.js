@@ -7,6 +7,7 @@
  * textContent or input values, never parsed as HTML.
  */
 import { inkFor } from './colors.js'; // the game's contrast rule, for the card preview
+import { formatMessage } from './i18n.js';
 
 (() => {
   'use strict';
@@ -23,17 +24,9 @@ import { inkFor } from './colors.js'; // the game's contrast rule, for the card 
 
   /* ---------- small helpers ---------- */
 
-  const PLURAL = new Intl.PluralRules(LANG);
-
-  // With a {count}, "<key>.one" when the language's rule says singular (French: 0 and 1).
+  // the game's message format (plurals, elision): static/js/i18n.js
   function t(key, params = {}) {
-    if ('count' in params && PLURAL.select(Number(params.count) || 0) === 'one' && `${key}.one` in I18N) {
-      key = `${key}.one`;
-    }
-    const text = I18N[key] ?? key;
-    return text
-      .replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m))
-      .replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+    return formatMessage(LANG, I18N[key] ?? key, params);
   }
 
   /** An element: attributes (text, class, on…, data-…) then children (nodes or text). */

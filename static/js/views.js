@@ -2,7 +2,7 @@
 // Everything from the server or other players is set as text, never as HTML.
 // Three audiences: a participant (often on a phone), the facilitator (a laptop, with one fixed
 // action bar), and the presenter view (a shared screen: large type, fits one screen).
-import { i18n, plural } from "./i18n.js";
+import { i18n } from "./i18n.js";
 import { el } from "./dom.js";
 import { inkFor } from "./colors.js";
 
@@ -179,7 +179,7 @@ function playersList(app, { withAnswers = false } = {}) {
       ? el("ul", { class: "player-list" }, items)
       : el("p", { class: "muted" }, i18n("ui.players.none")),
     people.length && connected < people.length
-      ? el("p", { class: "muted small" }, plural("ui.players.connected", connected))
+      ? el("p", { class: "muted small" }, i18n("ui.players.connected", { count: connected }))
       : null);
 }
 
@@ -199,7 +199,7 @@ function lobby(app) {
         heading(1, i18n("ui.lobby.welcome", { name: app.you.name })),
         el("p", { class: "lead" }, i18n("ui.lobby.waiting")),
         sessionHeader(app),
-        el("p", { class: "muted" }, plural("ui.lobby.deck", state.cards_total, { deck: config.deck.title }))),
+        el("p", { class: "muted" }, i18n("ui.lobby.deck", { count: state.cards_total, deck: config.deck.title }))),
       playersList(app));
   }
   const share = el("section", { class: "panel share", "aria-labelledby": "view-heading" },
@@ -219,7 +219,7 @@ function lobby(app) {
   const players = seated(state);
   const controls = el("section", { class: "panel lobby-controls", "aria-labelledby": "lobby-controls-heading" },
     el("h2", { id: "lobby-controls-heading" }, i18n("ui.control.heading")),
-    el("p", { class: "muted" }, plural("ui.lobby.deck", state.cards_total, { deck: config.deck.title })),
+    el("p", { class: "muted" }, i18n("ui.lobby.deck", { count: state.cards_total, deck: config.deck.title })),
     settingsSummary(state),
     players.length ? null : el("p", { class: "hint", id: "start-hint" }, i18n("ui.lobby.start_hint")),
     hasFraming(state) ? frameForm(app) : null,
@@ -245,7 +245,7 @@ function presenterLobby(app) {
       el("p", { class: "big-code pres-code", "aria-label": i18n("ui.room.code_aria", { code: config.code }) }, spaced(config.code)),
       lockTag(state),
       el("div", { class: "pres-arrivals", "aria-live": "polite" },
-        el("p", { class: "pres-count" }, plural("ui.presenter.joined", players.length)),
+        el("p", { class: "pres-count" }, i18n("ui.presenter.joined", { count: players.length })),
         el("ul", { class: "pres-names" }, players.map((p) => el("li", { class: p.connected ? "" : "is-away", title: p.name }, p.name))))),
     el("figure", { class: "qr pres-qr" },
       el("img", { src: config.qr_url, alt: i18n("ui.lobby.qr_alt", { url: config.join_url }), width: "600", height: "600" }),
@@ -364,7 +364,7 @@ function nextAction(app) {
   const { state, config } = app;
   if (state.phase === "lobby") {
     const none = seated(state).length === 0;
-    return { label: i18n("ui.lobby.start"), type: "start", disabled: none, hint: none ? i18n("ui.lobby.start_hint") : plural("ui.bar.ready", seated(state).length) };
+    return { label: i18n("ui.lobby.start"), type: "start", disabled: none, hint: none ? i18n("ui.lobby.start_hint") : i18n("ui.bar.ready", { count: seated(state).length }) };
   }
   if (state.phase === "synthesis") {
     return { label: i18n("ui.synthesis.report"), href: config.report_url, hint: i18n("ui.bar.synthesis") };
@@ -372,17 +372,17 @@ function nextAction(app) {
   if (!state.card) {
     if (!state.cards_left) return { label: i18n("ui.control.finish"), type: "finish", hint: i18n("ui.play.all_done_facilitator") };
     const reader = state.reader_id ? playerName(state, state.reader_id) : "";
-    return { label: i18n("ui.play.draw"), type: "draw", hint: reader ? i18n("ui.play.reader_draws", { name: reader }) : plural("ui.play.cards_left", state.cards_left) };
+    return { label: i18n("ui.play.draw"), type: "draw", hint: reader ? i18n("ui.play.reader_draws", { name: reader }) : i18n("ui.play.cards_left", { count: state.cards_left }) };
   }
   if (state.step === "answering") {
     const { done, present } = turnout(state);
-    return { label: i18n("ui.play.reveal"), type: "reveal", hint: plural("ui.bar.answered", done, { present }) };
+    return { label: i18n("ui.play.reveal"), type: "reveal", hint: i18n("ui.bar.answered", { count: done, present }) };
   }
   const notes = (state.notes || []).length;
   return {
     label: state.cards_left ? i18n("ui.play.next") : i18n("ui.play.next_last"),
     type: "next",
-    hint: notes ? plural("ui.bar.notes", notes) : i18n("ui.bar.notes_first"),
+    hint: notes ? i18n("ui.bar.notes", { count: notes }) : i18n("ui.bar.notes_first"),
   };
 }
 
@@ -435,8 +435,8 @@ function progress(app) {
     el("p", { class: "progress-text" },
       state.card
         ? i18n("ui.play.card_of", { index: current, total })
-        : plural("ui.play.cards_done", state.cards_done, { total }),
-      state.cards_parked ? el("span", { class: "muted" }, ` · ${plural("ui.play.parked", state.cards_parked)}`) : null),
+        : i18n("ui.play.cards_done", { count: state.cards_done, total }),
+      state.cards_parked ? el("span", { class: "muted" }, ` · ${i18n("ui.play.parked", { count: state.cards_parked })}`) : null),
     bar,
     state.deadline ? el("p", { class: "timer", id: "timer", role: "timer" },
       el("span", { class: "timer-label" }, i18n("ui.timer.left")), " ",
@@ -469,13 +469,13 @@ function drawPanel(app) {
   if (!canLead(app)) {
     return el("section", { class: "panel draw-panel is-waiting" },
       heading(2, i18n("ui.play.waiting_draw", { name: playerName(state, state.reader_id) })),
-      el("p", { class: "muted" }, plural("ui.play.cards_left", left)));
+      el("p", { class: "muted" }, i18n("ui.play.cards_left", { count: left })));
   }
   const themes = (config.deck.themes || []).filter((t) => (state.themes_left || {})[t.id] > 0);
   const nodes = [heading(2, isFacilitator(app) && app.you.id !== state.reader_id
     ? i18n("ui.play.draw_for", { name: playerName(state, state.reader_id) })
     : i18n("ui.play.draw_heading")),
-  el("p", { class: "muted" }, plural("ui.play.cards_left", left))];
+  el("p", { class: "muted" }, i18n("ui.play.cards_left", { count: left }))];
   // the facilitator draws from the action bar; the reader from here
   if (!isFacilitator(app)) {
     nodes.push(actionButton(app, i18n("ui.play.draw"), "draw", {}, { cls: "btn btn-primary btn-large", key: "draw" }));
@@ -484,7 +484,7 @@ function drawPanel(app) {
     nodes.push(el("p", { class: "label", id: "theme-choice" }, i18n("ui.play.or_theme")));
     nodes.push(el("div", { class: "theme-buttons", role: "group", "aria-labelledby": "theme-choice" },
       themes.map((t) => {
-        const b = actionButton(app, [el("span", {}, t.title), el("span", { class: "count" }, plural("ui.play.theme_count", state.themes_left[t.id]))],
+        const b = actionButton(app, [el("span", {}, t.title), el("span", { class: "count" }, i18n("ui.play.theme_count", { count: state.themes_left[t.id] }))],
           "draw", { theme: t.id }, { cls: "btn btn-theme", key: `draw-${t.id}` });
         b.style.setProperty("--theme", t.color);
         b.style.setProperty("--theme-ink", inkFor(t.color));
@@ -543,7 +543,7 @@ function questionView(app, q, index) {
   }
   if (!revealed) {
     if (role(app) === "player") parts.push(q.kind === "yes_no" ? voteButtons(app, q, qid) : openField(app, q, qid));
-    parts.push(el("p", { class: "answered-count" }, plural("ui.card.answered", info.answered, { total })));
+    parts.push(el("p", { class: "answered-count" }, i18n("ui.card.answered", { count: info.answered, total })));
   } else if (q.kind === "yes_no") {
     parts.push(resultView(app, q, info, qid));
   } else {
@@ -610,7 +610,7 @@ function groupLabel(group) {
 
 function turnoutText(app, info, voted) {
   const present = typeof info.present === "number" ? info.present : seated(app.state).length;
-  return plural("ui.result.turnout", voted, { present: Math.max(present, voted) });
+  return i18n("ui.result.turnout", { count: voted, present: Math.max(present, voted) });
 }
 
 function voterNames(state, votes) {
@@ -677,7 +677,7 @@ function openResults(app, q, info, { limit = 0 } = {}) {
     answers.length
       ? el("ul", { class: "open-answers" }, answers.map((a) => el("li", {},
         el("span", {}, a.text), a.author ? el("span", { class: "muted small" }, ` — ${a.author}`) : null)),
-        all.length > answers.length ? el("li", { class: "muted" }, plural("ui.result.more_answers", all.length - answers.length)) : null)
+        all.length > answers.length ? el("li", { class: "muted" }, i18n("ui.result.more_answers", { count: all.length - answers.length })) : null)
       : el("p", { class: "muted" }, i18n("ui.result.no_open_answers")));
 }
 
@@ -753,7 +753,7 @@ function facilitatorControls(app) {
       actionButton(app, i18n("ui.control.pass_turn"), "pass_turn", {}, { cls: "btn btn-secondary", key: "pass", title: i18n("ui.control.pass_explain") }),
       confirmable(app, { key: "finish", type: "finish", label: i18n("ui.control.finish"), explain: i18n("ui.control.finish_confirm"), confirm: i18n("ui.control.finish_yes"), danger: true })),
     el("p", { class: "hint" }, i18n("ui.control.hint")),
-    state.cards_parked ? el("p", { class: "hint" }, plural("ui.control.parked_info", state.cards_parked)) : null,
+    state.cards_parked ? el("p", { class: "hint" }, i18n("ui.control.parked_info", { count: state.cards_parked })) : null,
     lockControl(app),
     facilitatorLink(app),
     el("p", {}, el("a", { href: `/r/${app.config.code}/presenter`, target: "_blank", rel: "noopener" }, i18n("ui.lobby.open_presenter"))));
@@ -812,7 +812,7 @@ function presenterPlaying(app) {
     return el("div", { class: "pres-play" }, top,
       el("section", { class: "pres-waiting" },
         heading(1, left ? i18n("ui.play.waiting_draw", { name: playerName(state, state.reader_id) }) : i18n("ui.play.all_done")),
-        el("p", { class: "pres-big muted" }, plural("ui.play.cards_left", left)),
+        el("p", { class: "pres-big muted" }, i18n("ui.play.cards_left", { count: left })),
         sessionHeader(app, { big: true })));
   }
   const t = theme(app, card.theme);
@@ -835,7 +835,7 @@ function presenterPlaying(app) {
           el("div", { class: "card-body" }, story, questions)),
         el("aside", { class: "pres-turnout", "aria-live": "polite" },
           el("p", { class: "pres-turnout-figure" }, el("span", { class: "big" }, String(done)), el("span", {}, ` / ${present}`)),
-          el("p", { class: "pres-turnout-text" }, plural("ui.presenter.answered", done, { present })),
+          el("p", { class: "pres-turnout-text" }, i18n("ui.presenter.answered", { count: done, present })),
           el("div", { class: "pres-turnout-bar", "aria-hidden": "true" },
             (() => { const s = el("span"); s.style.width = `${present ? Math.round((100 * done) / present) : 0}%`; return s; })()))));
   }
@@ -876,7 +876,7 @@ function synthesis(app) {
 }
 
 function playedText(s) {
-  return `${plural("ui.synthesis.played", s.cards_played)} ${plural("ui.synthesis.skipped", s.cards_skipped)}`;
+  return `${i18n("ui.synthesis.played", { count: s.cards_played })} ${i18n("ui.synthesis.skipped", { count: s.cards_skipped })}`;
 }
 
 function levelLabel(level) {
@@ -907,7 +907,7 @@ function presenterSynthesis(app, s) {
               el("span", { class: `level-badge level-${c.level}` },
                 el("span", { class: "level-icon", "aria-hidden": "true" }, LEVEL_ICONS[c.level] || ""), levelLabel(c.level)),
               c.indicative ? el("span", { class: "tag tag-indicative" }, i18n("ui.synthesis.indicative")) : null,
-              el("span", { class: "chart-detail" }, c.answered ? plural("ui.synthesis.risks_of", c.risks, { answered: c.answered }) : i18n("ui.synthesis.none"))));
+              el("span", { class: "chart-detail" }, c.answered ? i18n("ui.synthesis.risks_of", { count: c.risks, answered: c.answered }) : i18n("ui.synthesis.none"))));
         })))),
       el("figcaption", { class: "muted" }, i18n("ui.synthesis.chart_caption"))));
 }
@@ -942,10 +942,10 @@ function criterionView(c) {
         el("span", {}, levelLabel(c.level))),
       c.indicative ? el("span", { class: "tag tag-indicative", title: i18n("ui.synthesis.indicative_hint") }, i18n("ui.synthesis.indicative")) : null),
     el("p", { class: "muted small" }, i18n(`criterion.${c.criterion}.description`)),
-    el("p", { class: "small" }, `${plural("ui.synthesis.answered", c.answered)}, ${plural("ui.synthesis.risks", c.risks)}`),
+    el("p", { class: "small" }, `${i18n("ui.synthesis.answered", { count: c.answered })}, ${i18n("ui.synthesis.risks", { count: c.risks })}`),
     questionRefs(risks, "⚠", "is-risk"),
-    clarify.length ? el("p", { class: "small flag flag-clarify" }, el("span", { "aria-hidden": "true" }, "? "), plural("ui.synthesis.to_clarify", clarify.length)) : null,
+    clarify.length ? el("p", { class: "small flag flag-clarify" }, el("span", { "aria-hidden": "true" }, "? "), i18n("ui.synthesis.to_clarify", { count: clarify.length })) : null,
     questionRefs(clarify, "?", "is-clarify"),
-    c.insufficient ? el("p", { class: "small muted" }, plural("ui.synthesis.insufficient", c.insufficient)) : null,
-    divergent.length ? el("p", { class: "small flag flag-divergent" }, el("span", { "aria-hidden": "true" }, "⚡ "), plural("ui.synthesis.divergent", divergent.length)) : null);
+    c.insufficient ? el("p", { class: "small muted" }, i18n("ui.synthesis.insufficient", { count: c.insufficient })) : null,
+    divergent.length ? el("p", { class: "small flag flag-divergent" }, el("span", { "aria-hidden": "true" }, "⚡ "), i18n("ui.synthesis.divergent", { count: divergent.length })) : null);
 }

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
+from server.i18n import format_message
 from tests.helpers import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -31,7 +32,7 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 def tr(lang: str, key: str, **params: Any) -> str:
-    return catalogue(lang)[key].format(**params)
+    return format_message(lang, catalogue(lang)[key], params)
 
 
 @pytest.fixture(scope="module")

@@ -129,7 +129,7 @@ def test_lost_connection_reconnects_and_resends(fresh_server: ServerProcess,
     vote.click()
     server.start()
     expect(status).to_be_hidden(timeout=20000)
-    expect(fac.get_by_text(t("ui.card.answered.one", count=1, total=1)).first).to_be_visible(
+    expect(fac.get_by_text(t("ui.card.answered", count=1, total=1)).first).to_be_visible(
         timeout=20000)
     player.reload()
     expect(vote).to_have_attribute("aria-pressed", "true", timeout=WAIT)

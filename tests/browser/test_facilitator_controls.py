@@ -49,7 +49,7 @@ def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
     expect(fac.locator("#card-title")).to_have_text(parked_title)
     fac.get_by_role("button", name=t("ui.control.park")).click()
     fac.locator('[data-focus-key="park-yes"]').click()
-    expect(gus.get_by_text(t("ui.play.parked.one", count=1), exact=False)).to_be_visible(
+    expect(gus.get_by_text(t("ui.play.parked", count=1), exact=False)).to_be_visible(
         timeout=WAIT)
     shot(fac, "controls-phone")
 
@@ -70,8 +70,8 @@ def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
     fac.locator("#next-action").click()
     expect(hana.get_by_role("heading", name=t("ui.synthesis.heading"))).to_be_visible(
         timeout=WAIT)
-    expect(hana.get_by_text(f'{t("ui.synthesis.played.other", count=2)} '
-                            f'{t("ui.synthesis.skipped.one", count=1)}')).to_be_visible()
+    expect(hana.get_by_text(f'{t("ui.synthesis.played", count=2)} '
+                            f'{t("ui.synthesis.skipped", count=1)}')).to_be_visible()
 
     # the facilitator erases the session: everybody's access and answers are gone
     expect(gus.locator('[data-focus-key="erase"]')).to_have_count(0)  # players cannot

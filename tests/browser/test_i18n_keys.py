@@ -13,8 +13,6 @@ from tests.helpers import ROOT
 
 TEMPLATE_KEY = re.compile(r"""\bt\(\s*(['"])([A-Za-z0-9_.\-]+)\1\s*[,)]""")
 SCRIPT_KEY = re.compile(r"""\bi18n\(\s*(['"])([A-Za-z0-9_.\-]+)\1\s*[,)]""")
-# plural("key", count): the catalogue holds "key.one" and "key.other"
-PLURAL_KEY = re.compile(r"""\bplural\(\s*(['"])([A-Za-z0-9_.\-]+)\1\s*,""")
 
 
 def used_keys() -> dict[str, set[str]]:
@@ -24,10 +22,6 @@ def used_keys() -> dict[str, set[str]]:
     for path, pattern in sources:
         for match in pattern.finditer(path.read_text("utf-8")):
             found.setdefault(match.group(2), set()).add(str(path.relative_to(ROOT)))
-    for path in (ROOT / "static" / "js").rglob("*.js"):
-        for match in PLURAL_KEY.finditer(path.read_text("utf-8")):
-            for form in ("one", "other"):
-                found.setdefault(f"{match.group(2)}.{form}", set()).add(str(path.relative_to(ROOT)))
     return found
 
 
@@ -35,7 +29,6 @@ def test_the_scan_finds_keys() -> None:
     keys = used_keys()
     assert "ui.skip_to_content" in keys  # templates
     assert "ui.play.draw" in keys  # scripts
-    assert "ui.play.cards_left.other" in keys  # plurals
     assert len(keys) > 100
 
 

@@ -27,8 +27,8 @@ def test_valid_files_exit_zero(tmp_path: Path) -> None:
     result = run("validate", deck, str(ROOT / "cards" / "exploria-fr.json"))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines == [f"{deck}: valide (3 carte(s), 2 thème(s))",
-                     f"{ROOT / 'cards' / 'exploria-fr.json'}: valide (40 carte(s), 4 thème(s))"]
+    assert lines == [f"{deck}: valide (3 cartes, 2 thèmes)",
+                     f"{ROOT / 'cards' / 'exploria-fr.json'}: valide (40 cartes, 4 thèmes)"]
     assert run("validate", "--quiet", deck).stdout == ""
 
 
@@ -65,7 +65,7 @@ def test_unreadable_files(tmp_path: Path) -> None:
         f"{latin1}: " + translate("en", "error.not_utf8"),
         f"{big}: " + translate("en", "error.deck_too_large", limit=1024),
         f"{missing}: " + translate("en", "studio.cli.unreadable", reason="No such file or directory"),
-        f"{good}: valid (3 card(s), 2 theme(s))",
+        f"{good}: valid (3 cards, 2 themes)",
     ]
 
 

@@ -213,7 +213,7 @@ def test_import_broken_file_lists_problems(page: Any, server: ServerProcess, tmp
     problems = page.locator("#problem-list li")
     assert problems.count() == 3
     assert page.locator("#problems-title").inner_text() == (
-        "Le fichier « atelier-casse.json » ne peut pas être utilisé tel quel")
+        "Le fichier «\u00a0atelier-casse.json\u00a0» ne peut pas être utilisé tel quel")
     texts = problems.all_inner_texts()
     # in plain words: where (card, question) and what to do — no JSON path, no « yes »
     assert problem_paths(page)[1:] == ["cards[1].theme", "cards[2].questions[0].risk_answer"]

@@ -105,7 +105,7 @@ def test_markdown_reads_well_and_keeps_user_text_inert(documents: Documents) -> 
     assert documents.types["md"].startswith("text/markdown")
     md = documents.text["md"]
     assert md.startswith("# Synthèse de session — Mini deck de test")
-    for heading in ("## La session", "## Synthèse par critère", "## Et maintenant ?",
+    for heading in ("## La session", "## Synthèse par critère", "## Et maintenant\u00a0?",
                     "## Carte par carte", "## Comment lire cette synthèse"):
         assert heading in md
     assert "DUERP" in md and "CSE" in md
