@@ -143,6 +143,8 @@ createForm.addEventListener("submit", async (event) => {
   // framing and quorum: sent only when set, so a server without them still accepts the room
   const framing = { title: value("opt-title"), organisation: value("opt-org") };
   for (const [key, text] of Object.entries(framing)) if (text) settings[key] = text;
+  const size = value("opt-size");
+  if (size) settings.company_size = size;
   const system = { name: value("opt-ai-name"), purpose: value("opt-ai-purpose"), users: value("opt-ai-users"), stage: value("opt-ai-stage") || null };
   if (system.name || system.purpose || system.users || system.stage) settings.ai_system = system;
   const percent = Number(value("opt-quorum-percent"));

@@ -1190,7 +1190,8 @@ import { formatMessage } from './i18n.js';
 
   /** A session on a deck goes through the home page's options (cards, duration, framing…). */
   function play(deckId) {
-    window.location.assign(`/?lang=${LANG}&deck=${encodeURIComponent(deckId)}#create-heading`);
+    // mine=: a custom deck is listed on the home page even without this browser's deck cookie
+    window.location.assign(`/?lang=${LANG}&deck=${encodeURIComponent(deckId)}&mine=${encodeURIComponent(deckId)}#create-heading`);
   }
 
   async function playCurrent() {

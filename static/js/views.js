@@ -314,9 +314,16 @@ function frameForm(app) {
       .map(([v, label]) => el("option", { value: v }, label)));
   stage.value = value(stageKey, sys.stage);
   stage.addEventListener("change", () => { d[stageKey] = stage.value; });
+  const sizeKey = "frame:size";
+  const size = el("select", { id: "frame-size", "data-focus-key": sizeKey },
+    [["", i18n("ui.frame.stage_none")], ["under_11", i18n("ui.frame.size_under_11")], ["11_49", i18n("ui.frame.size_11_49")], ["50_plus", i18n("ui.frame.size_50_plus")]]
+      .map(([v, label]) => el("option", { value: v }, label)));
+  size.value = value(sizeKey, s.company_size);
+  size.addEventListener("change", () => { d[sizeKey] = size.value; });
+  const withSize = "company_size" in s;
   const open = app.ui.frameOpen || false;
   const details = el("details", { class: "frame-edit", open: open || null },
-    el("summary", {}, i18n("ui.frame.edit")),
+    el("summary", { "data-focus-key": "frame-summary" }, i18n("ui.frame.edit")),
     el("form", {
       class: "frame-form",
       onsubmit: (event) => {
@@ -326,13 +333,17 @@ function frameForm(app) {
         const purpose = get("frame:ai.purpose", sys.purpose);
         const users = get("frame:ai.users", sys.users);
         const st = value(stageKey, sys.stage) || null;
-        app.act("frame", {
+        const frame = {
           title: get("frame:title", s.title),
           organisation: get("frame:organisation", s.organisation),
           ai_system: name || purpose || users || st ? { name, purpose, users, stage: st } : null,
-        });
+        };
+        if (withSize) frame.company_size = value(sizeKey, s.company_size) || null;
         for (const key of Object.keys(d)) if (key.startsWith("frame:")) delete d[key];
+        // focus must not stay on a control of the folded form (the browser would unfold it)
         app.ui.frameOpen = false;
+        details.querySelector("summary").focus();
+        app.act("frame", frame);
         app.announce(i18n("ui.frame.saved"));
       },
     },
@@ -342,8 +353,10 @@ function frameForm(app) {
     input("frame:ai.purpose", i18n("ui.home.ai_purpose"), sys.purpose, 300, { area: true }),
     input("frame:ai.users", i18n("ui.home.ai_users"), sys.users, 200),
     el("div", { class: "option" }, el("label", { for: "frame-ai-stage" }, i18n("ui.home.ai_stage")), stage),
+    withSize ? el("div", { class: "option" }, el("label", { for: "frame-size" }, i18n("ui.home.company_size")), size) : null,
     el("button", { type: "submit", class: "btn btn-secondary", "data-focus-key": "frame-save", disabled: app.pending("frame") }, i18n("ui.frame.save"))));
-  details.addEventListener("toggle", () => { app.ui.frameOpen = details.open; });
+  // a toggle event of an element already replaced by a re-render must not reopen the form
+  details.addEventListener("toggle", () => { if (details.isConnected) app.ui.frameOpen = details.open; });
   return details;
 }
 
