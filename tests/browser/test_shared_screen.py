@@ -96,7 +96,8 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
     expect(fac.get_by_role("heading", name=t("ui.lobby.ready"))).to_be_visible(timeout=WAIT)
     token = fac.evaluate(f"() => localStorage.getItem('exploria:facilitator:{code}')")
 
-    screens = {"1920": pages.new("presenter-1920", FULL_HD), "1280": pages.new("presenter-1280", SMALL_SCREEN)}
+    screens = {"1920": pages.new("presenter-1920", FULL_HD),
+               "1280": pages.new("presenter-1280", SMALL_SCREEN)}
     for screen in screens.values():
         screen.goto(f"{server.base}/r/{code}/presenter#f={token}")
         expect(screen.get_by_role("heading", name=t("ui.lobby.presenter_heading"))).to_be_visible(
