@@ -648,16 +648,28 @@ function resultView(app, q, info, qid, { compact = false } = {}) {
   const risk = q.risk_answer && group === q.risk_answer;
   const how = info.consensus ? i18n("ui.result.by_consensus")
     : group === "yes" || group === "no" ? i18n("ui.result.by_majority") : null;
-  const nodes = [
-    el("div", { class: "tally", role: "img", "aria-label": i18n("ui.result.tally_aria", { yes: tally.yes, no: tally.no, unsure: tally.unsure }) }, rows),
+  const aria = i18n("ui.result.tally_aria", { yes: tally.yes, no: tally.no, unsure: tally.unsure });
+  const nodes = compact ? [
+    // one stacked bar and its legend: a whole card's results on one shared screen
+    el("div", { class: "stacked", role: "img", "aria-label": aria }, VOTES.map((v) => {
+      const part = el("span", { class: `bar-fill bar-${v}` });
+      part.style.width = `${total ? (100 * tally[v]) / total : 0}%`;
+      return part;
+    })),
+    el("p", { class: "stacked-legend", "aria-hidden": "true" }, VOTES.map((v) => el("span", { class: `legend-${v}` },
+      el("span", { class: `swatch bar-${v}` }), ` ${i18n(`answer.${v}`)} `, el("strong", {}, String(tally[v]))))),
     el("p", { class: "turnout" }, turnoutText(app, info, voted)),
-    el("p", { class: `group-answer answer-${group}${info.consensus ? " is-consensus" : ""}` },
-      el("span", { class: "label" }, `${i18n("ui.result.group_answer")} `),
-      el("strong", {}, groupLabel(group)),
-      how ? [" ", el("span", { class: info.consensus ? "tag tag-consensus" : "muted" }, how)] : null),
+  ] : [
+    el("div", { class: "tally", role: "img", "aria-label": aria }, rows),
+    el("p", { class: "turnout" }, turnoutText(app, info, voted)),
   ];
-  if (group === "insufficient") nodes.push(el("p", { class: "muted small" }, i18n("ui.result.insufficient_hint")));
-  if (group === "to_clarify") nodes.push(el("p", { class: "muted small" }, i18n("ui.result.to_clarify_hint")));
+  nodes.push(
+    el("p", { class: `group-answer answer-${group}${info.consensus ? " is-consensus" : ""}` },
+      el("span", { class: "label" }, `${compact ? i18n("ui.result.group_short") : i18n("ui.result.group_answer")} `),
+      el("strong", {}, groupLabel(group)),
+      how ? [" ", el("span", { class: info.consensus ? "tag tag-consensus" : "muted" }, how)] : null));
+  if (group === "insufficient" && !compact) nodes.push(el("p", { class: "muted small" }, i18n("ui.result.insufficient_hint")));
+  if (group === "to_clarify" && !compact) nodes.push(el("p", { class: "muted small" }, i18n("ui.result.to_clarify_hint")));
   if (info.divergent) {
     nodes.push(el("p", { class: "flag flag-divergent" }, el("span", { "aria-hidden": "true" }, "⚡ "), i18n("ui.result.divergent")));
   }
@@ -833,7 +845,8 @@ function presenterPlaying(app) {
   const head = el("header", { class: "card-theme" }, el("span", {}, t.title));
   head.style.backgroundColor = t.color;
   head.style.color = inkFor(t.color);
-  const story = el("div", { class: `pres-story${revealed ? " is-folded" : ""}` },
+  const dense = revealed && card.questions.length > 4;
+  const story = el("div", { class: `pres-story${revealed ? " is-folded" : ""}${dense ? " is-dense" : ""}` },
     el("h1", { id: "card-title", tabindex: "-1" }, card.title),
     el("p", { class: "situation" }, card.situation),
     revealed ? null : cardFrame(app),
@@ -853,11 +866,11 @@ function presenterPlaying(app) {
             (() => { const s = el("span"); s.style.width = `${present ? Math.round((100 * done) / present) : 0}%`; return s; })()))));
   }
   const many = card.questions.length;
-  const results = el("ol", { class: `pres-results count-${Math.min(many, 6)}` }, card.questions.map((q, i) => {
+  const results = el("ol", { class: `pres-results count-${Math.min(many, 7)}` }, card.questions.map((q, i) => {
     const info = questionInfo(state, q);
     return el("li", { class: `pres-result${info.divergent ? " is-divergent" : ""}` },
       el("p", { class: "q-text" }, el("span", { class: "q-num" }, `${i + 1}. `), q.text),
-      q.kind === "yes_no" ? resultView(app, q, info, `q-${q.id}`, { compact: true }) : openResults(app, q, info, { limit: 4 }));
+      q.kind === "yes_no" ? resultView(app, q, info, `q-${q.id}`, { compact: true }) : openResults(app, q, info, { limit: many > 4 ? 2 : 4 }));
   }));
   return el("div", { class: "pres-play is-revealed" }, top,
     el("article", { class: "game-card pres-card", "aria-labelledby": "card-title" }, head,
