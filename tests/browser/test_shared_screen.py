@@ -43,9 +43,12 @@ def scroll_down(phones: list[Page]) -> None:
 
 
 def assert_at_top(phones: list[Page], where: str) -> None:
+    """Back at the top, and the keyboard/screen-reader focus on the new view's heading."""
     for phone in phones:
         phone.wait_for_function("() => window.scrollY === 0", timeout=WAIT)
         assert phone.evaluate("() => window.scrollY") == 0, where
+        focused = phone.evaluate("() => document.activeElement.id")
+        assert focused in ("card-title", "view-heading"), (where, focused)
 
 
 def double_click_next(fac: Page, expected_label: str) -> None:
@@ -154,6 +157,11 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
         assert_at_top(phones, f"card {round_} drawn")
         expect(screens["1920"].locator(".pres-turnout")).to_be_visible(timeout=WAIT)
         expect(phones[0].locator(".card-frame")).to_contain_text(t("ui.frame.answer_for"))
+        # read aloud: on the shared screen and on the reader's phone only
+        reader = phones[round_ - 1]
+        expect(reader.locator('[data-focus-key="read-aloud"]')).to_be_visible()
+        expect(phones[2].locator('[data-focus-key="read-aloud"]')).to_have_count(0)
+        expect(screens["1920"].locator('[data-focus-key="read-aloud"]')).to_be_visible()
         # everybody answers (the last phone leaves the open questions empty)
         for n, phone in enumerate(phones):
             # card 1: yes, yes, don't know (a majority); card 2: no, no, yes (a divergence)
