@@ -92,7 +92,8 @@ const connection = new RoomConnection({
       setStatus("idle", 0); // no "Connexion…" left behind an answered join
       if (msg.code === "removed") {
         removed();
-      } else if (msg.code === "wrong_phase" && (finishedAtLoad || (app.state && app.state.phase === "synthesis"))) {
+      } else if (msg.code === "wrong_phase") {
+        // newcomers are refused only once the session is over
         connection.stop();
         finished();
       } else if (msg.code === "bad_token") {

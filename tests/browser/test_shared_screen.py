@@ -210,6 +210,10 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
             expect(phone.locator("#card-title")).to_have_count(0, timeout=WAIT)
         assert_at_top(phones, f"card {round_} closed")
 
+    # somebody opens the join form now and sends their name only after the end
+    slow = pages.new("slow", PHONE)
+    slow.goto(f"{server.base}/r/{code}")
+    slow.get_by_label(t("ui.join.name_label")).fill("Lent")
     scroll_down(phones)
     double_click_next(fac, t("ui.control.finish"))
     for phone in phones:
@@ -227,6 +231,10 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
     axe_clean(fac, "synthesis (facilitator)")
     axe_clean(phones[0], "synthesis (phone)")
     axe_clean(screens["1920"], "synthesis (presenter)")
+
+    slow.get_by_role("button", name=t("ui.join.button")).click()
+    expect(slow.get_by_role("heading", name=t("ui.finished.heading"))).to_be_visible(timeout=WAIT)
+    expect(slow.locator("#conn-status")).to_be_hidden()
 
     # somebody arriving late on a finished session: said plainly, no name form, no spinner
     late = pages.new("late", PHONE)
