@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
 from server.errors import NotFound
-from server.i18n import Lang, catalogue, error_message, normalize
+from server.i18n import Lang, catalogue, error_message, normalize, translate
 from server.rooms.service import CODE_ALPHABET, CODE_LENGTH, LiveRoom
 from server.web.api import public_base
 from server.web.deps import DecksDep, LangDep, RoomsDep, SettingsDep
@@ -103,6 +103,9 @@ def _room_config(request: Request, room: LiveRoom, settings: SettingsDep, lang: 
         "report_url": f"/r/{room.code}/report",
         # a finished session says so at once to people without a seat (no name form)
         "phase": room.state.phase.value,
+        # the name a facilitator gets when they give none: not worth showing as "led by"
+        "facilitator_defaults": [translate(lang_, "role.facilitator_default")
+                                 for lang_ in ("fr", "en")],
         "deck": {
             "id": deck.id,
             "title": deck.title,

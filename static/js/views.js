@@ -120,7 +120,7 @@ function sessionHeader(app, { big = false } = {}) {
     if (sys && sys.purpose) lines.push(el("p", { class: "session-purpose muted small" }, sys.purpose));
   }
   const fac = facilitatorName(app.state);
-  if (fac && role(app) !== "facilitator") {
+  if (fac && role(app) !== "facilitator" && !(app.config.facilitator_defaults || []).includes(fac)) {
     lines.push(el("p", { class: "session-facilitator muted small" }, i18n("ui.lobby.led_by", { name: fac })));
   }
   return lines.length ? el("div", { class: "session-frame" }, lines) : null;

@@ -26,6 +26,9 @@ def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
             timeout=WAIT)
         players.append(page)
     gus, hana = players
+    # no name given: the default one is not announced as "led by Animation"
+    expect(gus.get_by_text(t("ui.lobby.led_by", name=tr("fr", "role.facilitator_default")))
+           ).to_have_count(0)
     fac.get_by_role("button", name=t("ui.lobby.start")).click()
     expect(gus.get_by_text(t("ui.play.your_turn"))).to_be_visible(timeout=WAIT)
     fac.get_by_role("button", name=t("ui.control.pass_turn")).click()
