@@ -227,8 +227,9 @@ function lobby(app) {
     el("p", {}, el("a", { href: `/r/${config.code}/presenter`, target: "_blank", rel: "noopener" },
       i18n("ui.lobby.open_presenter"))),
     facilitatorLink(app));
+  const frame = sessionHeader(app);
   return el("div", { class: "lobby lobby-host" },
-    el("div", { class: "lobby-main" }, share, sessionHeader(app) ? el("section", { class: "panel" }, sessionHeader(app)) : null),
+    el("div", { class: "lobby-main" }, share, frame ? el("section", { class: "panel" }, frame) : null),
     el("div", { class: "lobby-side" }, playersList(app), controls));
 }
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Pages, axe_violations, catalogue, shot, tr
+from tests.browser.conftest import PHONE, Pages, axe_violations, catalogue, shot, tr
 from tests.helpers import ServerProcess
 
 LAPTOP: dict[str, Any] = {"viewport": {"width": 1366, "height": 768}}
@@ -67,3 +67,13 @@ def test_sector_picker(server: ServerProcess, pages: Pages) -> None:
     body = json.loads(sent.value.post_data or "{}")
     assert body["settings"]["sectors"] == [sectors[0]]
     expect(page.get_by_role("heading", name=t("ui.lobby.ready"))).to_be_visible()
+
+
+def test_home_on_a_phone(server: ServerProcess, pages: Pages) -> None:
+    page = pages.new("home-phone", PHONE)
+    page.goto(f"{server.base}/?lang=fr")
+    page.locator("#advanced summary").click()
+    shot(page, "home-phone")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, width  # no horizontal scroll
+    assert not axe_violations(page), axe_violations(page)
