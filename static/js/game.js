@@ -92,8 +92,9 @@ const connection = new RoomConnection({
       setStatus("idle", 0); // no "Connexion…" left behind an answered join
       if (msg.code === "removed") {
         removed();
-      } else if (msg.code === "wrong_phase") {
-        // newcomers are refused only once the session is over
+      } else if (msg.code === "wrong_phase" || (msg.code === "room_not_found" && !usedToken && config.phase)) {
+        // a newcomer refused by a room that existed when the page opened: the session is
+        // over (servers answer "wrong phase" or, not to be probed by code, "not found")
         connection.stop();
         finished();
       } else if (msg.code === "bad_token") {

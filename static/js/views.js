@@ -671,10 +671,15 @@ function resultView(app, q, info, qid, { compact = false } = {}) {
       how ? [" ", el("span", { class: info.consensus ? "tag tag-consensus" : "muted" }, how)] : null));
   if (group === "insufficient" && !compact) nodes.push(el("p", { class: "muted small" }, i18n("ui.result.insufficient_hint")));
   if (group === "to_clarify" && !compact) nodes.push(el("p", { class: "muted small" }, i18n("ui.result.to_clarify_hint")));
-  if (info.divergent) {
+  if (compact && (info.divergent || risk)) {
+    // on the shared screen: short tags on one line, so that a whole card fits
+    nodes.push(el("p", { class: "flags-short" },
+      info.divergent ? el("span", { class: "flag flag-divergent" }, el("span", { "aria-hidden": "true" }, "⚡ "), i18n("ui.result.divergent_short")) : null,
+      risk ? el("span", { class: "flag flag-risk" }, el("span", { "aria-hidden": "true" }, "⚠ "), i18n("ui.result.risk_short")) : null));
+  } else if (info.divergent) {
     nodes.push(el("p", { class: "flag flag-divergent" }, el("span", { "aria-hidden": "true" }, "⚡ "), i18n("ui.result.divergent")));
   }
-  if (risk) {
+  if (risk && !compact) {
     nodes.push(el("p", { class: "flag flag-risk" }, el("span", { "aria-hidden": "true" }, "⚠ "),
       i18n("ui.result.risk", { criterion: i18n(`criterion.${q.criterion}.label`) })));
   }
