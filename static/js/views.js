@@ -855,8 +855,7 @@ function presenterPlaying(app) {
   const story = el("div", { class: `pres-story${revealed ? " is-folded" : ""}${dense ? " is-dense" : ""}` },
     el("h1", { id: "card-title", tabindex: "-1" }, card.title),
     el("p", { class: "situation" }, card.situation),
-    revealed ? null : cardFrame(app),
-    revealed ? null : readAloudButton(app));
+    revealed ? null : cardFrame(app));
   if (!revealed) {
     const { done, present } = turnout(state);
     const questions = el("ol", { class: "pres-questions" }, card.questions.map((q, i) => el("li", {},
@@ -869,7 +868,8 @@ function presenterPlaying(app) {
           el("p", { class: "pres-turnout-figure" }, el("span", { class: "big" }, String(done)), el("span", {}, ` / ${present}`)),
           el("p", { class: "pres-turnout-text" }, i18n("ui.presenter.answered", { count: done, present })),
           el("div", { class: "pres-turnout-bar", "aria-hidden": "true" },
-            (() => { const s = el("span"); s.style.width = `${present ? Math.round((100 * done) / present) : 0}%`; return s; })()))));
+            (() => { const s = el("span"); s.style.width = `${present ? Math.round((100 * done) / present) : 0}%`; return s; })()),
+          readAloudButton(app))));
   }
   const many = card.questions.length;
   const results = el("ol", { class: `pres-results count-${Math.min(many, 7)}` }, card.questions.map((q, i) => {
