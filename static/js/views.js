@@ -858,10 +858,10 @@ function presenterPlaying(app) {
     revealed ? null : cardFrame(app));
   if (!revealed) {
     const { done, present } = turnout(state);
-    const questions = el("ol", { class: "pres-questions" }, card.questions.map((q, i) => el("li", {},
+    const questions = el("ol", { class: `pres-questions${card.questions.length > 4 ? " is-dense" : ""}` }, card.questions.map((q, i) => el("li", {},
       el("span", { class: "q-num" }, `${i + 1}. `), q.text)));
     return el("div", { class: "pres-play" }, top,
-      el("div", { class: "pres-card-grid" },
+      el("div", { class: `pres-card-grid${card.questions.length > 4 ? " is-dense" : ""}` },
         el("article", { class: "game-card pres-card", "aria-labelledby": "card-title" }, head,
           el("div", { class: "card-body" }, story, questions)),
         el("aside", { class: "pres-turnout", "aria-live": "polite" },

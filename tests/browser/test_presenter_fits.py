@@ -15,8 +15,9 @@ from tests.helpers import ServerProcess, seat_room
 SCREENS = {"1920": {"width": 1920, "height": 1080}, "1280": {"width": 1280, "height": 720}}
 
 
-async def play_to_reveal(server: ServerProcess, room: dict[str, Any]) -> int:
-    """Three participants answer every question of the first card; returns its size."""
+async def play_to_reveal(server: ServerProcess, room: dict[str, Any], reveal: bool = True) -> int:
+    """Three participants answer every question of the first card, then (``reveal``) the
+    facilitator reveals it; returns the card's size."""
     fac, players = await seat_room(server, room, ["Aya", "Basile", "Céleste"])
     try:
         await fac.ok({"type": "start"})
@@ -28,8 +29,9 @@ async def play_to_reveal(server: ServerProcess, room: dict[str, Any]) -> int:
                 value = ("yes", "no", "unsure")[n] if q["kind"] == "yes_no" else "Chez nous, oui."
                 await player.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
                                  "value": value})
-        await fac.ok({"type": "reveal"})
-        await fac.until(lambda s: s["step"] == "revealed")
+        if reveal:
+            await fac.ok({"type": "reveal"})
+            await fac.until(lambda s: s["step"] == "revealed")
         return len(card["questions"])
     finally:
         for client in (*players, fac):
@@ -51,6 +53,21 @@ def test_results_fit_the_shared_screen(server: ServerProcess, pages: Pages, deck
             for i in range(size):
                 box = results.nth(i).bounding_box()
                 assert box is not None and box["y"] + box["height"] <= 1080, (deck, i + 1, box)
+
+
+def test_a_seven_question_card_fits_while_answering(server: ServerProcess, pages: Pages) -> None:
+    room = server.create_room("autodiag-fr")
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, play_to_reveal(server, room, reveal=False)).result(timeout=30)
+    for name, viewport in SCREENS.items():
+        screen = pages.new(f"presenter-{name}", {"viewport": viewport})
+        screen.goto(f"{server.base}/r/{room['code']}/presenter#f={room['facilitator_token']}")
+        card = screen.locator(".pres-card")
+        expect(card).to_be_visible(timeout=WAIT)
+        expect(screen.locator(".pres-turnout-figure .big")).to_have_text("3")
+        shot(screen, f"fits-answering-autodiag-{name}")
+        box = card.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= viewport["height"], (name, box)
 
 
 def test_lobby_on_a_4k_screen_and_read_aloud(server: ServerProcess, pages: Pages) -> None:
