@@ -11,9 +11,10 @@ The rules (docs/i18n.md):
   ("10:30"), query strings ("?lang=en"), "file:x" or "!=" — a sign counts only when a space or
   the end of the text follows it. Fixed automatically.
 - ``plural`` — no "carte(s)", "signal(aux)", "(x)", "(es)", and no count followed by a word in
-  the plural ("{count} cartes", wrong for 1): write ``{count|carte|cartes}``.
-  Fixed automatically when a parameter comes up to four words before: "{n} carte(s) jouée(s)"
-  becomes "{n} {n|carte jouée|cartes jouées}" (check the agreement of the rest by reading it).
+  the plural ("{count} cartes", wrong for 1): write ``{count|carte|cartes}``. A pseudo-plural
+  with a parameter up to four words before it is fixed automatically: "{n} carte(s) jouée(s)"
+  becomes "{n} {n|carte jouée|cartes jouées}" (read the rest of the sentence for agreement);
+  a count followed by a plural word is only reported (its adjectives and verbs need a person).
 - ``inclusive`` — no median point, "(e)", ".e.s", "/e", "-e-s", no doublets like "celles et
   ceux": epicene words (les personnes, l'équipe, les membres) or the plural ("les participants").
 - ``elision`` — "de {name}" before a text parameter: write ``{name|de}`` (gives "d'Amélie").
@@ -50,11 +51,6 @@ NUMERIC_PARAMS = frozenset({
     "min", "date", "present", "voters", "votes", "quorum", "players", "people", "questions",
     "notes", "themes"})
 
-
-def is_count(param: str) -> bool:
-    """Whether a parameter holds a number of things (by its name)."""
-    return (param in NUMERIC_PARAMS and param not in NOT_COUNTS) or param.endswith(
-        ("count", "total", "_n")) or param.startswith(("n_", "nb_", "num_"))
 # words ending in s or x that are not plurals (a count before them needs no choice)
 NOT_PLURALS = frozenset({
     "fois", "mois", "temps", "avis", "cas", "accès", "succès", "progrès", "pas", "plus", "moins",
@@ -64,6 +60,14 @@ NOT_PLURALS = frozenset({
 # counts that never say how many things (dates, positions, votes shown as words)
 NOT_COUNTS = frozenset({"day", "year", "hour", "minute", "date", "number", "index", "line",
                         "column", "value", "percent", "yes", "no", "unsure"})
+
+
+def is_count(param: str) -> bool:
+    """Whether a parameter holds a number of things (by its name)."""
+    return (param in NUMERIC_PARAMS and param not in NOT_COUNTS) or param.endswith(
+        ("count", "total", "_n")) or param.startswith(("n_", "nb_", "num_"))
+
+
 # deck fields that hold identifiers, not text
 NON_TEXT_FIELDS = frozenset({"format", "id", "language", "version", "color", "theme", "kind",
                              "criterion", "risk_answer", "polarity", "type", "sectors_ids"})

@@ -3,13 +3,30 @@
 Nothing connects at import time: ``create_app(settings)`` builds every part from it.
 """
 
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def _shared_root() -> Path:
+    """The directory that holds cards/, templates/, static/, migrations/ and alembic.ini.
+
+    Installed from a wheel they ship inside the package (server/_share/, see setup.py); in a
+    source tree (a checkout, an editable install) they are at its top level.
+    """
+    shipped = resources.files("server") / "_share"
+    if shipped.is_dir():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parent.parent
+
+
+ROOT = _shared_root()
+# the default SQLite database: data/ in the source tree, or in the working directory when
+# installed (DATABASE_URL chooses another place)
+DATA_DIR = Path.cwd() / "data" if ROOT.name == "_share" else ROOT / "data"
 
 
 class Settings(BaseSettings):
@@ -18,7 +35,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
-    database_url: str = f"sqlite:///{ROOT / 'data' / 'exploria.db'}"
+    database_url: str = f"sqlite:///{DATA_DIR / 'exploria.db'}"
     public_url: str = ""  # e.g. https://exploria.example.fr; empty: derived from each request
     redis_url: str = ""
     # several processes: a process that stops beating for this long is taken for dead and its

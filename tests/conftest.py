@@ -8,6 +8,8 @@ import pytest
 from tests.helpers import ServerProcess
 from tests.infra import Postgres, have_postgres, postgres_server
 
+pytest_plugins = ["tests.layers"]  # marks the tests that start processes (make test-fast)
+
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:

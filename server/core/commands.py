@@ -5,7 +5,7 @@ command so that the rules stay a pure function.
 """
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from server.core.state import Role
 
@@ -36,6 +36,7 @@ class Start:
 @dataclass(frozen=True)
 class Draw:
     theme: str | None = None
+    card_id: str | None = None  # a card that was set aside, chosen from the list
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,15 @@ class Finish:
     pass
 
 
+@dataclass(frozen=True)
+class Frame:
+    """Replace the session's framing fields present in ``changes`` (state.FRAME_FIELDS);
+    values are already validated by the transport (RoomSettings' field types)."""
+
+    changes: tuple[tuple[str, Any], ...] = ()
+
+
 Command = (
     Join | Connect | Disconnect | Start | Draw | Answer | Reveal | Consensus | AddNote | Next
-    | Skip | Park | PassTurn | Finish
+    | Skip | Park | PassTurn | Finish | Frame
 )

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from server.core.criteria import CRITERIA, CriterionId
+from server.core.sectors import SECTORS, SectorId
 
 DECK_FORMAT = "exploria-deck/1"
 MAX_CARDS = 300
@@ -54,6 +55,16 @@ class Card(_Model):
     situation: LongText = ""
     facilitator_tip: LongText | None = None
     questions: Annotated[list[Question], Field(min_length=1, max_length=MAX_QUESTIONS)]
+    # optional, added to exploria-deck/1 without changing it: files without them stay valid
+    sectors: Annotated[list[SectorId], Field(max_length=len(SECTORS))] | None = Field(
+        default=None,
+        description="The sectors the card suits (ids of the fixed list); absent or empty: any sector.",
+    )
+    place: Literal["first", "last"] | None = Field(
+        default=None,
+        description='Dealt before ("first") or after ("last") the shuffled cards of a session, '
+        "whatever the selection by count or theme: an opening card, a closing debrief card.",
+    )
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -147,6 +158,9 @@ def _problem_from_pydantic(err: Any) -> Problem:
     elif loc and loc[-1] == "criterion" and kind == "literal_error":
         key = "unknown_criterion"
         params = {"expected": ", ".join(CRITERIA)}
+    elif len(loc) >= 2 and loc[-2] == "sectors" and kind == "literal_error":
+        key = "unknown_sector"
+        params = {"expected": ", ".join(SECTORS)}
     elif kind == "string_too_short" and params.get("limit") == 1:
         key = "empty"
     return Problem(format_path(loc), key, params)
@@ -158,9 +172,33 @@ def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
     return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)]
 
 
+# Control characters (but line feed and tab) and the invisible bidirectional overrides: no deck
+# text needs them, and they are how text is made to read differently from what it is.
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _control_problems(value: Any, loc: tuple[int | str, ...] = ()) -> list[Problem]:
+    """Every string of the file (keys included) that holds a forbidden character."""
+    if isinstance(value, str):
+        found = _FORBIDDEN_CHARS.search(value)
+        if found is None:
+            return []
+        return [Problem(format_path(loc), "control_character", {"code": f"U+{ord(found.group()):04X}"})]
+    problems: list[Problem] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and _FORBIDDEN_CHARS.search(key):
+                problems.append(Problem(format_path((*loc, "")), "control_character", {"code": "?"}))
+            problems += _control_problems(item, (*loc, str(key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            problems += _control_problems(item, (*loc, i))
+    return problems
+
+
 def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
     """Cross-field rules, checked on the raw data so they are reported with structural ones."""
-    problems: list[Problem] = []
+    problems: list[Problem] = _control_problems(data)
     themes = _dicts(data.get("themes"))
     theme_ids = Counter(t.get("id") for _, t in themes)
     for i, theme_data in themes:
@@ -175,6 +213,14 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
         theme = card.get("theme")
         if isinstance(theme, str) and isinstance(data.get("themes"), list) and theme not in theme_ids:
             problems.append(Problem(f"{where}.theme", "unknown_theme", {"theme": theme}))
+        sectors = card.get("sectors")
+        if isinstance(sectors, list):
+            seen: set[object] = set()
+            for k, sector in enumerate(sectors):
+                if isinstance(sector, str) and sector in seen:
+                    problems.append(Problem(f"{where}.sectors[{k}]", "duplicate_sector",
+                                            {"sector": sector}))
+                seen.add(sector)
         questions = _dicts(card.get("questions"))
         question_ids = Counter(q.get("id") for _, q in questions)
         for j, q in questions:

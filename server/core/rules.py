@@ -9,9 +9,13 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 from server.core import commands as c
 from server.core.deck import MAX_TEXT, Deck
+from server.core.sectors import suits
 from server.core.state import (
+    FRAME_FIELDS,
     ClosedCard,
     CurrentCard,
     Note,
@@ -24,8 +28,8 @@ from server.core.state import (
     RoomState,
     Step,
 )
-from server.core.tally import count, group_answer, is_divergent
-from server.errors import GameError
+from server.core.tally import count, group_answer, is_divergent, quorum
+from server.errors import BadMessage, GameError
 
 MAX_NAME = 40
 Handler = Callable[[Deck, RoomState, Player, Any, float], RoomState]
@@ -33,24 +37,38 @@ YES_NO_VALUES = ("yes", "no", "unsure")
 
 
 def deal(deck: Deck, settings: RoomSettings, seed: int) -> tuple[str, ...]:
-    """The cards of a session in dealing order, from its settings and a seed."""
+    """The cards of a session in dealing order, from its settings and a seed.
+
+    With ``settings.sectors``, only cards tagged with one of those sectors, or untagged, are
+    dealt (an explicit list of cards is dealt as chosen). Cards marked ``place: "first"`` come
+    before the shuffled ones and ``"last"`` after them, in deck order; selecting by themes or
+    drawing a number at random never leaves them out (an explicit list keeps only those listed).
+    """
     rng = random.Random(seed)
-    ids = [card.id for card in deck.cards]
+    suited = [card for card in deck.cards if suits(card.sectors, settings.sectors)]
     if settings.selection == "themes":
         wanted = set(settings.themes)
         unknown = wanted - {t.id for t in deck.themes}
         if unknown or not wanted:
             raise GameError("unknown_theme", theme=", ".join(sorted(unknown)))
-        ids = [card.id for card in deck.cards if card.theme in wanted]
+        middle = [c.id for c in suited if c.place is None and c.theme in wanted]
     elif settings.selection == "cards":
         unknown_cards = [i for i in settings.cards if deck.card(i) is None]
         if unknown_cards or not settings.cards:
             raise GameError("unknown_card", card=", ".join(unknown_cards))
-        ids = list(dict.fromkeys(settings.cards))
-    rng.shuffle(ids)
+        chosen = list(dict.fromkeys(settings.cards))
+        suited = [card for i in chosen if (card := deck.card(i)) is not None]
+        middle = [c.id for c in suited if c.place is None]
+    else:
+        middle = [c.id for c in suited if c.place is None]
+    rng.shuffle(middle)
     if settings.selection == "random" and settings.card_count:
-        ids = ids[: settings.card_count]
-    return tuple(ids)
+        middle = middle[: settings.card_count]
+    if not middle:
+        return ()
+    first = [c.id for c in suited if c.place == "first"]
+    last = [c.id for c in suited if c.place == "last"]
+    return (*first, *middle, *last)
 
 
 def new_room(deck: Deck, settings: RoomSettings, seed: int, now: float) -> RoomState:
@@ -195,7 +213,11 @@ def _draw(deck: Deck, state: RoomState, actor: Player, cmd: c.Draw, now: float) 
     source = pile if pile else parked
     if not source:
         raise GameError("no_cards_left")
-    if cmd.theme is not None:
+    if cmd.card_id is not None:
+        if cmd.card_id not in parked:
+            raise GameError("card_not_parked")
+        source, card_id = parked, cmd.card_id
+    elif cmd.theme is not None:
         if deck.theme(cmd.theme) is None:
             raise GameError("unknown_theme", theme=cmd.theme)
         # the theme's cards still in the pile, else parked ones
@@ -206,7 +228,7 @@ def _draw(deck: Deck, state: RoomState, actor: Player, cmd: c.Draw, now: float) 
             raise GameError("theme_empty", theme=cmd.theme)
         card_id = next(i for i in source if _theme_of(deck, i) == cmd.theme)
     else:
-        card_id = source[0]
+        source, card_id = _next_card(deck, state, pile, parked)
     source.remove(card_id)
     timer = state.settings.timer_minutes
     current = CurrentCard(
@@ -216,14 +238,38 @@ def _draw(deck: Deck, state: RoomState, actor: Player, cmd: c.Draw, now: float) 
         notes=state.parked_notes.get(card_id, ()),
     )
     parked_notes = {k: v for k, v in state.parked_notes.items() if k != card_id}
+    parked_at = {k: v for k, v in state.parked_at.items() if k != card_id}
     return state.model_copy(
         update={
             "pile": tuple(pile),
             "parked": tuple(parked),
             "current": current,
             "parked_notes": parked_notes,
+            "parked_at": parked_at,
         }
     )
+
+
+PARK_RETURN_AFTER = 2
+
+
+def _next_card(deck: Deck, state: RoomState, pile: list[str],
+               parked: list[str]) -> tuple[list[str], str]:
+    """The card a plain ``draw`` takes: a set-aside card once PARK_RETURN_AFTER cards have been
+    closed since it was set aside (so it comes back while people still remember it), else the
+    pile's next card; set-aside cards also come before the closing cards (``place: last``), so
+    nothing is left for after the debrief."""
+    for card_id in parked:
+        if state.cards_done - state.parked_at.get(card_id, 0) >= PARK_RETURN_AFTER:
+            return parked, card_id
+    if pile and (not parked or _place_of(deck, pile[0]) != "last"):
+        return pile, pile[0]
+    return (parked, parked[0]) if parked else (pile, pile[0])
+
+
+def _place_of(deck: Deck, card_id: str) -> str | None:
+    card = deck.card(card_id)
+    return card.place if card else None
 
 
 def _theme_of(deck: Deck, card_id: str) -> str | None:
@@ -265,8 +311,10 @@ def _reveal(deck: Deck, state: RoomState, actor: Player, cmd: c.Reveal, now: flo
     current = _require_card(state)
     if current.step is Step.REVEALED:
         raise GameError("already_revealed")
+    present = sum(1 for p in state.players if p.role is Role.PLAYER and p.connected)
     return state.model_copy(
-        update={"current": current.model_copy(update={"step": Step.REVEALED})}
+        update={"current": current.model_copy(update={"step": Step.REVEALED,
+                                                       "present": present})}
     )
 
 
@@ -311,7 +359,12 @@ def results(deck: Deck, state: RoomState, current: CurrentCard) -> tuple[Questio
     if card is None:  # pragma: no cover - a room's deck always holds its cards
         return ()
     names = {p.id: p.name for p in state.players}
-    anonymous = state.settings.anonymous
+    settings = state.settings
+    anonymous = settings.anonymous
+    present = current.present
+    if present is None:  # a card revealed before presence was recorded: who is here now
+        present = sum(1 for p in state.players if p.role is Role.PLAYER and p.connected)
+    needed = quorum(present, settings.quorum_percent, settings.quorum_min)
     out = []
     for q in card.questions:
         given = [(pid, a[q.id]) for pid, a in current.answers.items() if q.id in a]
@@ -322,9 +375,11 @@ def results(deck: Deck, state: RoomState, current: CurrentCard) -> tuple[Questio
                 QuestionResult(
                     question_id=q.id,
                     tally=tally,
-                    group_answer=group_answer(tally, consensus),
+                    group_answer=group_answer(tally, consensus, needed),
                     consensus=consensus,
                     divergent=is_divergent(tally),
+                    present=present,
+                    quorum=needed,
                     votes={} if anonymous else {names.get(p, "?"): v for p, v in given},
                 )
             )
@@ -337,7 +392,8 @@ def results(deck: Deck, state: RoomState, current: CurrentCard) -> tuple[Questio
                 texts.sort(key=lambda a: a.text.casefold())
             out.append(
                 QuestionResult(
-                    question_id=q.id, tally=tally, group_answer=None, open_answers=tuple(texts)
+                    question_id=q.id, tally=tally, group_answer=None, open_answers=tuple(texts),
+                    present=present, quorum=needed,
                 )
             )
     return tuple(out)
@@ -392,6 +448,7 @@ def _park(deck: Deck, state: RoomState, actor: Player, cmd: c.Park, now: float) 
             "current": None,
             "parked": (*state.parked, current.card_id),
             "parked_notes": parked_notes,
+            "parked_at": {**state.parked_at, current.card_id: state.cards_done},
             "reader_id": next_reader(state.players, state.reader_id),
         }
     )
@@ -417,7 +474,26 @@ def _finish(deck: Deck, state: RoomState, actor: Player, cmd: c.Finish, now: flo
     )
 
 
+def _frame(deck: Deck, state: RoomState, actor: Player, cmd: c.Frame, now: float) -> RoomState:
+    """The facilitator names or renames the session, its organisation, the AI system under
+    discussion and the company's size, in the lobby or during the game."""
+    _require_facilitator(actor)
+    _require_phase(state, Phase.LOBBY, Phase.PLAYING)
+    changes = {k: v for k, v in cmd.changes if k in FRAME_FIELDS}
+    if not changes:
+        return state
+    # validate again through the settings' own types (the transport already did)
+    data = {**state.settings.model_dump(), **changes}
+    try:
+        settings = RoomSettings.model_validate(data)
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors(include_url=False)[0]["loc"])
+        raise BadMessage("bad_field", field=where[:80]) from None
+    return state.model_copy(update={"settings": settings})
+
+
 _HANDLERS: dict[type, Handler] = {
+    c.Frame: _frame,
     c.Connect: _connect,
     c.Disconnect: _disconnect,
     c.Start: _start,

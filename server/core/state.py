@@ -4,12 +4,14 @@ The whole state is serialisable to JSON (pydantic), which is how it is stored: t
 of a room holds its latest state, so a restarted or another process picks the game up exactly.
 """
 
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from server.core.tally import GroupAnswer, Tally
+from server.core.sectors import SectorId
+from server.core.tally import QUORUM_MIN, QUORUM_PERCENT, GroupAnswer, Tally
 
 Vote = Literal["yes", "no", "unsure"]
 TimerMinutes = Literal[0, 3, 5, 10]
@@ -35,8 +37,47 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def clean_line(value: object) -> object:
+    """A one-line text of the session's framing: trimmed; control characters (line breaks
+    included) and bidirectional overrides are refused, not silently dropped."""
+    if not isinstance(value, str):
+        return value
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS:
+            raise ValueError("control characters are not allowed")
+    return value.strip()
+
+
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+Title = Annotated[str, StringConstraints(max_length=120), BeforeValidator(clean_line)]
+Organisation = Annotated[str, StringConstraints(max_length=120), BeforeValidator(clean_line)]
+SystemName = Annotated[str, StringConstraints(max_length=80), BeforeValidator(clean_line)]
+SystemPurpose = Annotated[str, StringConstraints(max_length=300), BeforeValidator(clean_line)]
+SystemUsers = Annotated[str, StringConstraints(max_length=200), BeforeValidator(clean_line)]
+SystemStage = Literal["idea", "pilot", "in_use"]
+# Company size decides who must be consulted (the CSE's consultation on new technologies
+# applies from 50 employees, code du travail art. L2312-8 as quoted in the LaborIA guide).
+CompanySize = Literal["under_11", "11_49", "50_plus"]
+
+
+class AiSystem(Frozen):
+    """The AI system the session is about (issue 11: every counted answer is about it)."""
+
+    name: SystemName = ""
+    purpose: SystemPurpose = ""
+    users: SystemUsers = ""
+    stage: SystemStage | None = None
+
+    @property
+    def named(self) -> bool:
+        return bool(self.name or self.purpose or self.users)
+
+
 class RoomSettings(Frozen):
-    """Chosen when the room is created; never changed afterwards."""
+    """Chosen when the room is created. Only the framing (title, organisation, AI system,
+    company size) may change afterwards, by the facilitator's ``frame`` command."""
 
     anonymous: bool = True
     selection: Literal["all", "random", "themes", "cards"] = "all"
@@ -47,6 +88,18 @@ class RoomSettings(Frozen):
     language: Literal["fr", "en"] | None = None  # None: the deck's language
     max_players: Annotated[int, Field(ge=1, le=5000)] = 1000
     facilitator_name: Annotated[str, Field(max_length=40)] = ""
+    sectors: tuple[SectorId, ...] = ()  # deal only cards tagged with one of them, or untagged
+    # framing of the session (issue 11)
+    title: Title = ""
+    organisation: Organisation = ""
+    ai_system: AiSystem | None = None
+    company_size: CompanySize | None = None
+    # quorum of a group answer: see tally.quorum
+    quorum_percent: Annotated[int, Field(ge=1, le=100)] = QUORUM_PERCENT
+    quorum_min: Annotated[int, Field(ge=1, le=50)] = QUORUM_MIN
+
+
+FRAME_FIELDS = ("title", "organisation", "ai_system", "company_size")
 
 
 class Player(Frozen):
@@ -76,6 +129,8 @@ class CurrentCard(Frozen):
     answers: dict[str, dict[str, str]] = Field(default_factory=dict)
     consensus: dict[str, Vote] = Field(default_factory=dict)
     notes: tuple[Note, ...] = ()
+    # participants (role player, connected) when the card was revealed; None before the reveal
+    present: int | None = None
 
 
 class QuestionResult(Frozen):
@@ -86,6 +141,8 @@ class QuestionResult(Frozen):
     group_answer: GroupAnswer | None  # None for open questions
     consensus: Vote | None = None
     divergent: bool = False
+    present: int = 0  # participants present at the reveal
+    quorum: int = 0  # votes a group answer needed at that reveal (0 in states made before it)
     open_answers: tuple[OpenAnswer, ...] = ()
     votes: dict[str, str] = Field(default_factory=dict)  # name → value; empty if anonymous
 
@@ -108,6 +165,8 @@ class RoomState(Frozen):
     pile: tuple[str, ...] = ()  # card ids still to draw, in dealing order
     parked: tuple[str, ...] = ()
     parked_notes: dict[str, tuple[Note, ...]] = Field(default_factory=dict)
+    # card id → cards closed when it was set aside: it comes back after PARK_RETURN_AFTER more
+    parked_at: dict[str, int] = Field(default_factory=dict)
     current: CurrentCard | None = None
     closed: tuple[ClosedCard, ...] = ()
     cards_total: int = 0

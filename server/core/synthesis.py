@@ -1,6 +1,13 @@
-"""The synthesis rule (CONTRACT.md §4): a pure function of the deck and the closed cards."""
+"""The synthesis rule (CONTRACT.md §4 and §4.1): a pure function of the deck and the closed cards.
 
-from typing import Literal
+Per criterion: ``answered`` counts its questions whose group answer is yes or no, ``risks`` those
+that signal a risk, and the level follows from them (``level_for``). What the level does not rest
+on is counted too: questions ``to_clarify`` (unsure at least yes + no, or a consensus of
+"unsure"), ``insufficient`` (under the quorum) and ``divided`` (a tie). A level resting on fewer
+than ``INDICATIVE_BELOW`` answered questions is ``indicative``.
+"""
+
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -10,6 +17,7 @@ from server.core.state import ClosedCard, Note
 from server.core.tally import GroupAnswer, Tally
 
 Level = Literal["not_assessed", "ok", "watch", "alert"]
+INDICATIVE_BELOW: Final = 3
 
 
 class _Frozen(BaseModel):
@@ -25,6 +33,8 @@ class QuestionRef(_Frozen):
     consensus: bool
     risk_answer: str
     tally: Tally
+    present: int = 0
+    quorum: int = 0
 
 
 class CardNotes(_Frozen):
@@ -43,6 +53,12 @@ class CriterionSynthesis(_Frozen):
     risk_questions: tuple[QuestionRef, ...]
     divergent_questions: tuple[QuestionRef, ...]
     notes: tuple[CardNotes, ...]
+    indicative: bool = False  # 0 < answered < INDICATIVE_BELOW
+    to_clarify: int = 0
+    to_clarify_questions: tuple[QuestionRef, ...] = ()
+    insufficient: int = 0
+    insufficient_questions: tuple[QuestionRef, ...] = ()
+    divided: int = 0
 
 
 class Synthesis(_Frozen):
@@ -59,13 +75,24 @@ def level_for(answered: int, risks: int) -> Level:
     return "watch" if risks / answered < 0.5 else "alert"
 
 
+def is_indicative(answered: int) -> bool:
+    return 0 < answered < INDICATIVE_BELOW
+
+
+def is_to_clarify(group: GroupAnswer) -> bool:
+    """The group does not know: the rule said so, or the group agreed on "unsure"."""
+    return group in ("to_clarify", "unsure")
+
+
 def _dimension_of(criterion: CriterionId) -> DimensionId:
     return next(d for d, members in DIMENSIONS.items() if criterion in members)
 
 
 def synthesize(deck: Deck, closed: tuple[ClosedCard, ...]) -> Synthesis:
     per: dict[CriterionId, dict[str, list[QuestionRef]]] = {
-        k: {"all": [], "answered": [], "risks": [], "divergent": []} for k in CRITERIA
+        k: {"all": [], "answered": [], "risks": [], "divergent": [], "to_clarify": [],
+            "insufficient": [], "divided": []}
+        for k in CRITERIA
     }
     cards_for: dict[CriterionId, list[ClosedCard]] = {k: [] for k in CRITERIA}
     played = [cc for cc in closed if cc.outcome == "played"]
@@ -88,6 +115,8 @@ def synthesize(deck: Deck, closed: tuple[ClosedCard, ...]) -> Synthesis:
                 consensus=result.consensus is not None,
                 risk_answer=question.risk_answer or "",
                 tally=result.tally,
+                present=result.present,
+                quorum=result.quorum,
             )
             bucket = per[question.criterion]
             bucket["all"].append(ref)
@@ -97,6 +126,12 @@ def synthesize(deck: Deck, closed: tuple[ClosedCard, ...]) -> Synthesis:
                 bucket["answered"].append(ref)
                 if ref.group_answer == question.risk_answer:
                     bucket["risks"].append(ref)
+            elif is_to_clarify(ref.group_answer):
+                bucket["to_clarify"].append(ref)
+            elif ref.group_answer == "insufficient":
+                bucket["insufficient"].append(ref)
+            else:
+                bucket["divided"].append(ref)
             if result.divergent:
                 bucket["divergent"].append(ref)
     out = []
@@ -119,6 +154,12 @@ def synthesize(deck: Deck, closed: tuple[ClosedCard, ...]) -> Synthesis:
                 risk_questions=tuple(bucket["risks"]),
                 divergent_questions=tuple(bucket["divergent"]),
                 notes=notes,
+                indicative=is_indicative(answered),
+                to_clarify=len(bucket["to_clarify"]),
+                to_clarify_questions=tuple(bucket["to_clarify"]),
+                insufficient=len(bucket["insufficient"]),
+                insufficient_questions=tuple(bucket["insufficient"]),
+                divided=len(bucket["divided"]),
             )
         )
     return Synthesis(

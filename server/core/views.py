@@ -32,6 +32,7 @@ def public_view(deck: Deck, state: RoomState) -> dict[str, Any]:
         "cards_total": state.cards_total,
         "cards_left": len(state.pile) + len(state.parked),
         "cards_parked": len(state.parked),
+        "parked_cards": _parked_view(deck, state.parked),
         "themes_left": _themes_left(deck, state),
         "card": _card_view(card),
         "step": current.step.value if current is not None else None,
@@ -64,6 +65,8 @@ def public_view_json(deck: Deck, state: RoomState, cache: "ViewCache | None" = N
         ("cards_total", _dumps(state.cards_total)),
         ("cards_left", _dumps(len(state.pile) + len(state.parked))),
         ("cards_parked", _dumps(len(state.parked))),
+        ("parked_cards", remember(lambda: _dumps(_parked_view(deck, state.parked)), "parked", deck,
+                                  state.parked)),
         ("themes_left", remember(lambda: _dumps(_themes_left(deck, state)), "themes", deck,
                                  state.pile, state.parked)),
         ("card", remember(lambda: _dumps(_card_view(card)), "card", card)),
@@ -128,6 +131,15 @@ def _notes_view(notes: tuple[Note, ...]) -> list[dict[str, Any]]:
     return [n.model_dump(mode="json") for n in notes]
 
 
+def _parked_view(deck: Deck, parked: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{"card_id": i, "title": _title(deck, i), "theme": _theme_id(deck, i)} for i in parked]
+
+
+def _theme_id(deck: Deck, card_id: str) -> str | None:
+    card = deck.card(card_id)
+    return card.theme if card else None
+
+
 def _history_view(deck: Deck, closed: tuple[ClosedCard, ...]) -> list[dict[str, Any]]:
     return [{"card_id": cc.card_id, "title": _title(deck, cc.card_id), "outcome": cc.outcome}
             for cc in closed]
@@ -164,6 +176,10 @@ def _questions_view(deck: Deck, state: RoomState, current: CurrentCard | None,
             entry["group_answer"] = result.group_answer
             entry["consensus"] = result.consensus
             entry["divergent"] = result.divergent
+            # turnout: votes cast (answers given, for open questions) of those present
+            entry["present"] = result.present
+            entry["quorum"] = result.quorum
+            entry["voted"] = result.tally.voted if q.kind == "yes_no" else result.tally.answered
             if q.kind == "open":
                 entry["open_answers"] = [a.model_dump(mode="json") for a in result.open_answers]
             if result.votes:

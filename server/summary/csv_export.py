@@ -1,5 +1,9 @@
 """The summary as CSV: one row per question of each played card, for spreadsheets.
 
+The file opens with a few header rows that frame the session (its title, organisation, the AI
+system under discussion, the company size, the quorum), one "field; value" pair a row, then an
+empty row, then the table itself with its column headers (docs/summary.md).
+
 Made to open right in a spreadsheet set to a French locale (Excel, LibreOffice Calc): UTF-8
 with a byte order mark (so accents survive), ``;`` as separator (``,`` is the decimal mark
 there), CRLF line ends. Headers and values are worded in the session language; the column
@@ -17,7 +21,8 @@ from server.summary.model import Summary
 
 COLUMNS: Final = (
     "card_order", "card_id", "card", "theme", "question_id", "question", "kind", "criterion",
-    "yes", "no", "unsure", "answers", "group_answer", "consensus", "risk", "divergent",
+    "yes", "no", "unsure", "answers", "present", "voted", "quorum", "group_answer", "consensus",
+    "risk", "divergent",
 )
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,15 +45,19 @@ def render_csv(s: Summary) -> bytes:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    for meta in _frame_rows(s):
+        writer.writerow([cell(v) for v in meta])
+    writer.writerow([])
     writer.writerow([tr(f"summary.csv.{c}") for c in COLUMNS])
     for card in s.cards:
         if card.outcome != "played":
             continue
         for q in card.questions:
-            row = [
+            row: list[object] = [
                 card.order, card.card_id, card.title, card.theme.title, q.id, q.text,
                 tr(f"summary.kind.{q.kind}"), q.criterion_label or "",
                 q.tally.yes, q.tally.no, q.tally.unsure, q.tally.answered,
+                q.present, q.voted, q.quorum,
                 text.answer(q.group_answer, lang) if q.group_answer else "",
                 yes_no(q.consensus) if q.kind == "yes_no" else "",
                 yes_no(q.risk) if q.kind == "yes_no" else "",
@@ -56,3 +65,30 @@ def render_csv(s: Summary) -> bytes:
             ]
             writer.writerow([cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _frame_rows(s: Summary) -> list[list[str]]:
+    lang = s.language
+    sess = s.session
+
+    def tr(key: str) -> str:
+        return translate(lang, key)
+
+    system = sess.ai_system
+    rows = [
+        [tr("summary.csv.meta"), tr("summary.csv.value")],
+        [tr("summary.field.title"), sess.title or sess.deck.title],
+        [tr("summary.field.organisation"), sess.organisation],
+        [tr("summary.field.ai_system"),
+         (system.name or tr("summary.unknown")) if system else tr("summary.no_ai_system")],
+        [tr("summary.field.purpose"), system.purpose if system else ""],
+        [tr("summary.field.users"), system.users if system else ""],
+        [tr("summary.field.stage"), (system.stage_label or "") if system else ""],
+        [tr("summary.field.company_size"), sess.company_size_label or ""],
+        [tr("summary.field.deck"), sess.deck.title],
+        [tr("summary.field.code"), sess.code],
+        [tr("summary.field.date"), text.when(sess.started_at or sess.created_at, lang)],
+        [tr("summary.field.quorum"),
+         text.quorum_line(sess.quorum.percent, sess.quorum.minimum, lang)],
+    ]
+    return rows

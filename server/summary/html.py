@@ -10,7 +10,7 @@ from typing import Any, Literal
 from server.i18n import translate
 from server.summary import text
 from server.summary.chart import chart_svg
-from server.summary.guide import LEVELS, LIMITS, REMEMBER
+from server.summary.guide import LEVELS, LIMITS, OFFICIAL, REMEMBER, RULES
 from server.summary.model import CardNotes, NoteOut, Summary
 from server.web.templating import render
 
@@ -39,12 +39,29 @@ def render_report(s: Summary, mode: Mode, **extra: Any) -> str:
             for a in answers
         )
 
+    sess = s.session
+    heading = sess.title or sess.deck.title
     return render(
         "report/report.html",
+        heading=heading,
+        # one running header for the PDF: the session's title (or the deck's) and its code
+        running_title=translate(lang, "summary.running_title", title=heading, code=sess.code),
+        rules=RULES,
+        official=OFFICIAL,
+        any_indicative=any(c.indicative for c in s.synthesis.criteria),
+        turnout=lambda voted, present: text.turnout(voted, present, lang),
+        basis=lambda q: text.basis(q.group_answer, q.consensus, q.quorum, lang),
+        rests_on=lambda c: text.rests_on(c.answered, c.to_clarify, c.insufficient, c.divided,
+                                         lang),
+        plural=lambda key, number, **params: text.plural(lang, key, number, **params),
+        cards_line=text.cards_line(sess.cards.played, sess.cards.skipped, sess.cards.parked,
+                                   sess.cards.total, lang),
+        quorum_line=text.quorum_line(sess.quorum.percent, sess.quorum.minimum, lang),
         s=s,
         lang=lang,
         mode=mode,
         chart=chart_svg(s),
+        chart_narrow=chart_svg(s, "narrow") if mode == "web" else "",
         crit={c.criterion: c for c in s.synthesis.criteria},
         when=lambda iso: text.when(iso, lang),
         day=lambda iso: text.day(iso, lang),

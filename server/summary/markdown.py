@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from server.i18n import translate
 from server.summary import text
-from server.summary.guide import LEVELS, LIMITS, REMEMBER
+from server.summary.guide import LEVELS, LIMITS, OFFICIAL, REMEMBER, RULES
 from server.summary.model import CardOut, NoteOut, QuestionOut, Summary
 
 # ASCII punctuation with a meaning in CommonMark or GitHub Flavored Markdown, anywhere in a line
@@ -60,7 +60,7 @@ def render_markdown(s: Summary) -> str:
     w = _Writer(s.language)
     tr, add = w.tr, w.add
     sess = s.session
-    add(f"# {tr('summary.doc_title')} — {inline(sess.deck.title, single=True)}", "")
+    add(f"# {tr('summary.doc_title')} — {inline(sess.title or sess.deck.title, single=True)}", "")
     add(f"_{tr('summary.tagline')}_", "")
     if not sess.finished:
         add(f"> **{tr('summary.unfinished_banner')}**", "")
@@ -93,7 +93,10 @@ def render_markdown(s: Summary) -> str:
         add("")
 
     _guide(w, s)
-    add("---", "", f"_{tr('summary.footer', date=text.when(s.generated_at, s.language))}_", "")
+    add("---", "", tr("summary.official.inspired"), "")
+    for key, url in OFFICIAL:
+        add(f"- [{tr(f'summary.official.{key}')}]({url})")
+    add("", f"_{tr('summary.footer', date=text.when(s.generated_at, s.language))}_", "")
     return "\n".join(w.lines)
 
 
@@ -105,26 +108,40 @@ def _synthesis(w: _Writer, s: Summary) -> None:
     for dim in s.synthesis.dimensions:
         add(f"### {dim.label}", "")
         add(f"| {tr('summary.col.criterion')} | {tr('summary.col.level')} | "
-            f"{tr('summary.col.risks')} | {tr('summary.col.divergent')} |")
+            f"{tr('summary.col.basis')} | {tr('summary.col.divergent')} |")
         add("|---|---|---|---|")
         for cid in dim.criteria:
             c = crit[cid]
-            counts = (tr("summary.chart.counts", risks=c.risks, answered=c.answered)
-                      if c.answered else tr("summary.chart.none"))
-            add(f"| {c.label} | {text.level(c.level, lang)} | {counts} | "
+            counts = text.rests_on(c.answered, c.to_clarify, c.insufficient, c.divided, lang)
+            if c.answered:
+                counts = tr("summary.chart.bar_counts", risks=c.risks, answered=c.answered) \
+                    + " · " + counts
+            add(f"| {c.label} | {_level(c.level, c.indicative, lang)} | {counts} | "
                 f"{len(c.divergent_questions)} |")
         add("")
         for cid in dim.criteria:
             c = crit[cid]
-            if not (c.risk_questions or c.divergent_questions or c.notes):
+            if not (c.risk_questions or c.divergent_questions or c.to_clarify_questions
+                    or c.insufficient_questions or c.notes):
                 continue
-            add(f"#### {c.label} — {text.level(c.level, lang)}", "", f"_{c.description}_", "")
-            if c.risk_questions:
-                add(w.label("summary.risk_questions"), "")
-                for q in c.risk_questions:
+            add(f"#### {c.label} — {_level(c.level, c.indicative, lang)}", "",
+                f"_{c.description}_", "")
+            for key, items in (("summary.risk_questions", c.risk_questions),
+                               ("summary.to_clarify_questions", c.to_clarify_questions),
+                               ("summary.insufficient_questions", c.insufficient_questions)):
+                if not items:
+                    continue
+                add(w.label(key), "")
+                for q in items:
+                    extra = ""
+                    if q.group_answer == "insufficient":
+                        voted = q.tally.yes + q.tally.no + q.tally.unsure
+                        extra = " · " + text.turnout(voted, q.present, lang)
                     add(f"- {inline(q.text)} — {tr('summary.group_answer_short')} "
-                        f"**{text.answer(q.group_answer, lang)}** "
-                        f"({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
+                        f"**{text.answer(q.group_answer, lang)}**"
+                        + (f" ({tr('summary.flag.consensus')})" if q.consensus else "")
+                        + extra
+                        + f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
                 add("")
             if c.divergent_questions:
                 add(w.label("summary.divergent_questions"), "")
@@ -159,6 +176,10 @@ def _guide(w: _Writer, s: Summary) -> None:
     dims = {d.id: d.label for d in s.synthesis.dimensions}
     for c in s.synthesis.criteria:
         add(f"- **{c.label}** ({dims[c.dimension]}) — {c.description}")
+    add("", f"**{tr('summary.guide.rule_title')}**", "")
+    quorum = text.quorum_line(s.session.quorum.percent, s.session.quorum.minimum, lang)
+    for i, key in enumerate(RULES, start=1):
+        add(f"{i}. {tr(f'summary.guide.rule.{key}', quorum=quorum)}")
     add("", f"**{tr('summary.guide.levels_title')}**", "")
     for lv in LEVELS:
         add(f"- **{text.level(lv, lang)}** — {tr(f'summary.guide.level.{lv}')}")
@@ -166,6 +187,11 @@ def _guide(w: _Writer, s: Summary) -> None:
     for key in LIMITS:
         add(f"- {tr(f'summary.guide.limit.{key}')}")
     add("")
+
+
+def _level(value: str, indicative: bool, lang: str) -> str:
+    words = text.level(value, lang)
+    return f"{words} ({translate(lang, 'summary.flag.indicative')})" if indicative else words
 
 
 def _tally(yes: int, no: int, unsure: int, lang: str) -> str:
@@ -186,6 +212,23 @@ def _session_rows(s: Summary) -> Iterable[tuple[str, str]]:
     def tr(key: str, **params: object) -> str:
         return translate(lang, key, **params)
 
+    if sess.title:
+        yield "summary.field.title", inline(sess.title, single=True)
+    if sess.organisation:
+        yield "summary.field.organisation", inline(sess.organisation, single=True)
+    system = sess.ai_system
+    if system is None:
+        yield "summary.field.ai_system", tr("summary.no_ai_system")
+    else:
+        name = inline(system.name, single=True) if system.name else tr("summary.unknown")
+        stage = f" ({system.stage_label})" if system.stage_label else ""
+        yield "summary.field.ai_system", name + stage
+        if system.purpose:
+            yield "summary.field.purpose", inline(system.purpose, single=True)
+        if system.users:
+            yield "summary.field.users", inline(system.users, single=True)
+    if sess.company_size_label:
+        yield "summary.field.company_size", sess.company_size_label
     version = tr("summary.version", version=inline(sess.deck.version, single=True))
     yield "summary.field.deck", f"{inline(sess.deck.title, single=True)} ({version})"
     yield "summary.field.code", sess.code
@@ -202,10 +245,9 @@ def _session_rows(s: Summary) -> Iterable[tuple[str, str]]:
         "summary.anonymous.yes" if sess.anonymous else "summary.anonymous.no"
     )
     cards = sess.cards
-    yield "summary.field.cards", tr(
-        "summary.cards_line", played=cards.played, skipped=cards.skipped, parked=cards.parked,
-        total=cards.total,
-    )
+    yield "summary.field.cards", text.cards_line(cards.played, cards.skipped, cards.parked,
+                                                  cards.total, lang)
+    yield "summary.field.quorum", text.quorum_line(sess.quorum.percent, sess.quorum.minimum, lang)
 
 
 def _question(w: _Writer, q: QuestionOut) -> None:
@@ -220,7 +262,9 @@ def _question(w: _Writer, q: QuestionOut) -> None:
              (("consensus", q.consensus), ("risk", q.risk), ("divergent", q.divergent)) if on]
     add(f"- {inline(q.text)}")
     add(f"  {tr('summary.group_answer_short')} **{text.answer(q.group_answer, lang)}**"
-        f" ({_tally(q.tally.yes, q.tally.no, q.tally.unsure, lang)})"
+        f" ({_tally(q.tally.yes, q.tally.no, q.tally.unsure, lang)}"
+        f" · {text.turnout(q.voted, q.present, lang)}"
+        f" · {text.basis(q.group_answer, q.consensus, q.quorum, lang)})"
         f" · {q.criterion_label or '—'}" + "".join(f" · **{f}**" for f in flags))
 
 

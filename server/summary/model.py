@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.core.criteria import DIMENSIONS, CriterionId, DimensionId
 from server.core.deck import Card, Deck
-from server.core.state import ClosedCard, Note, Phase, Role, RoomState
-from server.core.synthesis import Level, QuestionRef, synthesize
+from server.core.state import ClosedCard, CompanySize, Note, Phase, Role, RoomState, SystemStage
+from server.core.synthesis import INDICATIVE_BELOW, Level, QuestionRef, synthesize
 from server.core.tally import GroupAnswer
 from server.i18n import Lang, normalize, translate
 from server.summary import advice
@@ -55,8 +55,32 @@ class CardCounts(_Model):
     not_drawn: int
 
 
+class AiSystemOut(_Model):
+    name: str
+    purpose: str
+    users: str
+    stage: SystemStage | None
+    stage_label: Annotated[str | None, Field(description="The stage in the session language.")]
+
+
+class Quorum(_Model):
+    percent: Annotated[int, Field(description="Share of those present whose vote is needed.")]
+    minimum: Annotated[int, Field(description="At least this many votes, when as many are present.")]
+
+
 class Session(_Model):
     code: str
+    title: Annotated[str, Field(description="The session title; empty when none was given.")]
+    organisation: Annotated[str, Field(description="Organisation or team; may be empty.")]
+    ai_system: Annotated[
+        AiSystemOut | None, Field(description="The AI system under discussion; null if none named.")
+    ]
+    company_size: Annotated[
+        CompanySize | None,
+        Field(description="under_11, 11_49 or 50_plus employees; null when not said."),
+    ]
+    company_size_label: str | None
+    quorum: Quorum
     deck: DeckInfo
     language: Lang
     phase: Literal["lobby", "playing", "synthesis"]
@@ -94,6 +118,8 @@ class QuestionLink(_Model):
     consensus: bool
     risk_answer: str
     tally: Tally
+    present: Annotated[int, Field(description="Participants present when it was revealed.")]
+    quorum: Annotated[int, Field(description="Votes its group answer needed.")]
 
 
 class CardNotes(_Model):
@@ -115,6 +141,14 @@ class CriterionOut(_Model):
     risk_questions: list[QuestionLink]
     divergent_questions: list[QuestionLink]
     notes: list[CardNotes]
+    indicative: Annotated[
+        bool, Field(description=f"The level rests on fewer than {INDICATIVE_BELOW} answered questions.")
+    ]
+    to_clarify: Annotated[int, Field(description="Questions the group could not answer.")]
+    to_clarify_questions: list[QuestionLink]
+    insufficient: Annotated[int, Field(description="Questions under the quorum (not counted).")]
+    insufficient_questions: list[QuestionLink]
+    divided: Annotated[int, Field(description="Questions with as many yes as no (not counted).")]
 
 
 class DimensionOut(_Model):
@@ -141,6 +175,9 @@ class QuestionOut(_Model):
     criterion_label: str | None
     risk_answer: Literal["yes", "no"] | None
     tally: Tally
+    present: Annotated[int, Field(description="Participants present when the card was revealed.")]
+    quorum: Annotated[int, Field(description="Votes a group answer needed (docs/protocol.md).")]
+    voted: Annotated[int, Field(description="Votes cast (answers given, for open questions).")]
     group_answer: Annotated[GroupAnswer | None, Field(description="null for open questions.")]
     consensus: Annotated[bool, Field(description="True when the group set its answer itself.")]
     risk: Annotated[bool, Field(description="The group answer equals the risk answer.")]
@@ -179,6 +216,9 @@ class NextStep(_Model):
     id: str
     title: str
     text: str
+    guide_steps: Annotated[
+        list[int], Field(description="Steps of the appropriation process this one leads to.")
+    ]
 
 
 class AppropriationStep(_Model):
@@ -243,6 +283,9 @@ def build_summary(
     def link(ref: QuestionRef) -> QuestionLink:
         return QuestionLink(**ref.model_dump(exclude={"tally"}), tally=Tally(**ref.tally.model_dump()))
 
+    settings = state.settings
+    system = settings.ai_system
+
     criteria = [
         CriterionOut(
             criterion=c.criterion,
@@ -260,6 +303,12 @@ def build_summary(
                 CardNotes(card_id=n.card_id, card_title=n.card_title, notes=notes(n.notes))
                 for n in c.notes
             ],
+            indicative=c.indicative,
+            to_clarify=c.to_clarify,
+            to_clarify_questions=[link(r) for r in c.to_clarify_questions],
+            insufficient=c.insufficient,
+            insufficient_questions=[link(r) for r in c.insufficient_questions],
+            divided=c.divided,
         )
         for c in synthesis.criteria
     ]
@@ -288,6 +337,16 @@ def build_summary(
         duration = max(0, round(state.finished_at - state.started_at))
     session = Session(
         code=code,
+        title=settings.title,
+        organisation=settings.organisation,
+        ai_system=AiSystemOut(
+            name=system.name, purpose=system.purpose, users=system.users, stage=system.stage,
+            stage_label=tr(f"summary.stage.{system.stage}") if system.stage else None,
+        ) if system is not None and (system.named or system.stage) else None,
+        company_size=settings.company_size,
+        company_size_label=(tr(f"summary.company_size.{settings.company_size}")
+                            if settings.company_size else None),
+        quorum=Quorum(percent=settings.quorum_percent, minimum=settings.quorum_min),
         deck=DeckInfo(id=deck.id, title=deck.title, version=deck.version, language=deck.language),
         language=lang,
         phase=state.phase.value,
@@ -314,7 +373,10 @@ def build_summary(
     )
     plan = advice.plan(lang, criteria=[(c.criterion, c.level) for c in criteria],
                        divergent=sum(len(c.divergent_questions) for c in criteria),
-                       finished=session.finished, played=synthesis.cards_played)
+                       finished=session.finished, played=synthesis.cards_played,
+                       to_clarify=[(c.criterion, c.to_clarify) for c in criteria if c.to_clarify],
+                       insufficient=sum(c.insufficient for c in criteria),
+                       company_size=settings.company_size)
     return Summary(
         format=FORMAT,
         generated_at=iso(now if now is not None else datetime.now(UTC).timestamp()) or "",
@@ -324,7 +386,8 @@ def build_summary(
         cards=cards,
         parked_cards=parked,
         current_card=current,
-        next_steps=[NextStep(id=s.id, title=s.title, text=s.text) for s in plan.next_steps],
+        next_steps=[NextStep(id=s.id, title=s.title, text=s.text, guide_steps=list(s.guide_steps))
+                    for s in plan.next_steps],
         appropriation_steps=[
             AppropriationStep(number=s.number, title=s.title, text=s.text, priority=s.priority)
             for s in plan.steps
@@ -362,6 +425,9 @@ def _card(deck: Deck, cc: ClosedCard, order: int, lang: Lang, anonymous: bool) -
                 criterion_label=translate(lang, f"criterion.{q.criterion}.label") if q.criterion else None,
                 risk_answer=q.risk_answer,
                 tally=Tally(**r.tally.model_dump()) if r else Tally(yes=0, no=0, unsure=0, answered=0),
+                present=r.present if r else 0,
+                quorum=r.quorum if r else 0,
+                voted=(r.tally.voted if q.kind == "yes_no" else r.tally.answered) if r else 0,
                 group_answer=group if q.kind == "yes_no" and cc.outcome == "played" else None,
                 consensus=bool(r and r.consensus is not None),
                 risk=bool(q.kind == "yes_no" and group is not None and group == q.risk_answer),

@@ -20,7 +20,7 @@ from server.rooms.service import RoomService
 from server.settings import ROOT, Settings
 from server.storage.engine import make_engine
 from server.storage.repository import Repository
-from server.web import api, pages, report, studio, ws
+from server.web import api, guide, pages, report, studio, ws
 from server.web.bodylimit import BodyLimit
 from server.web.deps import request_lang
 from server.web.direct import RawSendProbe
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(report.router)
     app.include_router(studio.router)
+    app.include_router(guide.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AddressLimiter, limits=address_limits(settings))

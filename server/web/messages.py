@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from server.core import commands as c
+from server.core.state import AiSystem, CompanySize, Organisation, Title
 from server.errors import BadMessage
 
 MessageId = Annotated[str, Field(min_length=1, max_length=64)]
@@ -36,6 +37,7 @@ class StartMsg(_Msg):
 class DrawMsg(_Msg):
     type: Literal["draw"]
     theme: Annotated[str, Field(max_length=64)] | None = None
+    card_id: Annotated[str, Field(max_length=64)] | None = None
 
 
 class AnswerMsg(_Msg):
@@ -80,6 +82,27 @@ class FinishMsg(_Msg):
     type: Literal["finish"]
 
 
+class FrameMsg(_Msg):
+    """The session's framing (facilitator; lobby or playing). A field left out is unchanged;
+    ``ai_system: null`` and ``company_size: null`` clear them, ``""`` clears a text."""
+
+    type: Literal["frame"]
+    title: Title | None = None
+    organisation: Organisation | None = None
+    ai_system: AiSystem | None = None
+    company_size: CompanySize | None = None
+
+    def changes(self) -> tuple[tuple[str, object], ...]:
+        out: list[tuple[str, object]] = []
+        for name in ("title", "organisation", "ai_system", "company_size"):
+            if name in self.model_fields_set:
+                value = getattr(self, name)
+                if value is None and name in ("title", "organisation"):
+                    value = ""
+                out.append((name, value))
+        return tuple(out)
+
+
 class SyncMsg(_Msg):
     type: Literal["sync"]
 
@@ -90,13 +113,13 @@ class PingMsg(_Msg):
 
 ClientMessage = Annotated[
     JoinMsg | StartMsg | DrawMsg | AnswerMsg | RevealMsg | ConsensusMsg | NoteMsg | NextMsg
-    | SkipMsg | ParkMsg | PassTurnMsg | FinishMsg | SyncMsg | PingMsg,
+    | SkipMsg | ParkMsg | PassTurnMsg | FinishMsg | FrameMsg | SyncMsg | PingMsg,
     Field(discriminator="type"),
 ]
 _adapter: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 MESSAGE_TYPES = (
     "join", "start", "draw", "answer", "reveal", "consensus", "note", "next", "skip", "park",
-    "pass_turn", "finish", "sync", "ping",
+    "pass_turn", "finish", "frame", "sync", "ping",
 )
 
 
@@ -138,8 +161,8 @@ def to_command(msg: ClientMessage) -> c.Command | None:
     match msg:
         case StartMsg():
             return c.Start()
-        case DrawMsg(theme=theme):
-            return c.Draw(theme)
+        case DrawMsg(theme=theme, card_id=card_id):
+            return c.Draw(theme, card_id)
         case AnswerMsg(card_id=card_id, question_id=question_id, value=value):
             return c.Answer(card_id, question_id, value)
         case RevealMsg():
@@ -158,6 +181,8 @@ def to_command(msg: ClientMessage) -> c.Command | None:
             return c.PassTurn()
         case FinishMsg():
             return c.Finish()
+        case FrameMsg():
+            return c.Frame(msg.changes())
     return None
 
 

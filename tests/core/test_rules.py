@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from server.core import commands as c
 from server.core.deck import parse_deck
 from server.core.rules import apply, deal, new_room, next_reader
-from server.core.state import Phase, Player, Role, RoomSettings, RoomState, Step
+from server.core.state import AiSystem, Phase, Player, Role, RoomSettings, RoomState, Step
 from server.errors import GameError
 
 MINI = parse_deck(json.loads((Path(__file__).parent.parent / "fixtures/mini-deck.json").read_text()))
@@ -166,3 +166,100 @@ def test_rotation_visits_every_connected_player_in_turn(n: int) -> None:
         current = next_reader(players, current)
         seen.append(current)
     assert seen == [p.id for p in players]
+
+
+# --- the quorum at the reveal (CONTRACT §4.1) and the session's framing ----------------------
+
+
+def drawn(state: RoomState, card: str) -> RoomState:
+    """Start, then draw until ``card`` is the current card (skipping others)."""
+    state = step(state, "fac", c.Start())
+    while True:
+        state = step(state, "fac", c.Draw())
+        assert state.current is not None
+        if state.current.card_id == card:
+            return state
+        state = step(state, "fac", c.Skip())
+
+
+def test_reveal_records_who_is_present_and_the_quorum_follows() -> None:
+    state = drawn(room("Ana", "Ben", "Cle", "Dan"), "c2")
+    state = step(state, "ana", c.Answer("c2", "q1", "no"))  # 1 vote of 4 present
+    state = step(state, "dan", c.Disconnect())  # 3 present at the reveal
+    state = step(state, "fac", c.Reveal())
+    assert state.current is not None and state.current.present == 3
+    state = step(state, "dan", c.Connect())  # coming back after the reveal changes nothing
+    state = step(state, "fac", c.Next())
+    result = state.closed[-1].results[0]
+    assert (result.present, result.quorum, result.group_answer) == (3, 2, "insufficient")
+
+
+@pytest.mark.parametrize(
+    ("votes", "settings", "expected"),
+    [
+        (("no", "no"), {}, "no"),  # 2 of 4: the quorum of half
+        (("no",), {"quorum_percent": 25, "quorum_min": 1}, "no"),
+        (("no", "no"), {"quorum_percent": 75}, "insufficient"),  # 3 needed
+        (("no", "yes", "unsure"), {}, "divided"),  # 1-1-1, divergent too
+        (("unsure", "unsure", "yes"), {}, "to_clarify"),
+        (("unsure", "unsure"), {}, "to_clarify"),
+    ],
+)
+def test_group_answer_at_the_reveal(votes: tuple[str, ...], settings: dict[str, int],
+                                     expected: str) -> None:
+    state = drawn(room("Ana", "Ben", "Cle", "Dan", **settings), "c2")
+    for who, value in zip(("ana", "ben", "cle"), votes, strict=False):
+        state = step(state, who, c.Answer("c2", "q1", value))
+    state = step(state, "fac", c.Reveal(), c.Next())
+    result = state.closed[-1].results[0]
+    assert result.group_answer == expected
+    assert result.divergent is (sorted(votes) == ["no", "unsure", "yes"])
+
+
+def test_a_consensus_overrides_the_quorum() -> None:
+    state = drawn(room("Ana", "Ben", "Cle", "Dan"), "c2")
+    state = step(state, "fac", c.Reveal(), c.Consensus("q1", "yes"), c.Next())
+    assert state.closed[-1].results[0].group_answer == "yes"
+
+
+def test_frame_sets_and_clears_the_framing() -> None:
+    state = room("Ana")
+    system = {"name": "Planificateur", "purpose": "Proposer les plannings", "users": "",
+              "stage": "pilot"}
+    state = step(state, "fac", c.Frame((("title", "Atelier  du 3 mars"),
+                                       ("ai_system", AiSystem.model_validate(system)))))
+    assert state.settings.title == "Atelier  du 3 mars"
+    assert state.settings.ai_system is not None and state.settings.ai_system.stage == "pilot"
+    state = step(state, "fac", c.Start(), c.Frame((("organisation", "Boulangerie Martin"),)))
+    assert state.settings.title == "Atelier  du 3 mars"  # left out: unchanged
+    assert state.settings.organisation == "Boulangerie Martin"
+    state = step(state, "fac", c.Frame((("ai_system", None), ("company_size", "11_49"))))
+    assert state.settings.ai_system is None and state.settings.company_size == "11_49"
+    with pytest.raises(GameError) as err:
+        apply(MINI, state, "ana", c.Frame((("title", "x"),)), NOW)
+    assert err.value.code == "not_facilitator"
+    state = step(state, "fac", c.Finish())
+    with pytest.raises(GameError) as err:
+        apply(MINI, state, "fac", c.Frame((("title", "x"),)), NOW)
+    assert err.value.code == "wrong_phase"
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"title": "x" * 121}, {"organisation": "a\nb"}, {"title": "\u202eevil"},
+        {"ai_system": {"name": "x" * 81}}, {"ai_system": {"purpose": "x" * 301}},
+        {"ai_system": {"users": "tab\there"}}, {"ai_system": {"stage": "prod"}},
+        {"quorum_percent": 0}, {"quorum_percent": 101}, {"quorum_min": 0}, {"quorum_min": 51},
+        {"company_size": "huge"},
+    ],
+)
+def test_framing_settings_are_validated(settings: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        RoomSettings.model_validate(settings)
+
+
+def test_framing_texts_are_trimmed() -> None:
+    s = RoomSettings.model_validate({"title": "  Atelier  ", "ai_system": {"name": " Outil "}})
+    assert s.title == "Atelier" and s.ai_system is not None and s.ai_system.name == "Outil"
+    assert RoomSettings.model_validate({"title": " " + "x" * 120 + " "}).title == "x" * 120

@@ -32,6 +32,7 @@ def moves(deck: Deck, state: RoomState) -> list[tuple[str, c.Command]]:
         (p, cmd) for p in PEOPLE for cmd in (
             c.Start(), c.Draw(), c.Reveal(), c.Next(), c.Skip(), c.Park(), c.PassTurn(),
             c.Finish(), c.Connect(), c.Disconnect(), c.AddNote(f"note « {p} » ✓"),
+            c.Frame((("title", f"Session de {p}"),)),
         )
     ]
     current = state.current
@@ -74,3 +75,31 @@ def test_a_finished_game_shows_its_synthesis() -> None:
     assert public_view_json(MINI, state, cache) == plain(MINI, state)
     view = json.loads(public_view_json(MINI, state, cache))
     assert view["phase"] == "synthesis" and view["synthesis"]["cards_played"] == 1
+
+
+def test_a_revealed_question_says_its_turnout_and_the_framing_shows() -> None:
+    settings = RoomSettings.model_validate({
+        "title": "Atelier", "ai_system": {"name": "Planificateur", "stage": "idea"},
+        "facilitator_name": "Secret",
+    })
+    state = new_room(MINI, settings, seed=1, now=NOW)
+    state = apply(MINI, state, None, c.Join("fac", "Anim", Role.FACILITATOR), NOW)
+    for name in ("ana", "ben", "cleo"):
+        state = apply(MINI, state, None, c.Join(name, name.title()), NOW)
+    state = apply(MINI, state, "fac", c.Start(), NOW)
+    state = apply(MINI, state, "fac", c.Draw(), NOW)
+    assert state.current is not None
+    card = MINI.card(state.current.card_id)
+    assert card is not None
+    first = card.questions[0]
+    state = apply(MINI, state, "ana", c.Answer(card.id, first.id, "yes"), NOW)
+    view = public_view(MINI, state)
+    assert "present" not in view["questions"][0]  # nothing of the result before the reveal
+    state = apply(MINI, state, "fac", c.Reveal(), NOW)
+    view = json.loads(public_view_json(MINI, state))
+    q = view["questions"][0]
+    assert (q["present"], q["quorum"], q["voted"], q["group_answer"]) == (3, 2, 1, "insufficient")
+    assert view["settings"]["title"] == "Atelier"
+    assert view["settings"]["ai_system"]["name"] == "Planificateur"
+    assert view["settings"]["quorum_percent"] == 50 and view["settings"]["quorum_min"] == 2
+    assert "facilitator_name" not in view["settings"]

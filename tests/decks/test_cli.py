@@ -28,7 +28,7 @@ def test_valid_files_exit_zero(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines == [f"{deck}: valide (3 cartes, 2 thèmes)",
-                     f"{ROOT / 'cards' / 'exploria-fr.json'}: valide (40 cartes, 4 thèmes)"]
+                     f"{ROOT / 'cards' / 'exploria-fr.json'}: valide (42 cartes, 5 thèmes)"]
     assert run("validate", "--quiet", deck).stdout == ""
 
 

@@ -23,6 +23,8 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = ROOT / "test-artifacts" / "studio"
+BUILTIN_FR = json.loads((ROOT / "cards" / "exploria-fr.json").read_text("utf-8"))
+FIRST_CARD = BUILTIN_FR["cards"][0]  # the opening card, dealt first
 XSS = "<img src=x onerror=window.__xss=1>"
 
 if not Path(CHROMIUM).exists():
@@ -75,22 +77,24 @@ def test_duplicate_edit_save_and_play(page: Any, server: ServerProcess) -> None:
     page.locator('[data-deck="exploria-fr"] button', has_text="Dupliquer").click()
     page.wait_for_selector("#editor:not([hidden])")
     assert page.locator("#copy-note").is_visible()
+    expect(page.locator("#question-rule")).to_contain_text("système envisagé")
 
     # the copy gets a new id; the card list and the preview show the first card
     page.locator("#deck-details > summary").click()
     assert field(page, "id").input_value() == "exploria-fr-copie"
     field(page, "title").fill("ExplorIA — boulangeries")
-    assert page.locator("#card-list > li").count() == 40
-    assert page.locator("#preview .card-theme").inner_text().lower().startswith("organisation")
+    assert page.locator("#card-list > li").count() == len(BUILTIN_FR["cards"])
+    first_theme = next(t["title"] for t in BUILTIN_FR["themes"] if t["id"] == FIRST_CARD["theme"])
+    assert page.locator("#preview .card-theme").inner_text().lower().startswith(first_theme.lower())
 
     # keyboard: move the first card down and back up, focus follows the card
     page.locator('[data-row="0"] button[aria-label^="Descendre"]').focus()
     page.keyboard.press("Enter")
-    expect(page.locator('[data-row="1"] .card-row-title')).to_have_text("Prévoir la fournée")
+    expect(page.locator('[data-row="1"] .card-row-title')).to_have_text(FIRST_CARD["title"])
     assert page.evaluate("document.activeElement.closest('[data-row]').dataset.row") == "1"
     page.locator('[data-row="1"] button[aria-label^="Monter"]').focus()
     page.keyboard.press("Enter")
-    expect(page.locator('[data-row="0"] .card-row-title')).to_have_text("Prévoir la fournée")
+    expect(page.locator('[data-row="0"] .card-row-title')).to_have_text(FIRST_CARD["title"])
     page.locator('[data-row="0"] .card-pick').click()
 
     # edit the card; the preview follows as you type
@@ -153,7 +157,8 @@ def test_duplicate_edit_save_and_play(page: Any, server: ServerProcess) -> None:
     page.goto("about:blank")
     status, info = server.request("GET", f"/api/rooms/{code}")
     assert status == 200 and info["deck"] == {"id": "exploria-fr-copie", "title": "ExplorIA — boulangeries"}
-    played = in_thread(find_card_in_room(server, code, fac_token, "org-1", "organisation"))
+    played = in_thread(find_card_in_room(server, code, fac_token, FIRST_CARD["id"],
+                                            FIRST_CARD["theme"]))
     assert played["title"] == "La fournée du marché"
     assert played["questions"][3]["criterion"] == "surveillance"
 

@@ -87,3 +87,78 @@ def nasty_deck() -> dict[str, Any]:
              ]},
         ],
     }
+
+
+# --- a session with thin turnout, "unsure" pluralities and a 1-1-1 split (CONTRACT §4.1) -----
+
+THIN_NAMES = ("Ana", "Ben", "Cléo", "Dan")  # 4 present at every reveal: a quorum of 2
+AI_SYSTEM = {"name": "PlanifIA", "purpose": "Proposer les plannings de la semaine",
+             "users": "Les vendeuses et le responsable", "stage": "pilot"}
+# card id → question id → the votes of Ana, Ben, Cléo, Dan (None: no vote); and consensus
+THIN_VOTES: dict[str, dict[str, tuple[str | None, ...]]] = {
+    # autonomie: 1 vote of 4 → "insufficient"; surveillance: 2 unsure ≥ 1 yes → "to_clarify"
+    "c1": {"q1": ("no", None, None, None), "q2": ("unsure", "unsure", "yes", None)},
+    # responsabilite: yes, no, unsure → "divided", and divergent (a three-way split)
+    "c2": {"q1": ("yes", "no", "unsure", None)},
+    # relations_humaines: 2 yes, 1 no, but the group agrees on "no"... then on "yes" (risk)
+    "c3": {"q1": ("yes", "no", "no", None)},
+}
+THIN_CONSENSUS = {("c3", "q1"): "yes"}
+# what the rule gives, question by question: group answer, voted, divergent
+THIN_EXPECTED = {
+    ("c1", "q1"): ("insufficient", 1, False),
+    ("c1", "q2"): ("to_clarify", 3, False),
+    ("c2", "q1"): ("divided", 3, True),
+    ("c3", "q1"): ("yes", 3, True),  # 1 yes against 2 no: a third, divergent (§4)
+}
+
+
+@dataclass(frozen=True)
+class Thin:
+    code: str
+    facilitator_token: str
+    revealed: dict[tuple[str, str], dict[str, Any]]  # the questions as the state showed them
+    final: dict[str, Any]  # the last state (phase synthesis)
+
+
+async def _play_thin(server: ServerProcess) -> Thin:
+    room = server.create_room("mini-test", title="Atelier planning", company_size="11_49",
+                              organisation="Boulangerie Martin")
+    code = room["code"]
+    fac = await _seat(server, code, token=room["facilitator_token"])
+    players = [await _seat(server, code, name=n) for n in THIN_NAMES]
+    await fac.until(lambda s: len(s["players"]) == len(THIN_NAMES) + 1)
+    # the AI system is named in the lobby, by the frame message
+    await fac.ok({"type": "frame", "ai_system": AI_SYSTEM})
+    await fac.until(lambda s: (s["settings"]["ai_system"] or {}).get("name") == "PlanifIA")
+    await fac.ok({"type": "start"})
+    revealed: dict[tuple[str, str], dict[str, Any]] = {}
+    for turn in range(3):
+        await fac.ok({"type": "draw"})
+        card = (await fac.until(lambda s: s["card"] is not None))["card"]
+        for qid, votes in THIN_VOTES[card["id"]].items():
+            for player, value in zip(players, votes, strict=True):
+                if value is not None:
+                    await player.ok({"type": "answer", "card_id": card["id"], "question_id": qid,
+                                     "value": value})
+        await fac.ok({"type": "reveal"})
+        state = await fac.until(lambda s: s["step"] == "revealed")
+        for qid in THIN_VOTES[card["id"]]:
+            consensus = THIN_CONSENSUS.get((card["id"], qid))
+            if consensus:
+                await fac.ok({"type": "consensus", "question_id": qid, "value": consensus})
+                state = await fac.until(
+                    lambda s, q=qid: any(e["id"] == q and e["consensus"] for e in s["questions"]))
+        for entry in state["questions"]:
+            revealed[(card["id"], entry["id"])] = entry
+        await fac.ok({"type": "next"})
+        await fac.until(lambda s, n=turn + 1: s["cards_done"] == n)
+    await fac.ok({"type": "finish"})
+    final = await fac.until(lambda s: s["phase"] == "synthesis")
+    for c in (fac, *players):
+        await c.close()
+    return Thin(code, room["facilitator_token"], revealed, final)
+
+
+def play_thin_session(server: ServerProcess) -> Thin:
+    return asyncio.run(_play_thin(server))

@@ -98,7 +98,7 @@ def test_next_steps_follow_the_levels() -> None:
     ids = [step.id for step in s.next_steps]
     for criterion, level in levels.items():
         assert (f"criterion.{criterion}" in ids) == (level in ("watch", "alert"))
-    assert "cse" in ids and "share" in ids
+    assert "cse.unknown" in ids and "share" in ids and "prevention" in ids
     assert ("duerp" in ids) != ("duerp_none" in ids)
     assert ("cse_monitoring" in ids) == (levels["surveillance"] in ("watch", "alert"))
     assert [g.number for g in s.appropriation_steps] == list(range(1, 10))
@@ -111,7 +111,9 @@ def test_english_session() -> None:
     s = build_summary(deck, state, "ABCDEF")
     md = markdown.render_markdown(s)
     assert s.language == "en" and "## What next?" in md and "Autonomy" in md
-    header = csv_export.render_csv(s).decode("utf-8-sig").splitlines()[0]
+    lines = csv_export.render_csv(s).decode("utf-8-sig").splitlines()
+    assert lines[0] == "Field;Value" and "AI system;No AI system named" in lines
+    header = lines[lines.index("") + 1]
     assert header.startswith("Card no.;Card id;Card;Theme")
 
 
@@ -145,7 +147,13 @@ def test_csv_has_a_row_per_question_and_parses_back() -> None:
     state = play(deck, players=3)
     data = csv_export.render_csv(build_summary(deck, state, "ABCDEF"))
     assert data.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    everything = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    gap = everything.index([])  # the framing rows, an empty row, then the table
+    frame = dict(everything[1:gap])
+    assert everything[0] == ["Information", "Valeur"]
+    assert frame["Système d'IA"] == "Aucun système d'IA nommé"
+    assert frame["Code de la session"] == "ABCDEF"
+    rows = everything[gap + 1:]
     assert len(rows[0]) == len(csv_export.COLUMNS)
     assert len(rows) == 1 + sum(len(card.questions) for card in deck.cards)
     assert {r[2] for r in rows[1:]} == {card.title for card in deck.cards}
@@ -163,3 +171,40 @@ def test_html_and_chart_keep_user_text_inert() -> None:
     assert " style=" not in page and "onclick" not in page
     svg = chart_svg(s)
     assert svg.startswith("<svg") and "<title" in svg and "Autonomie" in svg
+
+
+@pytest.mark.parametrize(
+    ("size", "step", "monitoring"),
+    [("50_plus", "cse.50_plus", "cse_monitoring"), ("11_49", "cse.11_49", "monitoring_small"),
+     ("under_11", "cse.under_11", "monitoring_small"), (None, "cse.unknown", "cse_monitoring")],
+)
+def test_who_to_inform_depends_on_the_company_size(size: str | None, step: str,
+                                                    monitoring: str) -> None:
+    from server.summary import advice
+
+    criteria = [("surveillance", "alert"), ("autonomie", "ok")]
+    plan = advice.plan("fr", criteria=criteria, divergent=0, finished=True, played=3,
+                       company_size=size)  # type: ignore[arg-type]
+    ids = [s.id for s in plan.next_steps]
+    assert step in ids and monitoring in ids
+    assert sum(i.startswith("cse.") for i in ids) == 1
+    text = next(s.text for s in plan.next_steps if s.id == step)
+    if size == "50_plus":
+        assert "L2312-8" in text and "au moins 50 salariés" in text
+    if size == "under_11":
+        assert "directement les salariés" in text
+
+
+def test_to_clarify_criteria_get_their_own_step_tied_to_the_guide() -> None:
+    from server.summary import advice
+
+    plan = advice.plan("fr", criteria=[("responsabilite", "not_assessed")], divergent=0,
+                       finished=True, played=2, to_clarify=[("responsabilite", 2)],
+                       insufficient=1)
+    step = next(s for s in plan.next_steps if s.id == "clarify.responsabilite")
+    assert step.title == "Responsabilité\u00a0: à clarifier"
+    assert "2 questions" in step.text and "qui sait" in step.text
+    assert step.guide_steps == (3, 7) and "étapes 3 et 7" in step.text
+    assert {3, 7} <= {g.number for g in plan.steps if g.priority}
+    insufficient = next(s for s in plan.next_steps if s.id == "insufficient")
+    assert insufficient.text.startswith("1 question n'a pas")

@@ -109,6 +109,7 @@ def test_markdown_reads_well_and_keeps_user_text_inert(documents: Documents) -> 
                     "## Carte par carte", "## Comment lire cette synthèse"):
         assert heading in md
     assert "DUERP" in md and "CSE" in md
+    assert "**Système d'IA\u00a0:** Aucun système d'IA nommé" in md
     assert not re.search(r"(?<!\\)[<>*_#\[]", "".join(
         line for line in md.splitlines() if "alert" in line and not line.startswith("#")
     ).replace("**", ""))  # in user text, every special character is escaped
@@ -121,13 +122,17 @@ def test_csv_parses_back_with_one_row_per_question(documents: Documents) -> None
     assert documents.raw["csv"].startswith(b"\xef\xbb\xbf")
     assert documents.types["csv"].startswith("text/csv")
     text = documents.text["csv"]
-    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    frame, table = text.split("\r\n\r\n", 1)  # the framing rows, an empty row, the table
+    assert "Système d'IA;Aucun système d'IA nommé" in frame
+    rows = list(csv.DictReader(io.StringIO(table), delimiter=";"))
     assert len(rows) == 6  # 2 + 1 + 3 questions... of the three cards of the mini deck
     assert {r["Carte"] for r in rows} == {"Planning prédictif", "Tri des CV", "Chatbot client"}
     yes_no = [r for r in rows if r["Type"] == "oui/non"]
     assert len(yes_no) == 4
     for r in yes_no:
-        assert r["Réponse du groupe"] in ("Oui", "Non", "Partagé", "Je ne sais pas")
+        assert r["Réponse du groupe"] in ("Oui", "Non", "Partagé", "Ne sait pas", "À clarifier",
+                                          "Réponses insuffisantes")
+        assert r["Présents au dévoilement"] == "3" and r["Quorum"] == "2"
         assert r["Signale un risque"] in ("Oui", "Non") and r["Consensus"] in ("Oui", "Non")
         assert int(r["Oui"]) + int(r["Non"]) + int(r["Ne sait pas"]) == 3
 
@@ -135,11 +140,11 @@ def test_csv_parses_back_with_one_row_per_question(documents: Documents) -> None
 def test_pdf_has_everything_with_accents(documents: Documents) -> None:
     raw = documents.raw["pdf"]
     assert raw.startswith(b"%PDF") and documents.types["pdf"] == "application/pdf"
-    text = documents.text["pdf"]
+    text = documents.text["pdf"].replace("\u00a0", " ").replace("\u202f", " ")
     for expected in ("Synthèse par critère", "Mini deck de test", "Les six critères",
                      "Autonomie", "Responsabilité", "Bien-être", "Et maintenant ?", "DUERP",
                      "Carte par carte", "Planning prédictif", "Comment lire cette synthèse",
-                     "Page 2 /", 'alert("note")'):
+                     "Page 2 /", 'alert("note")', "Aucun système d'IA nommé"):
         assert expected in text, expected
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pdf = ARTIFACTS / "summary.pdf"
@@ -150,6 +155,11 @@ def test_pdf_has_everything_with_accents(documents: Documents) -> None:
     assert pngs and pngs[0].stat().st_size > 5000
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True, timeout=20)
     assert b"DejaVu" in fonts.stdout
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True, timeout=20)
+    assert re.search(rb"Tagged:\s+yes", info.stdout)  # PDF/UA-1
+    # one running header: the title once, with the session's code (never "ExplorIA — ExplorIA")
+    code = json.loads(documents.text["json"])["session"]["code"]
+    assert f"Mini deck de test · session {code}" in text and "ExplorIA — ExplorIA" not in text
 
 
 def test_anonymous_session_names_nobody_in_any_format(documents: Documents) -> None:

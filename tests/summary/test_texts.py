@@ -57,3 +57,28 @@ def test_levels_and_next_steps_cover_every_case() -> None:
     assert seen_levels == {"ok", "watch", "alert", "not_assessed"} or \
         seen_levels >= {"ok", "alert", "not_assessed"}
     assert {"criterion", "cse", "share", "revisit"} <= seen_steps
+
+
+def test_french_summary_texts_follow_french_typography() -> None:
+    for key, text in load("fr").items():
+        assert not re.search(r"[^\u00a0\u202f][?!:;](\s|$)", text), (key, text)
+        assert not re.search(r"«[^\u00a0\u202f]|[^\u00a0\u202f]»", text), (key, text)
+        assert "(s)" not in text and "(aux)" not in text, (key, text)
+
+
+@pytest.mark.parametrize(("lang", "n", "expected"), [
+    ("fr", 0, "0 sur 3 a répondu"), ("fr", 1, "1 sur 3 a répondu"),
+    ("fr", 2, "2 sur 3 ont répondu"), ("en", 1, "1 of 3 answered"),
+    ("en", 3, "3 of 3 answered"),
+])
+def test_turnout_has_real_plurals(lang: str, n: int, expected: str) -> None:
+    from server.summary.text import turnout
+
+    assert turnout(n, 3, lang) == expected
+
+
+def test_cards_line_has_real_plurals() -> None:
+    from server.summary.text import cards_line
+
+    assert cards_line(1, 0, 2, 40, "fr") == "1 jouée, 0 passée, 2 mises de côté, sur 40 prévues"
+    assert cards_line(4, 1, 1, 1, "en") == "4 played, 1 skipped, 1 set aside, of 1 planned"

@@ -2,10 +2,12 @@
 deck with four connections and gets the synthesis the contract's rule gives.
 
 The expected synthesis is recomputed here from the tallies shown at each reveal, with the rule
-written out from CONTRACT.md §4 (not with the server's code).
+written out from CONTRACT.md §4 as revised by §4.1 (quorum of those present at the reveal,
+"to clarify", three-way splits, indicative levels), not with the server's code.
 """
 
 import asyncio
+import math
 import random
 from typing import Any
 
@@ -15,9 +17,18 @@ CRITERIA = ["autonomie", "reconnaissance", "savoir_faire", "surveillance", "rela
             "responsabilite"]
 
 
-def contract_group_answer(tally: dict[str, int], consensus: str | None) -> str:
+def contract_quorum(present: int) -> int:
+    """Default room settings: at least half of those present, and at least 2 (§4.1)."""
+    return 1 if present == 0 else min(present, max(2, math.ceil(present / 2)))
+
+
+def contract_group_answer(tally: dict[str, int], consensus: str | None, present: int) -> str:
     if consensus:
         return consensus
+    if tally["yes"] + tally["no"] + tally["unsure"] < contract_quorum(present):
+        return "insufficient"
+    if tally["unsure"] >= tally["yes"] + tally["no"]:
+        return "to_clarify"
     if tally["yes"] > tally["no"]:
         return "yes"
     if tally["no"] > tally["yes"]:
@@ -53,14 +64,17 @@ def test_whole_builtin_deck_with_four_connections(server: ServerProcess) -> None
             card = (await fac.until(lambda s: s["card"] is not None))["card"]
             for p in players:
                 for q in card["questions"]:
+                    if rng.random() < 0.2:  # not everyone answers everything: thin turnout
+                        continue
                     value = (rng.choice(["yes", "no", "unsure"]) if q["kind"] == "yes_no"
                              else f"réponse de {p.you['name']}")
                     await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
                                 "value": value})
             await reader.ok({"type": "reveal"})
             consensus: tuple[str, str] | None = None
-            if rng.random() < 0.2:  # sometimes the group settles on a consensus
-                q = next(q for q in card["questions"] if q["kind"] == "yes_no")
+            yes_no = [q for q in card["questions"] if q["kind"] == "yes_no"]
+            if yes_no and rng.random() < 0.2:  # sometimes the group settles on a consensus
+                q = yes_no[0]  # (the opening and debrief cards have open questions only)
                 consensus = (q["id"], rng.choice(["yes", "no"]))
                 await reader.ok({"type": "consensus", "question_id": consensus[0],
                                  "value": consensus[1]})
@@ -87,20 +101,39 @@ def test_whole_builtin_deck_with_four_connections(server: ServerProcess) -> None
         return {"seen": seen, "synthesis": final["synthesis"]}
 
     result = asyncio.run(scenario())
-    expected = {k: {"answered": 0, "risks": 0, "divergent": 0} for k in CRITERIA}
+    expected = {k: {"answered": 0, "risks": 0, "divergent": 0, "to_clarify": 0,
+                    "insufficient": 0, "divided": 0} for k in CRITERIA}
+    answers_seen = set()
     for question, entry in result["seen"]:
         if question["kind"] != "yes_no":
             continue
         tally = entry["tally"]
-        answer = contract_group_answer(tally, entry.get("consensus"))
+        assert entry["present"] == 3  # the three players, all connected at every reveal
+        assert entry["quorum"] == contract_quorum(3) == 2
+        assert entry["voted"] == tally["yes"] + tally["no"] + tally["unsure"]
+        answer = contract_group_answer(tally, entry.get("consensus"), entry["present"])
+        assert entry["group_answer"] == answer, (question, entry)
+        answers_seen.add(answer)
         bucket = expected[question["criterion"]]
         if answer in ("yes", "no"):
             bucket["answered"] += 1
             if answer == question["risk_answer"]:
                 bucket["risks"] += 1
+        elif answer in ("to_clarify", "unsure"):
+            bucket["to_clarify"] += 1
+        elif answer == "insufficient":
+            bucket["insufficient"] += 1
+        else:
+            bucket["divided"] += 1
         decided = tally["yes"] + tally["no"]
-        if decided >= 3 and 3 * min(tally["yes"], tally["no"]) >= decided:
-            bucket["divergent"] += 1
+        votes = decided + tally["unsure"]
+        parts = (tally["yes"], tally["no"], tally["unsure"])
+        three_way = min(parts) >= 1 and all(2 * part <= votes for part in parts)
+        divergent = (decided >= 3 and 3 * min(tally["yes"], tally["no"]) >= decided) or three_way
+        assert entry["divergent"] is divergent, (question, entry)
+        bucket["divergent"] += divergent
+    # the random game reaches every branch of the rule
+    assert {"yes", "no", "insufficient", "to_clarify", "divided"} <= answers_seen
     got = {c["criterion"]: c for c in result["synthesis"]["criteria"]}
     assert set(got) == set(CRITERIA)
     for criterion, want in expected.items():
@@ -108,4 +141,8 @@ def test_whole_builtin_deck_with_four_connections(server: ServerProcess) -> None
         assert (c["answered"], c["risks"]) == (want["answered"], want["risks"]), criterion
         assert len(c["divergent_questions"]) == want["divergent"], criterion
         assert c["level"] == contract_level(want["answered"], want["risks"]), criterion
-    assert result["synthesis"]["cards_played"] == 40
+        assert (c["to_clarify"], c["insufficient"], c["divided"]) == (
+            want["to_clarify"], want["insufficient"], want["divided"]), criterion
+        assert len(c["to_clarify_questions"]) == want["to_clarify"], criterion
+        assert c["indicative"] == (0 < want["answered"] < 3), criterion
+    assert result["synthesis"]["cards_played"] == 42  # 40 situations, the opening and the debrief
