@@ -15,6 +15,8 @@ const createButton = document.getElementById("create-button");
 const MINUTES_PER_CARD = 8;
 const MINUTES_AROUND = 15;
 const sectorsByDeck = {}; // deck id → [sector ids] from its cards (GET /api/decks/{id})
+const placedByDeck = {}; // deck id → its opening and closing cards (dealt in every session)
+const MINUTES_PER_PLACED_CARD = 5;
 
 function selectedDeck() {
   const input = createForm.querySelector('input[name="deck"]:checked');
@@ -32,7 +34,7 @@ function checkedSectors() {
 
 function available(deck) {
   const themes = checkedThemes(deck);
-  if (!themes.length) return deck.card_count;
+  if (!themes.length) return deck.card_count - (placedByDeck[deck.id] || 0);
   return deck.themes.filter((t) => themes.includes(t.id)).reduce((n, t) => n + t.card_count, 0);
 }
 
@@ -63,7 +65,11 @@ function syncOptions() {
   }
   if (Number(count.value) > max) count.value = String(max);
   const n = Math.max(1, Math.min(max, Number(count.value) || 1));
-  duration.textContent = `${i18n("ui.home.count_of", { count: n, total: max })} · ${i18n("ui.home.duration", { duration: formatDuration(n * MINUTES_PER_CARD + MINUTES_AROUND) })}`;
+  const placed = placedByDeck[deck.id] || 0;
+  const minutes = n * MINUTES_PER_CARD + placed * MINUTES_PER_PLACED_CARD + MINUTES_AROUND;
+  duration.textContent = [i18n("ui.home.count_of", { count: n, total: max }),
+    placed ? i18n("ui.home.plus_placed", { count: placed }) : null,
+    i18n("ui.home.duration", { duration: formatDuration(minutes) })].filter(Boolean).join(" · ");
 }
 
 // The sectors of a deck's cards, for the sector picker (only decks whose cards carry them).
@@ -77,11 +83,13 @@ async function loadSectors(deck) {
       const found = new Set();
       for (const card of body.cards || []) for (const s of card.sectors || []) found.add(String(s));
       sectorsByDeck[deck.id] = [...found];
+      placedByDeck[deck.id] = (body.cards || []).filter((c) => c.place === "first" || c.place === "last").length;
     } catch {
       sectorsByDeck[deck.id] = [];
     }
   }
   if (selectedDeck() !== deck) return;
+  syncOptions(); // the opening and closing cards are known now
   const sectors = sectorsByDeck[deck.id];
   box.hidden = !sectors.length;
   list.replaceChildren(...sectors.map((id) => {
