@@ -510,7 +510,7 @@ function drawPanel(app) {
     // cards set aside: take one back now, or it returns by itself after two more cards
     nodes.push(el("div", { class: "parked-list" },
       el("p", { class: "label", id: "parked-heading" }, i18n("ui.parked.heading", { count: parked.length })),
-      el("p", { class: "hint" }, i18n("ui.parked.hint")),
+      el("p", { class: "hint" }, i18n("ui.parked.hint", { count: parked.length })),
       el("ul", { "aria-labelledby": "parked-heading" }, parked.map((p) => el("li", {},
         actionButton(app, i18n("ui.parked.take", { title: p.title }), "draw", { card_id: p.card_id },
           { cls: "btn btn-secondary btn-parked", key: `draw-parked-${p.card_id}` }))))));

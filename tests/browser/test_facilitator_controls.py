@@ -56,8 +56,22 @@ def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
         timeout=WAIT)
     shot(fac, "controls-phone")
 
-    # the last card of the pile, then the parked one comes back
-    for _ in range(2):
+    # the card set aside is listed at the next draw, and taken back at once with one click
+    take_back = fac.get_by_role("button", name=t("ui.parked.take", title=parked_title))
+    expect(take_back).to_be_visible(timeout=WAIT)
+    # the reader (the turn passed to Hana) may take it back too; Gus may not
+    expect(hana.get_by_role("button", name=t("ui.parked.take", title=parked_title))).to_be_visible()
+    expect(gus.get_by_role("button", name=t("ui.parked.take", title=parked_title))).to_have_count(0)
+    shot(fac, "controls-parked-list")
+    take_back.click()
+    expect(fac.locator("#card-title")).to_have_text(parked_title, timeout=WAIT)
+    fac.get_by_role("button", name=t("ui.play.reveal")).click()
+    expect(fac.locator("#next-action")).to_have_text(t("ui.play.next"), timeout=WAIT)
+    fac.locator("#next-action").click()
+    expect(fac.locator("#card-title")).to_have_count(0, timeout=WAIT)
+
+    # the last card of the pile
+    for _ in range(1):
         fac.locator("#next-action").click()
         expect(fac.locator("#card-title")).to_be_visible(timeout=WAIT)
         fac.get_by_role("button", name=t("ui.play.reveal")).click()
