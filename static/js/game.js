@@ -275,7 +275,23 @@ function render() {
     }
   }
   tickTimer();
+  if (presenter) fitToScreen();
 }
+
+// The shared screen never scrolls: when a card's texts are long, the whole view is set a
+// little smaller (in steps) until it fits the window. Layout is read synchronously, so no
+// intermediate size is ever painted.
+const FIT_STEPS = [1, 0.93, 0.86, 0.8, 0.74];
+
+function fitToScreen() {
+  const root = document.documentElement;
+  for (const step of FIT_STEPS) {
+    root.style.setProperty("--fit", String(step));
+    if (root.scrollHeight <= window.innerHeight + 1) return;
+  }
+}
+
+if (presenter) window.addEventListener("resize", () => fitToScreen());
 
 // --- actions ---------------------------------------------------------------------------------
 
