@@ -160,7 +160,7 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
         for phone in phones:
             expect(phone.locator("#card-title")).to_be_visible(timeout=WAIT)
         assert_at_top(phones, f"card {round_} drawn")
-        expect(screens["1920"].locator(".pres-turnout")).to_be_visible(timeout=WAIT)
+        expect(screens["1920"].locator(".pres-turnout")).to_be_visible(timeout=2 * WAIT)
         expect(phones[0].locator(".card-frame")).to_contain_text(t("ui.frame.answer_for"))
         # read aloud: on the shared screen and on the reader's phone only
         reader = phones[(round_ - 1) % 3]
