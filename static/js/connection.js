@@ -13,6 +13,54 @@ function randomId() {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// Protocol 2 (docs/protocol.md, "Protocol versions"): the room's changes come as the same
+// bytes for everyone, a full `state` or a `patch` (RFC 6902) against the version we hold, and
+// what is ours (`my_answers`, `card_tip`) in `you`. This file keeps the room's view and hands
+// the page one merged state, as protocol 1 did.
+export const PROTOCOL = 2;
+
+function unescapeToken(token) {
+  return token.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+/** `doc` with the RFC 6902 operations applied (add, remove, replace), copying only the
+ * objects and lists on their paths: the previous state the page holds is left as it was. */
+export function applyPatch(doc, ops) {
+  const copied = new Set();
+  const own = (value) => {
+    if (value === null || typeof value !== "object" || copied.has(value)) return value;
+    const copy = Array.isArray(value) ? value.slice() : { ...value };
+    copied.add(copy);
+    return copy;
+  };
+  let root = own(doc);
+  for (const op of ops) {
+    const tokens = op.path.split("/").slice(1).map(unescapeToken);
+    if (tokens.length === 0) {
+      root = op.value;
+      continue;
+    }
+    let parent = root;
+    for (const token of tokens.slice(0, -1)) {
+      const key = Array.isArray(parent) ? Number(token) : token;
+      parent[key] = own(parent[key]);
+      parent = parent[key];
+    }
+    const last = tokens[tokens.length - 1];
+    if (Array.isArray(parent)) {
+      const index = last === "-" ? parent.length : Number(last);
+      if (op.op === "add") parent.splice(index, 0, op.value);
+      else if (op.op === "remove") parent.splice(index, 1);
+      else parent[index] = op.value;
+    } else if (op.op === "remove") {
+      delete parent[last];
+    } else {
+      parent[last] = op.value;
+    }
+  }
+  return root;
+}
+
 export class RoomConnection {
   /**
    * handlers: onWelcome(msg), onState(msg), onJoinError(msg), onActionError(msg, action),
@@ -34,6 +82,11 @@ export class RoomConnection {
     this.pingTimer = null;
     this.pongTimer = null;
     this.gone = false;
+    this.view = null; // the room's public state (protocol 2), at…
+    this.viewVersion = -1; // …this version
+    this.mine = { my_answers: {}, card_tip: null }; // what only we see
+    this.personal = false; // it comes apart from the state (protocol 2)
+    this.syncing = false; // a sync was sent after a patch we could not apply
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.checkNow();
     });
@@ -99,7 +152,9 @@ export class RoomConnection {
   }
 
   sendJoin() {
-    if (this.payload) this.raw({ type: "join", lang: this.lang, ...this.payload });
+    if (this.payload) {
+      this.raw({ type: "join", lang: this.lang, protocol: PROTOCOL, ...this.payload });
+    }
   }
 
   raw(message) {
@@ -125,12 +180,39 @@ export class RoomConnection {
         this.attempt = 0;
         this.payload = { token: msg.you.token };
         this.handlers.onStatus("online", 0);
-        this.handlers.onWelcome(msg);
+        this.personal = "my_answers" in msg.you; // a server of protocol 1 puts it in state
+        if (this.personal) {
+          this.mine = { my_answers: msg.you.my_answers || {}, card_tip: msg.you.card_tip ?? null };
+        }
+        this.view = msg.state;
+        this.viewVersion = msg.version;
+        this.syncing = false;
+        this.handlers.onWelcome({ ...msg, state: this.merged() });
         for (const message of this.pending.values()) this.raw(message);
         this.startPing();
         break;
       case "state":
-        this.handlers.onState(msg);
+        if (this.personal && msg.version < this.viewVersion) break; // an older one
+        this.view = msg.state;
+        this.viewVersion = msg.version;
+        this.syncing = false;
+        this.handlers.onState({ ...msg, state: this.merged() });
+        break;
+      case "patch":
+        if (this.view === null || msg.base !== this.viewVersion) {
+          if (!this.syncing) this.syncing = this.raw({ type: "sync" }); // the full state comes
+          break;
+        }
+        this.view = applyPatch(this.view, msg.patch);
+        this.viewVersion = msg.version;
+        this.handlers.onState({ type: "state", version: msg.version,
+          server_time: msg.server_time, state: this.merged() });
+        break;
+      case "you":
+        this.mine = { my_answers: msg.my_answers || {}, card_tip: msg.card_tip ?? null };
+        if (this.view !== null) {
+          this.handlers.onState({ type: "state", version: this.viewVersion, state: this.merged() });
+        }
         break;
       case "ack": {
         const action = this.pending.get(msg.id);
@@ -152,6 +234,12 @@ export class RoomConnection {
       default:
         break; // pong and future message types
     }
+  }
+
+  /** The state as the page reads it: the room's view with what only we see. */
+  merged() {
+    if (!this.personal || this.view === null) return this.view;
+    return { ...this.view, my_answers: this.mine.my_answers, card_tip: this.mine.card_tip };
   }
 
   closed(ws, event) {
