@@ -136,9 +136,9 @@ class Fanout:
         answers, mine, tip = self._personal(room, conn)
         outbox = conn.outbox
         if outbox.protocol >= 2:
-            outbox.push_state(version, wire.state(version, self.clock(), view_json), force=True)
             outbox.you_key = (answers, tip)
             outbox.push_you(wire.you(version, mine, tip))
+            outbox.push_state(version, wire.state(version, self.clock(), view_json), force=True)
             return
         outbox.push_state(version, wire.state_v1_head(version, self.clock(), fields)
                           + wire.state_v1_tail(mine.encode(), tip.encode()), force=True)
@@ -182,6 +182,12 @@ class Fanout:
         for conn in room.connections:
             outbox = conn.outbox
             if outbox.protocol >= 2:
+                # what is personal first: the client shows it with the change it belongs to
+                answers, mine, tip_json = self._personal(room, conn, tip)
+                key = outbox.you_key
+                if key is None or key[0] is not answers or key[1] != tip_json:
+                    outbox.you_key = (answers, tip_json)
+                    outbox.push_you(wire.you(version, mine, tip_json))
                 if outbox.version >= version:
                     pass  # welcomed with this version already
                 elif patch is not None and outbox.version == base and outbox.idle:
@@ -190,11 +196,6 @@ class Fanout:
                     if full is None:
                         full = Frame(wire.state(version, now, self.view_json(room)))
                     outbox.push_state(version, full)
-                answers, mine, tip_json = self._personal(room, conn, tip)
-                key = outbox.you_key
-                if key is None or key[0] is not answers or key[1] != tip_json:
-                    outbox.you_key = (answers, tip_json)
-                    outbox.push_you(wire.you(version, mine, tip_json))
             else:
                 if head is None:
                     head = wire.state_v1_head(version, now, fields)

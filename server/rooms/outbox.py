@@ -41,7 +41,7 @@ class Outbox:
         # bytes: UTF-8 JSON; a Frame: the same bytes for a whole room, framed once
         self._state: Payload | None = None
         self._state_version = -1
-        self._you: bytes | None = None  # protocol 2: the latest ``you`` message, after the state
+        self._you: bytes | None = None  # protocol 2: the latest ``you`` message, before the state
         self.you_key: tuple[object, str] | None = None  # what the last ``you`` said (fan-out)
         self._wakeup = asyncio.Event()
         self.closed = False
@@ -66,7 +66,8 @@ class Outbox:
         self._send_now_or_wake()
 
     def push_you(self, data: bytes) -> None:
-        """The connection's own part (protocol 2): latest wins, sent after the state."""
+        """The connection's own part (protocol 2): latest wins, sent before the state of the
+        same change, so the client shows both at once."""
         if self.closed:
             return
         self._you = data
@@ -100,11 +101,11 @@ class Outbox:
         if self._direct is not None and not self._sending:
             while self._control and self._direct(self._control[0]):
                 self._control.popleft()
-            if not self._control and self._state is not None and self._direct(self._state):
-                self._state = None
-            if not self._control and self._state is None and self._you is not None \
-                    and self._direct(self._you):
+            if not self._control and self._you is not None and self._direct(self._you):
                 self._you = None
+            if not self._control and self._you is None and self._state is not None \
+                    and self._direct(self._state):
+                self._state = None
             if not self._control and self._state is None and self._you is None:
                 return
         self._wakeup.set()
@@ -128,7 +129,12 @@ class Outbox:
                 while self._control and not self.held:
                     self.sending_since = time.monotonic()
                     await self._send(self._control.popleft())
-                if self._state is not None and not self.held:
+                if self._you is not None and not self.held:
+                    you, self._you = self._you, None
+                    self.sending_since = time.monotonic()
+                    await self._send(you.decode())
+                    del you
+                if self._state is not None and self._you is None and not self.held:
                     text, self._state = self._state, None
                     self.sending_since = time.monotonic()
                     if isinstance(text, Frame):
@@ -137,11 +143,6 @@ class Outbox:
                     # this coroutine now waits, maybe for minutes: it must not keep the last
                     # state alive (17 KB per idle connection in a room of 100)
                     del text
-                if self._you is not None and self._state is None and not self.held:
-                    you, self._you = self._you, None
-                    self.sending_since = time.monotonic()
-                    await self._send(you.decode())
-                    del you
             finally:
                 self._sending = False
                 self.sending_since = None

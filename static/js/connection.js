@@ -210,7 +210,8 @@ export class RoomConnection {
         break;
       case "you":
         this.mine = { my_answers: msg.my_answers || {}, card_tip: msg.card_tip ?? null };
-        if (this.view !== null) {
+        // it comes before the state or patch of its change: shown with that one, in one render
+        if (this.view !== null && msg.version <= this.viewVersion) {
           this.handlers.onState({ type: "state", version: this.viewVersion, state: this.merged() });
         }
         break;

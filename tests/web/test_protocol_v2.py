@@ -95,10 +95,10 @@ def test_same_bytes_patches_and_you(server: ServerProcess) -> None:
         for cl in (fac, ana, ben):
             kept = cl.state
             await cl.send({"type": "sync"})
+            you = await cl.expect("you")  # what is yours first, then the change
             full = await cl.expect("state")
             assert json.dumps(full["state"], sort_keys=True) == json.dumps(kept, sort_keys=True)
-            you = await cl.expect("you")
-            assert you["my_answers"] == cl.mine
+            assert you["my_answers"] == cl.mine and you["version"] == full["version"]
         # a reconnecting protocol 2 client gets its own answers back in welcome
         again = await v2_seat(server, code, token=ana.you["token"]) if ana.you else None
         assert again is not None and again.mine == {q: "yes"}
