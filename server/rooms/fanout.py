@@ -119,7 +119,7 @@ class Fanout:
         scheduled may get the view serialised a moment ago (with its own version): during a
         reconnect storm that saves one full serialisation per arrival, and the fresher
         state follows within the interval."""
-        stale_ok = room.fan.flush_scheduled and room.fan.view_json is not None
+        stale_ok = room.fan.flush_scheduled and room.fan.fields is not None
         version, fields, view_json = self.view(room, stale_ok=stale_ok)
         answers, mine, tip = self._personal(room, conn)
         outbox = conn.outbox
