@@ -184,10 +184,6 @@ class Repository:
         return StoredRoom(row.code, row.data if row.data is not None else row.deck, row.state,
                           row.version)
 
-    def room_exists(self, code: str) -> bool:
-        with self.engine.connect() as conn:
-            return conn.execute(select(RoomRow.code).where(RoomRow.code == code)).first() is not None
-
     def save_states(self, writes: list[StateWrite]) -> list[Exception | None]:
         """Store many rooms' states in one transaction (group commit): one result per write,
         ``None`` when stored, else the ``VersionConflict`` or ``AlreadyApplied`` that kept
@@ -254,17 +250,6 @@ class Repository:
         elif vacuum and self.engine.dialect.name == "postgresql":
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM rooms, room_decks, room_tokens, applied_messages")
-
-    def message_applied(self, code: str, player_id: str, message_id: str) -> bool:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(AppliedMessageRow.message_id).where(
-                    AppliedMessageRow.room_code == code,
-                    AppliedMessageRow.player_id == player_id,
-                    AppliedMessageRow.message_id == message_id,
-                )
-            ).first()
-        return row is not None
 
     def applied_messages(self, code: str) -> set[tuple[str, str]]:
         with self.engine.connect() as conn:
