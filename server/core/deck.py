@@ -204,36 +204,51 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
     for i, theme_data in themes:
         if theme_ids[theme_data.get("id")] > 1:
             problems.append(Problem(f"themes[{i}].id", "duplicate_id", {"id": theme_data.get("id")}))
+    known_themes = theme_ids if isinstance(data.get("themes"), list) else None
     cards = _dicts(data.get("cards"))
     card_ids = Counter(c.get("id") for _, c in cards)
     for i, card in cards:
         where = f"cards[{i}]"
         if card_ids[card.get("id")] > 1:
             problems.append(Problem(f"{where}.id", "duplicate_id", {"id": card.get("id")}))
-        theme = card.get("theme")
-        if isinstance(theme, str) and isinstance(data.get("themes"), list) and theme not in theme_ids:
-            problems.append(Problem(f"{where}.theme", "unknown_theme", {"theme": theme}))
-        sectors = card.get("sectors")
-        if isinstance(sectors, list):
-            seen: set[object] = set()
-            for k, sector in enumerate(sectors):
-                if isinstance(sector, str) and sector in seen:
-                    problems.append(Problem(f"{where}.sectors[{k}]", "duplicate_sector",
-                                            {"sector": sector}))
-                seen.add(sector)
-        questions = _dicts(card.get("questions"))
-        question_ids = Counter(q.get("id") for _, q in questions)
-        for j, q in questions:
-            qwhere = f"{where}.questions[{j}]"
-            if question_ids[q.get("id")] > 1:
-                problems.append(Problem(f"{qwhere}.id", "duplicate_id", {"id": q.get("id")}))
-            if q.get("kind") == "yes_no":
-                if q.get("criterion") is None:
-                    problems.append(Problem(f"{qwhere}.criterion", "criterion_required"))
-                if q.get("risk_answer") is None:
-                    problems.append(Problem(f"{qwhere}.risk_answer", "risk_answer_required"))
-            elif q.get("kind") == "open" and q.get("risk_answer") is not None:
-                problems.append(Problem(f"{qwhere}.risk_answer", "risk_answer_open"))
+        problems += _card_problems(card, where, known_themes)
+    return problems
+
+
+def _card_problems(card: dict[str, Any], where: str,
+                   known_themes: Counter[Any] | None) -> list[Problem]:
+    """One card's cross-field rules: its theme, its sectors, its questions."""
+    problems: list[Problem] = []
+    theme = card.get("theme")
+    if isinstance(theme, str) and known_themes is not None and theme not in known_themes:
+        problems.append(Problem(f"{where}.theme", "unknown_theme", {"theme": theme}))
+    sectors = card.get("sectors")
+    if isinstance(sectors, list):
+        seen: set[object] = set()
+        for k, sector in enumerate(sectors):
+            if isinstance(sector, str) and sector in seen:
+                problems.append(Problem(f"{where}.sectors[{k}]", "duplicate_sector",
+                                        {"sector": sector}))
+            seen.add(sector)
+    questions = _dicts(card.get("questions"))
+    question_ids = Counter(q.get("id") for _, q in questions)
+    for j, q in questions:
+        qwhere = f"{where}.questions[{j}]"
+        if question_ids[q.get("id")] > 1:
+            problems.append(Problem(f"{qwhere}.id", "duplicate_id", {"id": q.get("id")}))
+        problems += _question_problems(q, qwhere)
+    return problems
+
+
+def _question_problems(q: dict[str, Any], qwhere: str) -> list[Problem]:
+    problems: list[Problem] = []
+    if q.get("kind") == "yes_no":
+        if q.get("criterion") is None:
+            problems.append(Problem(f"{qwhere}.criterion", "criterion_required"))
+        if q.get("risk_answer") is None:
+            problems.append(Problem(f"{qwhere}.risk_answer", "risk_answer_required"))
+    elif q.get("kind") == "open" and q.get("risk_answer") is not None:
+        problems.append(Problem(f"{qwhere}.risk_answer", "risk_answer_open"))
     return problems
 
 

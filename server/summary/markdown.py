@@ -13,7 +13,7 @@ from server.i18n import translate
 from server.summary import compare, text
 from server.summary.compare import ActionOut, EarlierActionOut, LevelPoint
 from server.summary.guide import LEVELS, LIMITS, OFFICIAL, REMEMBER, RULES
-from server.summary.model import CardOut, NoteOut, QuestionOut, Summary
+from server.summary.model import CardOut, CriterionOut, NoteOut, QuestionOut, Summary
 
 # ASCII punctuation with a meaning in CommonMark or GitHub Flavored Markdown, anywhere in a line
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!{}])")
@@ -123,39 +123,45 @@ def _synthesis(w: _Writer, s: Summary) -> None:
                 f"{len(c.divergent_questions)} |")
         add("")
         for cid in dim.criteria:
-            c = crit[cid]
-            if not (c.risk_questions or c.divergent_questions or c.to_clarify_questions
-                    or c.insufficient_questions or c.notes):
-                continue
-            add(f"#### {c.label} — {_level(c.level, c.indicative, lang)}", "",
-                f"_{c.description}_", "")
-            for key, items in (("summary.risk_questions", c.risk_questions),
-                               ("summary.to_clarify_questions", c.to_clarify_questions),
-                               ("summary.insufficient_questions", c.insufficient_questions)):
-                if not items:
-                    continue
-                add(w.label(key), "")
-                for q in items:
-                    extra = ""
-                    if q.group_answer == "insufficient":
-                        voted = q.tally.yes + q.tally.no + q.tally.unsure
-                        extra = " · " + text.turnout(voted, q.present, lang)
-                    add(f"- {inline(q.text)} — {tr('summary.group_answer_short')} "
-                        f"**{text.answer(q.group_answer, lang)}**"
-                        + (f" ({tr('summary.flag.consensus')})" if q.consensus else "")
-                        + extra
-                        + f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
-                add("")
-            if c.divergent_questions:
-                add(w.label("summary.divergent_questions"), "")
-                for q in c.divergent_questions:
-                    add(f"- {inline(q.text)} — {_tally(q.tally.yes, q.tally.no, q.tally.unsure, lang)}"
-                        f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
-                add("")
-            if c.notes:  # the notes are under their cards: point to them
-                numbers = [str(order[n.card_id]) for n in c.notes if n.card_id in order]
-                see = tr("summary.see_cards", cards=tr("summary.list_sep").join(numbers), count=len(numbers))
-                add(f"{w.label('summary.criterion_notes')} {see}", "")
+            _criterion_details(w, crit[cid], order)
+
+
+def _criterion_details(w: _Writer, c: CriterionOut, order: dict[str, int]) -> None:
+    """Under a dimension's table: what one criterion rests on (nothing when it rests on
+    nothing worth a line)."""
+    tr, add, lang = w.tr, w.add, w.lang
+    if not (c.risk_questions or c.divergent_questions or c.to_clarify_questions
+            or c.insufficient_questions or c.notes):
+        return
+    add(f"#### {c.label} — {_level(c.level, c.indicative, lang)}", "",
+        f"_{c.description}_", "")
+    for key, items in (("summary.risk_questions", c.risk_questions),
+                       ("summary.to_clarify_questions", c.to_clarify_questions),
+                       ("summary.insufficient_questions", c.insufficient_questions)):
+        if not items:
+            continue
+        add(w.label(key), "")
+        for q in items:
+            extra = ""
+            if q.group_answer == "insufficient":
+                voted = q.tally.yes + q.tally.no + q.tally.unsure
+                extra = " · " + text.turnout(voted, q.present, lang)
+            add(f"- {inline(q.text)} — {tr('summary.group_answer_short')} "
+                f"**{text.answer(q.group_answer, lang)}**"
+                + (f" ({tr('summary.flag.consensus')})" if q.consensus else "")
+                + extra
+                + f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
+        add("")
+    if c.divergent_questions:
+        add(w.label("summary.divergent_questions"), "")
+        for q in c.divergent_questions:
+            add(f"- {inline(q.text)} — {_tally(q.tally.yes, q.tally.no, q.tally.unsure, lang)}"
+                f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
+        add("")
+    if c.notes:  # the notes are under their cards: point to them
+        numbers = [str(order[n.card_id]) for n in c.notes if n.card_id in order]
+        see = tr("summary.see_cards", cards=tr("summary.list_sep").join(numbers), count=len(numbers))
+        add(f"{w.label('summary.criterion_notes')} {see}", "")
 
 
 def _next_steps(w: _Writer, s: Summary) -> None:

@@ -19,9 +19,9 @@ from server.rooms.seats import TokenOwner
 from server.rooms.service import LiveRoom, new_token
 from server.summary.html import render_report
 from server.summary.model import build_summary
+from server.templating import render
 from server.web.api import public_base
 from server.web.deps import PASS_COOKIE, LangDep, RoomsDep, SettingsDep, TokenDep, find_room
-from server.web.templating import render
 
 router = APIRouter()
 
