@@ -4,13 +4,13 @@ For every action: take the room's lock, apply the pure rules, store the new stat
 message id, so a repeat is recognised), then fan the state out and acknowledge. Nothing is
 acknowledged or broadcast before it is in the database. The service never touches a socket:
 connections hand it an ``Outbox``. Its parts: ``registry`` (live rooms), ``seats`` (joins and
-tokens), ``presence`` (who is connected), ``sealed`` (an anonymous session's open card).
+tokens), ``presence`` (who is connected), ``sealed`` (an anonymous session's open card),
+``lifecycle`` (creation and erasure); the bus (``bus``) carries states between processes.
 """
 
 import asyncio
 import json
 import logging
-import secrets
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,18 +21,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from server.core import commands as c
 from server.core.deck import Deck, parse_deck
 from server.core.followup import Earlier
-from server.core.rules import apply, new_room
-from server.core.state import Role, RoomSettings, RoomState
+from server.core.rules import apply
+from server.core.state import RoomSettings, RoomState
 from server.core.views import card_tip, private_view, public_view_json
 from server.errors import GameError, NotFound, Unavailable
 from server.i18n import translate
+from server.rooms import lifecycle
 from server.rooms.bus import Bus, MemoryBus
+from server.rooms.lifecycle import CODE_ALPHABET, CODE_LENGTH
 from server.rooms.live import CLOSE_REMOVED, Connection, Joined, LiveRoom
 from server.rooms.presence import Presence
 from server.rooms.registry import Registry
 from server.rooms.sealed import MemoryKeyStore, SealedAnswers, set_applied, was_applied
 from server.rooms.sealing import KeyStore
-from server.rooms.seats import ConnFactory, Seats, new_player_id, new_token
+from server.rooms.seats import ConnFactory, Seats, new_token
 from server.storage.repository import AlreadyApplied, Repository, StateWrite, VersionConflict
 from server.storage.writer import BatchWriter
 
@@ -42,15 +44,9 @@ __all__ = ["CODE_ALPHABET", "CODE_LENGTH", "Connection", "Joined", "LiveRoom", "
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
-CODE_LENGTH = 6
 MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
 NO_ANSWERS = ("{}", b"{}")
 COMMIT_TRIES = 5  # another process moved the room on: reload and apply again, this often
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 class RoomService:
@@ -84,30 +80,9 @@ class RoomService:
 
     async def create(self, deck: Deck, settings: RoomSettings, *, follows: Earlier | None = None,
                      earlier_code: str | None = None) -> tuple[str, str]:
-        """A new room on a copy of ``deck``: (code, facilitator token). A follow-up (issue 16)
-        starts with the snapshot of the earlier session, linked to it when ``earlier_code``."""
-        now = self.clock()
-        state = new_room(deck, settings, seed=secrets.randbits(32), now=now)
-        if follows is not None:
-            state = state.model_copy(update={"follows": follows})
-        facilitator_id = new_player_id()
-        lang = settings.language or deck.language
-        name = settings.facilitator_name.strip() or translate(lang, "role.facilitator_default")
-        state = apply(deck, state, None, c.Join(facilitator_id, name, Role.FACILITATOR, False), now)
-        state = state.model_copy(update={"version": 0})
-        token = new_token()
-        deck_json = json.dumps(deck.to_file(), ensure_ascii=False)
-        for _ in range(20):
-            code = new_code()
-            created = await self.db(
-                self.repo.create_room, code=code, deck=deck_json,
-                state=state.model_dump_json(), phase=state.phase.value,
-                facilitator_token=token, facilitator_id=facilitator_id,
-                earlier_code=earlier_code,
-            )
-            if created:
-                return code, token
-        raise RuntimeError("could not draw a free room code")  # pragma: no cover
+        """A new room on a copy of ``deck``: (code, facilitator token); see ``lifecycle``."""
+        return await lifecycle.create(self, deck, settings, follows=follows,
+                                      earlier_code=earlier_code)
 
     async def get(self, code: str) -> LiveRoom:
         return await self.registry.get(code)
@@ -128,42 +103,10 @@ class RoomService:
         return room
 
     async def delete(self, code: str) -> None:
-        code = code.upper()
-        await self._unlink_followers(code)
-        self.seats.forget(code)
-        room = self.registry.unload(code)
-        await self.db(self.repo.delete_room, code)
-        await self.sealed.drop_code(code)
-        await self._scrub(vacuum=True)  # names and notes leave the database files too
-        if room is not None:
-            for conn in list(room.connections):
-                conn.outbox.close()
-        if self.bus.shared:
-            await self.bus.publish(code, {"deleted": True})
-
-    async def _unlink_followers(self, code: str) -> None:
-        """Erasing a session erases what its follow-ups keep of it (issue 16): their snapshot
-        goes (a stored, broadcast change of their state), then the links."""
-        for later in await self.db(self.repo.followers, code):
-            try:
-                room = await self.get(later)
-            except NotFound:
-                continue
-            async with room.lock:
-                if room.state.follows is not None:
-                    await self.commit(room, None, c.Unlink(), None)
-        await self.db(self.repo.unlink, code)
+        await lifecycle.delete(self, code)
 
     async def expire(self, *, retention_days: float, lobby_days: float = 2) -> list[str]:
-        """Erase rooms past the retention period (and lobbies nobody started)."""
-        now = self.clock()
-        codes = await self.db(
-            self.repo.expired_rooms, before=now - retention_days * 86400,
-            lobby_before=now - lobby_days * 86400,
-        )
-        for code in codes:
-            await self.delete(code)
-        return codes
+        return await lifecycle.expire(self, retention_days=retention_days, lobby_days=lobby_days)
 
     def sweep_slow(self, max_bytes: int, max_stuck_s: float) -> int:
         return self.registry.sweep_slow(max_bytes, max_stuck_s)
@@ -264,7 +207,7 @@ class RoomService:
             room.applied_hashed = set()
             if state.settings.anonymous:  # the card's sealed answers become unreadable
                 await self.sealed.drop(room)
-                await self._scrub()  # before anyone hears the card is closed
+                await self.scrub()  # before anyone hears the card is closed
         # a newer state from another process may have arrived while we were writing
         if state.version > room.state.version:
             room.state = state
@@ -316,7 +259,7 @@ class RoomService:
             async with room.lock:
                 await self._reload(room)
 
-    async def _scrub(self, *, vacuum: bool = False) -> None:
+    async def scrub(self, *, vacuum: bool = False) -> None:
         try:
             await self.writer.run(lambda: self.repo.scrub(vacuum=vacuum))
         except SQLAlchemyError:  # best effort: the next closed card tries again
