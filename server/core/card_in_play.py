@@ -2,7 +2,7 @@
 leaves when it closes."""
 
 from server.core import commands as c
-from server.core.deck import Deck
+from server.core.deck import Deck, Question
 from server.core.guards import (
     MAX_CARD_CHARS,
     MAX_NOTES_PER_CARD,
@@ -30,6 +30,14 @@ from server.core.tally import count, group_answer, is_divergent, quorum
 from server.errors import GameError
 
 
+def _question(deck: Deck, current: CurrentCard, question_id: str) -> Question:
+    card = deck.card(current.card_id)
+    question = card.question(question_id) if card else None
+    if question is None:
+        raise GameError("unknown_question", question=question_id)
+    return question
+
+
 def answer(deck: Deck, state: RoomState, actor: Player, cmd: c.Answer, now: float) -> RoomState:
     require_phase(state, Phase.PLAYING)
     if actor.role is not Role.PLAYER:
@@ -39,10 +47,7 @@ def answer(deck: Deck, state: RoomState, actor: Player, cmd: c.Answer, now: floa
         raise GameError("wrong_card")
     if current.step is not Step.ANSWERING:
         raise GameError("already_revealed")
-    card = deck.card(current.card_id)
-    question = card.question(cmd.question_id) if card else None
-    if question is None:
-        raise GameError("unknown_question", question=cmd.question_id)
+    question = _question(deck, current, cmd.question_id)
     value = cmd.value
     if question.kind == "yes_no":
         if value not in YES_NO_VALUES:
@@ -83,10 +88,7 @@ def consensus(
     current = require_card(state)
     if current.step is not Step.REVEALED:
         raise GameError("not_revealed")
-    card = deck.card(current.card_id)
-    question = card.question(cmd.question_id) if card else None
-    if question is None:
-        raise GameError("unknown_question", question=cmd.question_id)
+    question = _question(deck, current, cmd.question_id)
     if question.kind != "yes_no":
         raise GameError("not_yes_no")
     consensus = dict(current.consensus)

@@ -200,23 +200,24 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
     """Cross-field rules, checked on the raw data so they are reported with structural ones."""
     problems: list[Problem] = _control_problems(data)
     themes = _dicts(data.get("themes"))
-    theme_ids = Counter(t.get("id") for _, t in themes)
-    for i, theme_data in themes:
-        if theme_ids[theme_data.get("id")] > 1:
-            problems.append(Problem(f"themes[{i}].id", "duplicate_id", {"id": theme_data.get("id")}))
-    known_themes = theme_ids if isinstance(data.get("themes"), list) else None
+    problems += _duplicate_ids(themes, "themes")
+    known_themes = {t.get("id") for _, t in themes} if isinstance(data.get("themes"), list) else None
     cards = _dicts(data.get("cards"))
-    card_ids = Counter(c.get("id") for _, c in cards)
+    problems += _duplicate_ids(cards, "cards")
     for i, card in cards:
-        where = f"cards[{i}]"
-        if card_ids[card.get("id")] > 1:
-            problems.append(Problem(f"{where}.id", "duplicate_id", {"id": card.get("id")}))
-        problems += _card_problems(card, where, known_themes)
+        problems += _card_problems(card, f"cards[{i}]", known_themes)
     return problems
 
 
+def _duplicate_ids(items: list[tuple[int, dict[str, Any]]], where: str) -> list[Problem]:
+    """An id used twice in one list (``where``), reported at each use."""
+    ids = Counter(item.get("id") for _, item in items)
+    return [Problem(f"{where}[{i}].id", "duplicate_id", {"id": item.get("id")})
+            for i, item in items if ids[item.get("id")] > 1]
+
+
 def _card_problems(card: dict[str, Any], where: str,
-                   known_themes: Counter[Any] | None) -> list[Problem]:
+                   known_themes: set[Any] | None) -> list[Problem]:
     """One card's cross-field rules: its theme, its sectors, its questions."""
     problems: list[Problem] = []
     theme = card.get("theme")
@@ -231,12 +232,9 @@ def _card_problems(card: dict[str, Any], where: str,
                                         {"sector": sector}))
             seen.add(sector)
     questions = _dicts(card.get("questions"))
-    question_ids = Counter(q.get("id") for _, q in questions)
+    problems += _duplicate_ids(questions, f"{where}.questions")
     for j, q in questions:
-        qwhere = f"{where}.questions[{j}]"
-        if question_ids[q.get("id")] > 1:
-            problems.append(Problem(f"{qwhere}.id", "duplicate_id", {"id": q.get("id")}))
-        problems += _question_problems(q, qwhere)
+        problems += _question_problems(q, f"{where}.questions[{j}]")
     return problems
 
 
