@@ -77,18 +77,26 @@ class MemoryBus:
         self.hub.alive.add(self.origin)
         self._task: asyncio.Task[None] | None = None
 
+    # alone, this process's own connections are the truth: presences are not kept (they
+    # would only grow with every room and player of a long-running process)
+
     async def present(self, code: str, player_id: str) -> None:
-        self.hub.members.setdefault(code, set()).add((player_id, self.origin))
+        if self.shared:
+            self.hub.members.setdefault(code, set()).add((player_id, self.origin))
 
     async def absent(self, code: str, player_id: str) -> None:
         self.hub.members.get(code, set()).discard((player_id, self.origin))
 
     async def live_players(self, code: str) -> set[str] | None:
+        if not self.shared:
+            return None
         members = self.hub.members.get(code, set())
         members -= {m for m in members if m[1] not in self.hub.alive}
         return {player for player, _ in members}
 
     async def hold_only(self, code: str, player_ids: set[str]) -> None:
+        if not self.shared:
+            return
         members = self.hub.members.setdefault(code, set())
         members -= {m for m in members if m[1] == self.origin}
         members |= {(p, self.origin) for p in player_ids}
