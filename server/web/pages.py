@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
 from server.errors import NotFound
-from server.i18n import Lang, catalogue, error_message, normalize
+from server.i18n import Lang, catalogue, error_message, normalize, translate
 from server.rooms.service import CODE_ALPHABET, CODE_LENGTH, LiveRoom
 from server.templating import lang_links, render
 from server.web.api import my_decks, public_base
@@ -25,7 +25,8 @@ from server.web.qr import qr_svg
 router = APIRouter()
 
 # the catalogue sections the browser needs (card and deck texts come with the state)
-BROWSER_PREFIXES = ("ui.", "answer.", "level.", "criterion.", "dimension.", "phase.", "error.")
+BROWSER_PREFIXES = ("ui.", "answer.", "level.", "criterion.", "dimension.", "phase.", "error.",
+                    "sector.")
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
 
@@ -100,6 +101,11 @@ def _room_config(request: Request, room: LiveRoom, settings: SettingsDep, lang: 
         "join_url": f"{public_base(request, settings.public_url)}/r/{room.code}",
         "qr_url": f"/r/{room.code}/qr.svg",
         "report_url": f"/r/{room.code}/report",
+        # a finished session says so at once to people without a seat (no name form)
+        "phase": room.state.phase.value,
+        # the name a facilitator gets when they give none: not worth showing as "led by"
+        "facilitator_defaults": [translate(lang_, "role.facilitator_default")
+                                 for lang_ in ("fr", "en")],
         "deck": {
             "id": deck.id,
             "title": deck.title,

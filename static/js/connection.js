@@ -5,6 +5,7 @@ const MAX_DELAY_MS = 15000;
 const PING_EVERY_MS = 25000;
 const PONG_WITHIN_MS = 8000;
 export const CLOSE_ROOM_GONE = 4404;
+export const CLOSE_REMOVED = 4403; // removed by the facilitator: never reconnect
 
 function randomId() {
   const bytes = new Uint8Array(6);
@@ -15,7 +16,8 @@ function randomId() {
 export class RoomConnection {
   /**
    * handlers: onWelcome(msg), onState(msg), onJoinError(msg), onActionError(msg, action),
-   * onStatus(status, detail) with status "connecting" | "online" | "waiting" | "gone".
+   * onAck(action), onStatus(status, detail) with status "connecting" | "online" | "waiting" |
+   * "gone" | "removed".
    */
   constructor({ url, lang, handlers }) {
     this.url = url;
@@ -46,6 +48,20 @@ export class RoomConnection {
     } else if (!this.ws || this.ws.readyState > WebSocket.OPEN) {
       this.connect();
     }
+  }
+
+  /** The actions sent and not yet acknowledged or refused. */
+  pendingActions() {
+    return [...this.pending.values()];
+  }
+
+  /** Stop for good (removed from the room, or the session cannot be joined). */
+  stop() {
+    this.gone = true;
+    this.payload = null;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongTimer);
   }
 
   /** Send a game action; it is kept until the server acknowledges or refuses it. */
@@ -116,9 +132,12 @@ export class RoomConnection {
       case "state":
         this.handlers.onState(msg);
         break;
-      case "ack":
+      case "ack": {
+        const action = this.pending.get(msg.id);
         this.pending.delete(msg.id);
+        if (action && this.handlers.onAck) this.handlers.onAck(action);
         break;
+      }
       case "error":
         if (msg.id && this.pending.has(msg.id)) {
           const action = this.pending.get(msg.id);
@@ -140,9 +159,9 @@ export class RoomConnection {
     this.joined = false;
     clearInterval(this.pingTimer);
     clearTimeout(this.pongTimer);
-    if (event.code === CLOSE_ROOM_GONE) {
+    if (event.code === CLOSE_ROOM_GONE || event.code === CLOSE_REMOVED) {
       this.gone = true;
-      this.handlers.onStatus("gone", 0);
+      this.handlers.onStatus(event.code === CLOSE_REMOVED ? "removed" : "gone", 0);
       return;
     }
     if (this.payload) this.scheduleRetry();

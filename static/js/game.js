@@ -10,6 +10,7 @@ import { actionsPanel } from "./actions.js";
 const config = readJson("room-config", {});
 const code = config.code;
 const presenter = config.view === "presenter";
+const finishedAtLoad = config.phase === "synthesis";
 const clockOffset = (config.server_now || Date.now() / 1000) - Date.now() / 1000;
 
 const viewNode = document.getElementById("view");
@@ -27,9 +28,11 @@ const app = {
   version: -1,
   drafts: {}, // text being typed, by field key: survives re-renders
   sent: {}, // last open answer sent, by question key
-  ui: { confirmFinish: false, confirmErase: false, copied: false, eraseError: "" },
+  ui: { confirm: null, confirmRemove: null, confirmErase: false, copied: false, eraseError: "" },
   now: () => Date.now() / 1000 + clockOffset,
   act,
+  pending: isPending,
+  toast: showToast,
   setAnswer,
   rerender: render,
   announce,
@@ -87,7 +90,15 @@ const connection = new RoomConnection({
       acceptState(msg.version, msg.state);
     },
     onJoinError(msg) {
-      if (msg.code === "bad_token") {
+      setStatus("idle", 0); // no "Connexion…" left behind an answered join
+      if (msg.code === "removed") {
+        removed();
+      } else if (msg.code === "wrong_phase" || (msg.code === "room_not_found" && !usedToken && config.phase)) {
+        // a newcomer refused by a room that existed when the page opened: the session is
+        // over (servers answer "wrong phase" or, not to be probed by code, "not found")
+        connection.stop();
+        finished();
+      } else if (msg.code === "bad_token") {
         if (usedToken === "facilitator") seats.setFacilitator(code, null);
         if (usedToken === "player") seats.setPlayer(code, null);
         usedToken = null;
@@ -101,11 +112,26 @@ const connection = new RoomConnection({
       }
     },
     onActionError(msg, action) {
+      if (msg.code === "removed") {
+        removed();
+        return;
+      }
+      if (action && alreadyDone(action, msg.code)) {
+        render(); // a repeated click on something already done: nothing to tell
+        return;
+      }
       showToast(msg.message || i18n("ui.error.generic"));
-      if (action && action.type === "answer" && app.state) {
+      if (action && STEP_ACTIONS.has(action.type) && ALREADY_DONE.has(msg.code)) {
+        connection.act("sync"); // this screen may have missed the change
+      } else if (action && action.type === "answer" && app.state) {
         // the refused answer was shown optimistically: ask for the truth again
         connection.act("sync");
       }
+      render();
+    },
+    onAck(action) {
+      lastDone[action.type] = Date.now();
+      render(); // the action's buttons are enabled again
     },
     onStatus: setStatus,
   },
@@ -134,6 +160,10 @@ function start() {
   takeFragmentToken();
   const facilitatorToken = seats.facilitator(code);
   const playerToken = seats.player(code);
+  if (finishedAtLoad && !presenter && !facilitatorToken && !playerToken) {
+    finished(); // nobody joins a finished session: say so, with no name form
+    return;
+  }
   if (facilitatorToken) {
     usedToken = "facilitator";
     // the presenter screen is read-only: it must not count as the facilitator being there
@@ -182,15 +212,21 @@ function acceptState(version, state) {
       Object.entries(app.drafts).filter(([key]) => !key.startsWith("answer:")));
     app.sent = {};
   }
-  if (before.phase !== seen.phase || before.step !== seen.step) app.ui.confirmFinish = false;
+  const moved = before.phase !== seen.phase || before.step !== seen.step || before.cardId !== seen.cardId;
+  if (moved) {
+    app.ui.confirm = null;
+    app.ui.confirmRemove = null;
+  }
+  document.body.dataset.phase = state.phase;
+  document.body.dataset.step = state.step || "";
   render();
   if (before.phase === null) return; // the first state: nothing to announce
+  if (moved) toTop();
   if (before.phase !== seen.phase) {
     announce(i18n(`ui.announce.phase_${state.phase}`));
   } else if (card && before.cardId !== card.id) {
     const theme = (config.deck.themes || []).find((t) => t.id === card.theme);
     announce(i18n("ui.announce.new_card", { title: card.title, theme: theme ? theme.title : "" }));
-    focusCard();
   } else if (card && before.step !== "revealed" && state.step === "revealed") {
     announce(i18n("ui.announce.revealed"));
   } else if (!card && before.cardId) {
@@ -201,11 +237,16 @@ function acceptState(version, state) {
   }
 }
 
-function focusCard() {
+// A new phase, card or step: everybody starts again from the top of the page, and keyboard
+// and screen-reader users from its heading (a phone must not land mid-page).
+function toTop() {
   const active = document.activeElement;
-  if (active && active !== document.body && viewNode.contains(active)) return;
-  const title = viewNode.querySelector("#card-title");
-  if (title) title.focus({ preventScroll: false });
+  const typing = active && active.matches && active.matches("textarea, input[type=text]") && viewNode.contains(active);
+  if (!typing) {
+    const target = viewNode.querySelector("#card-title, #view-heading");
+    if (target) target.focus({ preventScroll: true });
+  }
+  window.scrollTo(0, 0);
 }
 
 function render() {
@@ -235,12 +276,49 @@ function render() {
     }
   }
   tickTimer();
+  if (presenter) fitToScreen();
 }
+
+// The shared screen never scrolls: when a card's texts are long, the whole view is set a
+// little smaller (in steps) until it fits the window. Layout is read synchronously, so no
+// intermediate size is ever painted.
+const FIT_STEPS = [1, 0.93, 0.86, 0.8, 0.74];
+
+function fitToScreen() {
+  const root = document.documentElement;
+  for (const step of FIT_STEPS) {
+    root.style.setProperty("--fit", String(step));
+    if (root.scrollHeight <= window.innerHeight + 1) return;
+  }
+}
+
+if (presenter) window.addEventListener("resize", () => fitToScreen());
 
 // --- actions ---------------------------------------------------------------------------------
 
+// Actions that move the game on: one at a time. A second click while the first is on its
+// way is ignored, and the server's "already done" answer to a repeat is not an error to show.
+const STEP_ACTIONS = new Set(["start", "draw", "reveal", "next", "finish", "skip", "park", "pass_turn", "lock", "remove", "frame"]);
+const ALREADY_DONE = new Set(["wrong_phase", "already_revealed", "not_revealed", "card_in_play", "no_current_card", "no_cards_left", "theme_empty"]);
+
+function isPending(type) {
+  return connection.pendingActions().some((m) => m.type === type);
+}
+
+// Refusals that only mean "the game is no longer at that step" after this screen itself did
+// that step a moment ago (a double click, a retry): nothing to tell. Other refusals are shown,
+// and the screen asks for the current state in case it missed a change.
+const lastDone = {};
+
+function alreadyDone(action, errorCode) {
+  return STEP_ACTIONS.has(action.type) && ALREADY_DONE.has(errorCode)
+    && Date.now() - (lastDone[action.type] || 0) < 10000;
+}
+
 function act(type, fields = {}) {
+  if (STEP_ACTIONS.has(type) && isPending(type)) return;
   connection.act(type, fields);
+  if (STEP_ACTIONS.has(type)) render();
   if (connection.unacknowledged && statusNode.dataset.state !== "online") {
     setStatus(statusNode.dataset.state || "waiting", 0);
   }
@@ -281,8 +359,12 @@ function announce(message) {
 
 function setStatus(status, delay) {
   statusNode.dataset.state = status;
-  document.body.classList.toggle("is-offline", status !== "online");
-  if (status === "online") {
+  document.body.classList.toggle("is-offline", status !== "online" && status !== "idle");
+  if (status === "removed") {
+    removed();
+    return;
+  }
+  if (status === "online" || status === "idle") {
     statusNode.hidden = true;
     statusNode.replaceChildren();
     return;
@@ -305,6 +387,37 @@ function setStatus(status, delay) {
     : null;
   statusNode.replaceChildren(el("span", { class: "spinner", "aria-hidden": "true" }),
     el("span", {}, parts.join(" ")), ...(retry ? [retry] : []));
+}
+
+function removed() {
+  connection.stop();
+  seats.setPlayer(code, null);
+  statusNode.hidden = true;
+  joinView.hidden = true;
+  app.state = null;
+  plainPage(i18n("ui.removed.heading"), i18n("ui.removed.text"),
+    el("a", { class: "btn btn-primary", href: "/" }, i18n("ui.back_home")));
+}
+
+// A finished session opened by somebody without a seat: no name form, no error, no spinner.
+function finished() {
+  statusNode.hidden = true;
+  joinView.hidden = true;
+  const report = `${config.report_url}`;
+  plainPage(i18n("ui.finished.heading"), i18n("ui.finished.text"),
+    el("p", {}, el("a", { class: "btn btn-primary", href: report }, i18n("ui.finished.report"))),
+    el("p", { class: "muted small" }, i18n("ui.finished.report_hint")),
+    el("p", {}, el("a", { href: "/" }, i18n("ui.back_home"))));
+}
+
+function plainPage(title, text, ...more) {
+  viewNode.hidden = false;
+  viewNode.setAttribute("aria-busy", "false");
+  viewNode.replaceChildren(el("section", { class: "panel not-found" },
+    el("h1", { id: "view-heading", tabindex: "-1" }, title),
+    el("p", {}, text), ...more));
+  const h = document.getElementById("view-heading");
+  if (h) h.focus({ preventScroll: true });
 }
 
 function roomGone() {

@@ -6,6 +6,9 @@
  * PUT /api/decks) and is the authority. Every text from a deck is put in the page with
  * textContent or input values, never parsed as HTML.
  */
+import { inkFor } from './colors.js'; // the game's contrast rule, for the card preview
+import { formatMessage } from './i18n.js';
+
 (() => {
   'use strict';
 
@@ -21,9 +24,9 @@
 
   /* ---------- small helpers ---------- */
 
-  // the message format of static/js/i18n.js (plurals, elision), which sets window.exploriaFormat
+  // the game's message format (plurals, elision): static/js/i18n.js
   function t(key, params = {}) {
-    return window.exploriaFormat(LANG, I18N[key] ?? key, params);
+    return formatMessage(LANG, I18N[key] ?? key, params);
   }
 
   /** An element: attributes (text, class, on…, data-…) then children (nodes or text). */
@@ -247,11 +250,12 @@
     }
     els.problemsTitle.textContent = title || t('studio.problems_title', { count: problems.length });
     for (const p of problems) {
-      const where = p.path ? h('code', { class: 'problem-path', text: p.path }) : null;
+      const plain = plainProblem(p);
+      const where = plain.where ? h('span', { class: 'problem-where', text: `${plain.where}${t('studio.where_sep')}` }) : null;
       const item = state.deck && els.library.hidden
-        ? h('button', { type: 'button', class: 'problem', onclick: () => focusPath(p.path) },
-          where, h('span', { class: 'problem-message', text: p.message }))
-        : h('div', { class: 'problem' }, where, h('span', { class: 'problem-message', text: p.message }));
+        ? h('button', { type: 'button', class: 'problem', 'data-path': p.path, onclick: () => focusPath(p.path) },
+          where, h('span', { class: 'problem-message', text: plain.message }))
+        : h('div', { class: 'problem', 'data-path': p.path }, where, h('span', { class: 'problem-message', text: plain.message }));
       els.problemList.append(h('li', {}, item));
     }
     $('#problems-hint').hidden = !(state.deck && els.library.hidden);
@@ -259,6 +263,49 @@
     decorate();
     els.problems.focus({ preventScroll: true });
     els.problems.scrollIntoView({ block: 'nearest' });
+  }
+
+  /** Where a problem is and what to do, in words a trainer uses (not a JSON path). */
+  function plainProblem(p) {
+    const path = p.path || '';
+    const deck = state.deck || {};
+    const m = path.match(/^cards\[(\d+)\](?:\.questions\[(\d+)\])?(?:\.(\w+))?$/);
+    const th = path.match(/^themes\[(\d+)\](?:\.(\w+))?$/);
+    let where = '';
+    let fieldName = '';
+    let value;
+    if (m) {
+      const card = (deck.cards || [])[Number(m[1])] || {};
+      const n = Number(m[1]) + 1;
+      if (m[2] !== undefined) {
+        where = t('studio.where.question', { q: Number(m[2]) + 1, n });
+        value = ((card.questions || [])[Number(m[2])] || {})[m[3]];
+      } else {
+        where = card.title ? t('studio.where.card_titled', { n, title: card.title }) : t('studio.where.card', { n });
+        value = m[3] ? card[m[3]] : card;
+      }
+      fieldName = m[3] || '';
+    } else if (th) {
+      where = t('studio.where.theme', { n: Number(th[1]) + 1 });
+      fieldName = th[2] || '';
+      value = ((deck.themes || [])[Number(th[1])] || {})[fieldName];
+    } else if (path) {
+      where = t('studio.where.deck');
+      fieldName = path.replace(/\[.*$/, '');
+      value = deck[fieldName];
+    }
+    const empty = value === undefined || value === null || (typeof value === 'string' && !value.trim());
+    const todo = `studio.todo.${m && m[2] !== undefined ? 'question_' : ''}${fieldName}`;
+    if (empty && fieldName && I18N[todo]) return { where, message: t(todo) };
+    if (m && fieldName === 'criterion' && !CONFIG.criteria.includes(value)) {
+      return { where, message: t('studio.todo.unknown_criterion', {
+        criteria: CONFIG.criteria.map((c) => t(`criterion.${c}.label`)).join(', ') }) };
+    }
+    if (m && fieldName === 'theme' && !(deck.themes || []).some((x) => x && x.id === value)) {
+      return { where, message: t('studio.todo.unknown_theme', { theme: str(value) }) };
+    }
+    const label = I18N[`studio.field.${fieldName}`];
+    return { where: label ? `${where}, ${t(`studio.field.${fieldName}`)}` : where, message: p.message };
   }
 
   function clearProblems() {
@@ -280,7 +327,7 @@
       if (!el) continue;
       if (el.matches('input, select, textarea')) {
         el.setAttribute('aria-invalid', 'true');
-        const msg = h('p', { class: 'field-error', text: p.message });
+        const msg = h('p', { class: 'field-error', text: plainProblem(p).message });
         el.closest('.field')?.append(msg);
       } else {
         el.classList.add('has-problem');
@@ -806,7 +853,7 @@
       h('span', { text: theme ? str(theme.title) : str(card.theme) }),
       h('span', { class: 'st-card-of', text: t('studio.card_of', { n: state.selected + 1, total: deck.cards.length }) }));
     head.style.backgroundColor = color;
-    head.style.color = readableOn(color);
+    head.style.color = inkFor(color);
     const tip = str(card.facilitator_tip);
     const questions = h('ol', { class: 'questions' }, card.questions.map((q, i) => {
       const parts = [h('p', { class: 'q-text' }, h('span', { class: 'q-num', text: `${i + 1}. ` }),
@@ -831,16 +878,6 @@
         questions));
     article.style.setProperty('--theme', color);
     els.preview.replaceChildren(article);
-  }
-
-  /** Dark or white text, whichever reads better on the theme colour. */
-  function readableOn(hex) {
-    const n = parseInt(hex.slice(1), 16);
-    const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map((v) => {
-      const c = v / 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.35 ? '#1d2430' : '#ffffff';
   }
 
   function renderCoverage() {
@@ -878,7 +915,8 @@
         h('span', { class: 'theme-num', text: t('studio.card_count', { count }) }));
     }));
     els.coverage.replaceChildren(
-      h('p', { class: 'coverage-totals', text: t('studio.coverage_totals', { cards: deck.cards.length, yes_no: yesNo, open }) }),
+      h('p', { class: 'coverage-totals', text: [t('studio.coverage_cards', { count: deck.cards.length }),
+        t('studio.coverage_yes_no', { count: yesNo }), t('studio.coverage_open', { count: open })].join(' · ') }),
       h('h3', { text: t('studio.coverage_criteria') }),
       h('ul', { class: 'dimensions' }, groups),
       missing.length
@@ -1150,15 +1188,10 @@
     say(t('studio.exported', { name: `${str(deck.id) || 'deck'}.json` }), 'ok');
   }
 
-  async function play(deckId) {
-    const res = await api('POST', '/api/rooms', JSON.stringify({ deck_id: deckId }));
-    if (!res.ok) {
-      say(problemsOf(res)[0].message, 'error');
-      return;
-    }
-    const { code, facilitator_token: token } = res.body;
-    store.set(`exploria:facilitator:${code}`, token);
-    window.location.assign(`/r/${encodeURIComponent(code)}#f=${encodeURIComponent(token)}`);
+  /** A session on a deck goes through the home page's options (cards, duration, framing…). */
+  function play(deckId) {
+    // mine=: a custom deck is listed on the home page even without this browser's deck cookie
+    window.location.assign(`/?lang=${LANG}&deck=${encodeURIComponent(deckId)}&mine=${encodeURIComponent(deckId)}#create-heading`);
   }
 
   async function playCurrent() {

@@ -54,7 +54,7 @@ def test_pages_pass_axe(server: ServerProcess, pages: Pages) -> None:
     player.locator('[data-focus-key^="vote-"]').first.click()
     player.get_by_role("button", name=t("ui.play.reveal")).click()
     expect(fac.locator(".tally").first).to_be_visible(timeout=WAIT)
-    expect(presenter.locator(".tally").first).to_be_visible(timeout=WAIT)
+    expect(presenter.locator(".pres-result").first).to_be_visible(timeout=WAIT)
     assert_axe_clean(player, "revealed (player)")
     assert_axe_clean(fac, "revealed (facilitator)")
     shot(presenter, "presenter-revealed")

@@ -90,12 +90,12 @@ def test_refused_action_shows_the_server_message(server: ServerProcess, pages: P
     stale = pages.new("stale-facilitator")
     stale.route_web_socket(re.compile(r".*/ws/rooms/.*"), relay)
     stale.goto(f"{server.base}/r/{code}#f={room['facilitator_token']}")
-    expect(stale.locator('[data-focus-key="draw"]')).to_be_visible(timeout=WAIT)
+    expect(stale.locator("#next-action")).to_have_text(t("ui.play.draw"), timeout=WAIT)
     frozen["on"] = True
     player.locator('[data-focus-key="draw"]').click()
     expect(fac.locator("#card-title")).to_be_visible(timeout=WAIT)
     frozen["on"] = False  # only the error to come reaches the stale tab
-    stale.locator('[data-focus-key="draw"]').click()
+    stale.locator("#next-action").click()
     expect(stale.locator("#toast")).to_contain_text(catalogue("fr")["error.card_in_play"],
                                                     timeout=WAIT)
     shot(stale, "refused-action")

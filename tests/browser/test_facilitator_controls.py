@@ -1,6 +1,8 @@
 """The facilitator's controls: skip, park (the card comes back later), pass the turn, and
 "finish" offered once no card is left."""
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, WAIT, Pages, shot, tr
@@ -24,6 +26,9 @@ def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
             timeout=WAIT)
         players.append(page)
     gus, hana = players
+    # no name given: the default one is not announced as "led by Animation"
+    expect(gus.get_by_text(t("ui.lobby.led_by", name=tr("fr", "role.facilitator_default")))
+           ).to_have_count(0)
     fac.get_by_role("button", name=t("ui.lobby.start")).click()
     expect(gus.get_by_text(t("ui.play.your_turn"))).to_be_visible(timeout=WAIT)
     fac.get_by_role("button", name=t("ui.control.pass_turn")).click()
@@ -32,6 +37,9 @@ def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
     hana.locator('[data-focus-key="draw"]').click()
     expect(fac.locator("#card-title")).to_be_visible(timeout=WAIT)
     fac.get_by_role("button", name=t("ui.control.skip")).click()
+    # skipping asks first, and says what it does
+    expect(fac.get_by_text(t("ui.control.skip_explain"))).to_be_visible()
+    fac.locator('[data-focus-key="skip-yes"]').click()
     expect(gus.get_by_text(t("ui.play.your_turn"))).to_be_visible(timeout=WAIT)
     expect(fac.locator(".history li")).to_have_count(1)
 
@@ -39,24 +47,48 @@ def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
     expect(fac.locator("#card-title")).to_be_visible(timeout=WAIT)
     parked_title = fac.locator("#card-title").inner_text()
     fac.get_by_role("button", name=t("ui.control.park")).click()
-    expect(gus.get_by_text(t("ui.play.parked", count=1), exact=False)).to_be_visible(timeout=WAIT)
+    expect(fac.get_by_text(t("ui.control.park_explain"))).to_be_visible()
+    fac.locator('[data-focus-key="park-no"]').click()  # cancel: the card stays
+    expect(fac.locator("#card-title")).to_have_text(parked_title)
+    fac.get_by_role("button", name=t("ui.control.park")).click()
+    fac.locator('[data-focus-key="park-yes"]').click()
+    expect(gus.get_by_text(t("ui.play.parked", count=1), exact=False)).to_be_visible(
+        timeout=WAIT)
     shot(fac, "controls-phone")
 
-    # the last card of the pile, then the parked one comes back
-    for _ in range(2):
-        fac.locator('[data-focus-key="draw"]').click()
+    # the card set aside is listed at the next draw, and taken back at once with one click
+    take_back = fac.get_by_role("button", name=t("ui.parked.take", title=parked_title))
+    expect(take_back).to_be_visible(timeout=WAIT)
+    # the reader (the turn passed to Hana) may take it back too; Gus may not
+    expect(hana.get_by_role("button", name=t("ui.parked.take", title=parked_title))).to_be_visible()
+    expect(gus.get_by_role("button", name=t("ui.parked.take", title=parked_title))).to_have_count(0)
+    shot(fac, "controls-parked-list")
+    take_back.click()
+    expect(fac.locator("#card-title")).to_have_text(parked_title, timeout=WAIT)
+    fac.get_by_role("button", name=t("ui.play.reveal")).click()
+    expect(fac.locator("#next-action")).to_have_text(t("ui.play.next"), timeout=WAIT)
+    fac.locator("#next-action").click()
+    expect(fac.locator("#card-title")).to_have_count(0, timeout=WAIT)
+
+    # the last card of the pile
+    for _ in range(1):
+        fac.locator("#next-action").click()
         expect(fac.locator("#card-title")).to_be_visible(timeout=WAIT)
         fac.get_by_role("button", name=t("ui.play.reveal")).click()
-        fac.locator('[data-focus-key="next"]').click()
+        expect(fac.locator("#next-action")).to_have_text(
+            re.compile(f'{t("ui.play.next")}|{t("ui.play.next_last")}'), timeout=WAIT)
+        fac.locator("#next-action").click()
         expect(fac.locator("#card-title")).to_have_count(0, timeout=WAIT)
     titles = fac.locator(".history li > span:first-child").all_inner_texts()
     assert parked_title in titles
     expect(gus.get_by_role("heading", name=t("ui.play.all_done"))).to_be_visible(timeout=WAIT)
-    expect(gus.locator('[data-focus-key="finish-now"]')).to_have_count(0)
-    fac.locator('[data-focus-key="finish-now"]').click()
+    expect(gus.locator("#next-action")).to_have_count(0)
+    expect(fac.locator("#next-action")).to_have_text(t("ui.control.finish"))
+    fac.locator("#next-action").click()
     expect(hana.get_by_role("heading", name=t("ui.synthesis.heading"))).to_be_visible(
         timeout=WAIT)
-    expect(hana.get_by_text(t("ui.synthesis.played", played=2, skipped=1))).to_be_visible()
+    expect(hana.get_by_text(f'{t("ui.synthesis.played", count=2)} '
+                            f'{t("ui.synthesis.skipped", count=1)}')).to_be_visible()
 
     # the facilitator erases the session: everybody's access and answers are gone
     expect(gus.locator('[data-focus-key="erase"]')).to_have_count(0)  # players cannot

@@ -143,10 +143,17 @@ def test_duplicate_edit_save_and_play(page: Any, server: ServerProcess) -> None:
     # start a session on it (the game page is not under test here: a stand-in keeps the URL)
     page.route(re.compile(r"/r/[A-Z0-9]{6}$"), lambda route: route.fulfill(
         status=200, content_type="text/html", body="<!doctype html><title>partie</title>"))
+    # "start a session" goes through the home page's options, with this deck chosen
     page.locator("#play").click()
-    page.wait_for_url(re.compile(r"/r/[A-Z0-9]{6}#f="))
-    code, fac_token = re.search(r"/r/([A-Z0-9]{6})#f=(.+)$", page.url).groups()
-    assert page.evaluate(f"localStorage.getItem('exploria:facilitator:{code}')") == fac_token
+    page.wait_for_url(re.compile(r"/\?lang=fr&deck=exploria-fr-copie"))
+    expect(page.locator('input[name="deck"][value="exploria-fr-copie"]')).to_be_checked()
+    expect(page.locator("#duration")).to_be_visible()
+    page.locator("#opt-count").fill("40")  # every card, so that the edited one is dealt
+    page.locator("#create-button").click()
+    page.wait_for_url(re.compile(r"/r/[A-Z0-9]{6}$"))
+    code = re.search(r"/r/([A-Z0-9]{6})$", page.url).group(1)
+    fac_token = page.evaluate(f"localStorage.getItem('exploria:facilitator:{code}')")
+    assert fac_token
     page.goto("about:blank")
     status, info = server.request("GET", f"/api/rooms/{code}")
     assert status == 200 and info["deck"] == {"id": "exploria-fr-copie", "title": "ExplorIA — boulangeries"}
@@ -154,6 +161,13 @@ def test_duplicate_edit_save_and_play(page: Any, server: ServerProcess) -> None:
                                             FIRST_CARD["theme"]))
     assert played["title"] == "La fournée du marché"
     assert played["questions"][3]["criterion"] == "surveillance"
+
+
+def problem_paths(page: Any) -> list[str]:
+    """The field each listed problem leads to (shown in words, kept in data-path)."""
+    paths: list[str] = page.locator("#problem-list [data-path]").evaluate_all(
+        "els => els.map(e => e.dataset.path)")
+    return paths
 
 
 def in_thread(coro: Any) -> Any:
@@ -206,8 +220,12 @@ def test_import_broken_file_lists_problems(page: Any, server: ServerProcess, tmp
     assert page.locator("#problems-title").inner_text() == (
         "Le fichier «\u00a0atelier-casse.json\u00a0» ne peut pas être utilisé tel quel")
     texts = problems.all_inner_texts()
-    assert texts[1].startswith("cards[1].theme") and "«\u00a0rh\u00a0» n'est pas déclaré" in texts[1]
-    assert "cards[2].questions[0].risk_answer" in texts[2]
+    # in plain words: where (card, question) and what to do — no JSON path, no « yes »
+    assert problem_paths(page)[1:] == ["cards[1].theme", "cards[2].questions[0].risk_answer"]
+    assert texts[1].startswith("Carte 2") and "«\u00a0rh\u00a0» n'existe pas" in texts[1]
+    assert texts[2] == ("Question 1 de la carte 3\u00a0: choisissez la réponse qui signale "
+                        "un risque (oui ou non)")
+    assert "[" not in " ".join(texts) and "yes" not in " ".join(texts)
     page.screenshot(path=SHOTS / "import-problems.png")
 
     # a click on a problem opens its card and focuses the field
@@ -294,6 +312,9 @@ def test_html_in_texts_is_shown_as_text(page: Any, server: ServerProcess, tmp_pa
 
     # and in the game page, whatever it shows of the deck
     page.locator('[data-deck="xss-deck"] button', has_text="Lancer une partie").click()
+    page.wait_for_url(re.compile(r"deck=xss-deck"))  # the home page, this deck chosen
+    assert page.locator("#create-form img, #create-form b").count() == 0
+    page.locator("#create-button").click()
     page.wait_for_url(re.compile(r"/r/[A-Z0-9]{6}"))
     page.wait_for_timeout(800)
     assert page.evaluate("typeof window.__xss") == "undefined"
@@ -365,7 +386,7 @@ def test_new_deck_from_scratch_warns_about_uncovered_criteria(page: Any, server:
     # saving a blank card is stopped in the browser, with the fields to fill
     page.locator("#save").click()
     page.wait_for_selector("#problems:not([hidden])")
-    paths = page.locator("#problem-list .problem-path").all_inner_texts()
+    paths = problem_paths(page)
     assert paths == ["cards[0].questions[0].text", "cards[0].questions[0].criterion",
                      "cards[0].questions[0].risk_answer"]
     field(page, "cards[0].questions[0].text").fill("Peut-on refuser la proposition de l'outil ?")
@@ -378,6 +399,6 @@ def test_new_deck_from_scratch_warns_about_uncovered_criteria(page: Any, server:
     page.screenshot(path=SHOTS / "new-deck.png")
     page.locator("#check").click()
     page.wait_for_selector("#problems:not([hidden])")
-    assert page.locator("#problem-list .problem-path").all_inner_texts() == [
+    assert problem_paths(page) == [
         "cards[1].questions[0].text", "cards[1].questions[0].criterion",
         "cards[1].questions[0].risk_answer", "cards[1].questions[1].text"]
