@@ -9,6 +9,7 @@
 import { check, showProblems } from './studio/checks.js';
 import { $, LANG, els, state } from './studio/context.js';
 import { deckTokens } from './storage.js';
+import { loadSchema } from './studio/schema.js';
 import { addCard, copyLink, exportDeck, playCurrent, save } from './studio/edits.js';
 import { deleteDeck, importFile, loadDecks, newDeck, openDeck, play, showLibrary } from './studio/library.js';
 
@@ -75,6 +76,7 @@ async function init() {
     deckTokens.set(deckId, token);
     history.replaceState(null, '', `/studio?deck=${encodeURIComponent(deckId)}&lang=${LANG}`);
   }
+  await loadSchema();
   await loadDecks();
   if (deckId) await openDeck(deckId);
   document.body.dataset.studioReady = 'true';

@@ -1,6 +1,7 @@
 // The deck as a file, the checks made before a round trip, and the problems panel.
-import { $, COLOR_RE, CONFIG, DECK_ID_RE, I18N, LOCAL_ID_RE, api, clone, els, h, isObj, problemsOf, say, state, str, t } from './context.js';
-import { field, renderCards } from './editor.js';
+import { $, CONFIG, I18N, api, clone, els, h, isObj, problemsOf, say, state, str, t } from './context.js';
+import { renderCards } from './editor.js';
+import { schemaProblems } from './schema.js';
 
 /** Lists and objects where the editor expects them, so a broken import can still be edited. */
 export function editable(data) {
@@ -33,62 +34,52 @@ export function toFile(deck) {
   return out;
 }
 
-/** Cheap checks before a round trip; the server repeats them all and more. */
+/** Cheap checks before a round trip, from the deck's JSON Schema (schema.js); the server
+ * repeats them all and the rules across fields. */
 export function localProblems(deck) {
-  const out = [];
-  const add = (path, key, params = {}) => out.push({ path, message: t(key, params), code: key });
-  const text = (path, value, { required = false, max = CONFIG.max_text } = {}) => {
-    if (typeof value !== 'string' || (required && !value.trim())) {
-      if (required || (value !== undefined && value !== null && typeof value !== 'string')) {
-        add(path, 'studio.problem.empty');
-      }
-    } else if (value.length > max) add(path, 'deck.problem.too_long', { limit: max });
-  };
-  if (!DECK_ID_RE.test(str(deck.id))) add('id', 'deck.problem.bad_deck_id');
-  text('title', deck.title, { required: true, max: 200 });
-  text('description', deck.description);
-  text('author', deck.author, { max: 200 });
-  text('version', deck.version, { max: 40 });
-  const themeIds = new Set();
-  if (!deck.themes.length) add('themes', 'deck.problem.too_few', { limit: 1 });
-  deck.themes.forEach((th, i) => {
-    const p = `themes[${i}]`;
-    if (!LOCAL_ID_RE.test(str(th.id))) add(`${p}.id`, 'deck.problem.bad_id');
-    else if (themeIds.has(th.id)) add(`${p}.id`, 'deck.problem.duplicate_id', { id: th.id });
-    themeIds.add(th.id);
-    text(`${p}.title`, th.title, { required: true, max: 200 });
-    if (th.color !== undefined && !COLOR_RE.test(str(th.color))) add(`${p}.color`, 'deck.problem.bad_color');
+  return schemaProblems(toFile(deck), (path, code, params) => {
+    const [key, message] = problemText(path, code, params);
+    return { path, message, code: key };
   });
-  if (!deck.cards.length) add('cards', 'deck.problem.too_few', { limit: 1 });
-  if (deck.cards.length > CONFIG.max_cards) add('cards', 'deck.problem.too_many', { limit: CONFIG.max_cards });
-  const cardIds = new Set();
-  deck.cards.forEach((card, i) => {
-    const p = `cards[${i}]`;
-    if (!LOCAL_ID_RE.test(str(card.id))) add(`${p}.id`, 'deck.problem.bad_id');
-    else if (cardIds.has(card.id)) add(`${p}.id`, 'deck.problem.duplicate_id', { id: card.id });
-    cardIds.add(card.id);
-    if (!themeIds.has(card.theme)) add(`${p}.theme`, 'deck.problem.unknown_theme', { theme: str(card.theme) });
-    text(`${p}.title`, card.title, { required: true, max: 200 });
-    text(`${p}.situation`, card.situation);
-    text(`${p}.facilitator_tip`, card.facilitator_tip);
-    if (!card.questions.length) add(`${p}.questions`, 'deck.problem.too_few', { limit: 1 });
-    if (card.questions.length > CONFIG.max_questions) {
-      add(`${p}.questions`, 'deck.problem.too_many', { limit: CONFIG.max_questions });
-    }
-    const qIds = new Set();
-    card.questions.forEach((q, j) => {
-      const qp = `${p}.questions[${j}]`;
-      if (!LOCAL_ID_RE.test(str(q.id))) add(`${qp}.id`, 'deck.problem.bad_id');
-      else if (qIds.has(q.id)) add(`${qp}.id`, 'deck.problem.duplicate_id', { id: q.id });
-      qIds.add(q.id);
-      text(`${qp}.text`, q.text, { required: true });
-      if (q.kind === 'yes_no') {
-        if (!q.criterion) add(`${qp}.criterion`, 'deck.problem.criterion_required');
-        if (!q.risk_answer) add(`${qp}.risk_answer`, 'deck.problem.risk_answer_required');
-      }
-    });
-  });
-  return out;
+}
+
+/** The local problems, completed by the server's rules across fields (duplicate ids, unknown
+ * themes, a criterion for a yes/no question) so that one pass shows everything to fix. */
+export async function problemsBeforeSaving(deck) {
+  const local = localProblems(deck);
+  if (!local.length) return local;
+  const res = await api('POST', '/api/validate/deck', JSON.stringify(toFile(deck)));
+  if (res.ok || !Array.isArray(res.body?.errors)) return local;
+  const seen = new Set(local.map((p) => p.path));
+  const all = [...local, ...problemsOf(res).filter((p) => !seen.has(p.path))];
+  return all.sort((a, b) => compareOwners(ownerOf(a.path), ownerOf(b.path))); // stable: per item
+}
+
+/** What a problem is about, in document order: "cards[1].questions[0].text" → [cards, 1, questions, 0]. */
+function ownerOf(path) {
+  return path.replace(/\.\w+$/, '').split(/[[\].]+/).filter(Boolean)
+    .map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+}
+
+function compareOwners(a, b) {
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
+    if (a[i] === b[i]) continue;
+    return typeof a[i] === 'number' && typeof b[i] === 'number' ? a[i] - b[i] : String(a[i]).localeCompare(String(b[i]));
+  }
+  return a.length - b.length;
+}
+
+function problemText(path, code, params) {
+  switch (code) {
+    case 'too_long': return ['deck.problem.too_long', t('deck.problem.too_long', params)];
+    case 'too_few': return ['deck.problem.too_few', t('deck.problem.too_few', params)];
+    case 'too_many': return ['deck.problem.too_many', t('deck.problem.too_many', params)];
+    case 'pattern':
+      if (path === 'id') return ['deck.problem.bad_deck_id', t('deck.problem.bad_deck_id')];
+      if (path.endsWith('.color')) return ['deck.problem.bad_color', t('deck.problem.bad_color')];
+      return ['deck.problem.bad_id', t('deck.problem.bad_id')];
+    default: return ['studio.problem.empty', t('studio.problem.empty')];
+  }
 }
 
 /* ---------- problems ---------- */
@@ -219,7 +210,7 @@ export function focusPath(path) {
 /* ---------- library ---------- */
 
 export async function check({ quiet = false } = {}) {
-  const local = localProblems(state.deck);
+  const local = await problemsBeforeSaving(state.deck);
   if (local.length) {
     showProblems(local);
     return false;

@@ -6,7 +6,6 @@ export const I18N = JSON.parse($('#studio-i18n').textContent);
 export const CONFIG = JSON.parse($('#studio-config').textContent);
 export const LANG = document.documentElement.lang === 'en' ? 'en' : 'fr';
 export const DECK_ID_RE = /^[a-z0-9-]{3,64}$/;
-export const LOCAL_ID_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 export const COLOR_RE = /^#[0-9a-fA-F]{6}$/;
 export const DEFAULT_COLORS = ['#2a6f97', '#6a4c93', '#1b7f5b', '#b5452b', '#8a6d00', '#3d5a80', '#9c2f6b'];
 

@@ -1,5 +1,5 @@
 // The editor's changes (cards, questions and themes added, moved, removed) and save, export, play.
-import { check, clearProblems, localProblems, showProblems, toFile } from './checks.js';
+import { check, clearProblems, problemsBeforeSaving, showProblems, toFile } from './checks.js';
 import { $, COLOR_RE, CONFIG, DEFAULT_COLORS, LANG, api, clone, els, h, problemsOf, say, state, str, t, uniqueId } from './context.js';
 import { deckTokens } from '../storage.js';
 import { renderCards, renderHeader, renderMeta, renderThemes, themeOf } from './editor.js';
@@ -192,7 +192,7 @@ export function deleteTheme(i) {
 /* ---------- check, save, export, play, delete ---------- */
 
 export async function save() {
-  const local = localProblems(state.deck);
+  const local = await problemsBeforeSaving(state.deck);
   if (local.length) {
     showProblems(local);
     say(t('studio.save_blocked', { count: local.length }), 'error');
