@@ -1,9 +1,11 @@
 // The studio's shared parts: its configuration and translations, the element builder, API
 // calls, the deck being edited, the page's elements and the status line.
+import { el, readJson } from '../dom.js';
 import { formatMessage } from '../i18n.js';
+
 export const $ = (sel, root = document) => root.querySelector(sel);
-export const I18N = JSON.parse($('#studio-i18n').textContent);
-export const CONFIG = JSON.parse($('#studio-config').textContent);
+export const I18N = readJson('studio-i18n', {});
+export const CONFIG = readJson('studio-config', {});
 export const LANG = document.documentElement.lang === 'en' ? 'en' : 'fr';
 export const DECK_ID_RE = /^[a-z0-9-]{3,64}$/;
 export const COLOR_RE = /^#[0-9a-fA-F]{6}$/;
@@ -16,23 +18,8 @@ export function t(key, params = {}) {
   return formatMessage(LANG, I18N[key] ?? key, params);
 }
 
-/** An element: attributes (text, class, on…, data-…) then children (nodes or text). */
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === 'text') el.textContent = v;
-    else if (k === 'class') el.className = v;
-    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
-    else if (v === true) el.setAttribute(k, '');
-    else el.setAttribute(k, String(v));
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
+// the game's element builder: data only ever set as text or attribute values
+export const h = el;
 
 export const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 export const str = (v) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
