@@ -203,11 +203,22 @@ class Repository(TokenQueries, DeckQueries):
         (``vacuum``, after an erasure): old row versions are vacuumed away; its WAL segments
         are recycled by the server itself (see docs/security.md for what remains)."""
         if self.engine.dialect.name == "sqlite":
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._truncate_wal()
         elif vacuum and self.engine.dialect.name == "postgresql":
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM rooms, room_decks, room_tokens, applied_messages")
+
+    def _truncate_wal(self, attempts: int = 60, pause_s: float = 0.05) -> bool:
+        """``wal_checkpoint(TRUNCATE)`` until it is not busy: a reader's snapshot or the
+        writer's transaction makes it give up at once (busy = 1) and leave the WAL — and the
+        page images being scrubbed — as it was. Runs on a pool thread, so waiting is fine."""
+        for _ in range(attempts):
+            with self.engine.connect() as conn:
+                row = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+            if row is None or row[0] == 0:
+                return True
+            time.sleep(pause_s)
+        return False
 
     def applied_messages(self, code: str) -> set[tuple[str, str]]:
         with self.engine.connect() as conn:
