@@ -13,7 +13,6 @@ class AppError(Exception):
 
     code: str = "internal"
     http_status: int = 400
-    fatal: bool = False  # a fatal error closes the WebSocket after it is sent
 
     def __init__(self, code: str | None = None, /, **params: Any) -> None:
         if code is not None:

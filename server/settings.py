@@ -116,12 +116,12 @@ class Settings(BaseSettings):
     def key_dir(self) -> Path:
         if self.card_key_dir is not None:
             return self.card_key_dir
-        db = self.sqlite_path
-        return (db.parent if db is not None else DATA_DIR) / "card-keys"
-
-    @property
-    def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"
         if self.database_url.startswith(prefix):
-            return Path(self.database_url[len(prefix):])
-        return None
+            return Path(self.database_url[len(prefix):]).parent / "card-keys"
+        return DATA_DIR / "card-keys"
+
+    @property
+    def bus_url(self) -> str:
+        """The bus between processes (server/rooms/bus.py): Redis when configured."""
+        return self.redis_url or "memory://"

@@ -24,20 +24,11 @@ from server.core.followup import (
     Action,
     valid_date,
 )
-from server.core.state import BIDI_CONTROLS, Note, Phase, Player, Role, RoomState
+from server.core.guards import require_facilitator, require_phase
+from server.core.state import BIDI_CONTROLS, Note, Phase, Player, RoomState
 from server.errors import GameError
 
 EDITABLE = ("text", "owner", "due", "criterion", "guide_step")
-
-
-def _phase(state: RoomState, *phases: Phase) -> None:
-    if state.phase not in phases:
-        raise GameError("wrong_phase", phase=state.phase.value)
-
-
-def _facilitator(actor: Player) -> None:
-    if actor.role is not Role.FACILITATOR:
-        raise GameError("not_facilitator")
 
 
 def _one_line(value: str) -> str:
@@ -102,7 +93,7 @@ def _notes_of(state: RoomState, card_id: str) -> tuple[Note, ...] | None:
 
 
 def _add(deck: Deck, state: RoomState, actor: Player, cmd: c.AddAction, now: float) -> RoomState:
-    _phase(state, Phase.PLAYING, Phase.SYNTHESIS)
+    require_phase(state, Phase.PLAYING, Phase.SYNTHESIS)
     if len(state.actions) >= MAX_ACTIONS:
         raise GameError("too_many_actions", limit=MAX_ACTIONS)
     text = cmd.text
@@ -135,8 +126,8 @@ def _find(state: RoomState, action_id: str) -> Action:
 
 
 def _edit(deck: Deck, state: RoomState, actor: Player, cmd: c.EditAction, now: float) -> RoomState:
-    _facilitator(actor)
-    _phase(state, Phase.PLAYING, Phase.SYNTHESIS)
+    require_facilitator(actor)
+    require_phase(state, Phase.PLAYING, Phase.SYNTHESIS)
     action = _find(state, cmd.action_id)
     cleaners: dict[str, Callable[[Any], Any]] = {
         "text": lambda v: clean_text(v or ""), "owner": clean_owner, "due": clean_due,
@@ -152,8 +143,8 @@ def _edit(deck: Deck, state: RoomState, actor: Player, cmd: c.EditAction, now: f
 
 def _remove(deck: Deck, state: RoomState, actor: Player, cmd: c.RemoveAction,
             now: float) -> RoomState:
-    _facilitator(actor)
-    _phase(state, Phase.PLAYING, Phase.SYNTHESIS)
+    require_facilitator(actor)
+    require_phase(state, Phase.PLAYING, Phase.SYNTHESIS)
     action = _find(state, cmd.action_id)
     return state.model_copy(
         update={"actions": tuple(a for a in state.actions if a.id != action.id)}

@@ -200,40 +200,53 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
     """Cross-field rules, checked on the raw data so they are reported with structural ones."""
     problems: list[Problem] = _control_problems(data)
     themes = _dicts(data.get("themes"))
-    theme_ids = Counter(t.get("id") for _, t in themes)
-    for i, theme_data in themes:
-        if theme_ids[theme_data.get("id")] > 1:
-            problems.append(Problem(f"themes[{i}].id", "duplicate_id", {"id": theme_data.get("id")}))
+    problems += _duplicate_ids(themes, "themes")
+    known_themes = {t.get("id") for _, t in themes} if isinstance(data.get("themes"), list) else None
     cards = _dicts(data.get("cards"))
-    card_ids = Counter(c.get("id") for _, c in cards)
+    problems += _duplicate_ids(cards, "cards")
     for i, card in cards:
-        where = f"cards[{i}]"
-        if card_ids[card.get("id")] > 1:
-            problems.append(Problem(f"{where}.id", "duplicate_id", {"id": card.get("id")}))
-        theme = card.get("theme")
-        if isinstance(theme, str) and isinstance(data.get("themes"), list) and theme not in theme_ids:
-            problems.append(Problem(f"{where}.theme", "unknown_theme", {"theme": theme}))
-        sectors = card.get("sectors")
-        if isinstance(sectors, list):
-            seen: set[object] = set()
-            for k, sector in enumerate(sectors):
-                if isinstance(sector, str) and sector in seen:
-                    problems.append(Problem(f"{where}.sectors[{k}]", "duplicate_sector",
-                                            {"sector": sector}))
-                seen.add(sector)
-        questions = _dicts(card.get("questions"))
-        question_ids = Counter(q.get("id") for _, q in questions)
-        for j, q in questions:
-            qwhere = f"{where}.questions[{j}]"
-            if question_ids[q.get("id")] > 1:
-                problems.append(Problem(f"{qwhere}.id", "duplicate_id", {"id": q.get("id")}))
-            if q.get("kind") == "yes_no":
-                if q.get("criterion") is None:
-                    problems.append(Problem(f"{qwhere}.criterion", "criterion_required"))
-                if q.get("risk_answer") is None:
-                    problems.append(Problem(f"{qwhere}.risk_answer", "risk_answer_required"))
-            elif q.get("kind") == "open" and q.get("risk_answer") is not None:
-                problems.append(Problem(f"{qwhere}.risk_answer", "risk_answer_open"))
+        problems += _card_problems(card, f"cards[{i}]", known_themes)
+    return problems
+
+
+def _duplicate_ids(items: list[tuple[int, dict[str, Any]]], where: str) -> list[Problem]:
+    """An id used twice in one list (``where``), reported at each use."""
+    ids = Counter(item.get("id") for _, item in items)
+    return [Problem(f"{where}[{i}].id", "duplicate_id", {"id": item.get("id")})
+            for i, item in items if ids[item.get("id")] > 1]
+
+
+def _card_problems(card: dict[str, Any], where: str,
+                   known_themes: set[Any] | None) -> list[Problem]:
+    """One card's cross-field rules: its theme, its sectors, its questions."""
+    problems: list[Problem] = []
+    theme = card.get("theme")
+    if isinstance(theme, str) and known_themes is not None and theme not in known_themes:
+        problems.append(Problem(f"{where}.theme", "unknown_theme", {"theme": theme}))
+    sectors = card.get("sectors")
+    if isinstance(sectors, list):
+        seen: set[object] = set()
+        for k, sector in enumerate(sectors):
+            if isinstance(sector, str) and sector in seen:
+                problems.append(Problem(f"{where}.sectors[{k}]", "duplicate_sector",
+                                        {"sector": sector}))
+            seen.add(sector)
+    questions = _dicts(card.get("questions"))
+    problems += _duplicate_ids(questions, f"{where}.questions")
+    for j, q in questions:
+        problems += _question_problems(q, f"{where}.questions[{j}]")
+    return problems
+
+
+def _question_problems(q: dict[str, Any], qwhere: str) -> list[Problem]:
+    problems: list[Problem] = []
+    if q.get("kind") == "yes_no":
+        if q.get("criterion") is None:
+            problems.append(Problem(f"{qwhere}.criterion", "criterion_required"))
+        if q.get("risk_answer") is None:
+            problems.append(Problem(f"{qwhere}.risk_answer", "risk_answer_required"))
+    elif q.get("kind") == "open" and q.get("risk_answer") is not None:
+        problems.append(Problem(f"{qwhere}.risk_answer", "risk_answer_open"))
     return problems
 
 

@@ -2,88 +2,54 @@
 
 An illegal move raises ``GameError`` with a stable code and leaves nothing changed (the state is
 frozen, so there is nothing to roll back). Every legal move returns a new state whose
-``version`` is one more than before.
+``version`` is one more than before. Here: the deal of a new room, the dispatch, and the
+course of a session (start, draw, next, skip, set aside, finish, framing); the card in play
+is in ``card_in_play``, who is in the room in ``people``, actions in ``actions``.
 """
 
-import random
-import unicodedata
-from collections.abc import Callable, Sequence
-from typing import Any
 
 from pydantic import ValidationError
 
 from server.core import commands as c
 from server.core.actions import HANDLERS as ACTION_HANDLERS
 from server.core.actions import unlink
-from server.core.deck import MAX_TEXT, Deck
-from server.core.sectors import suits
+from server.core.card_in_play import HANDLERS as CARD_HANDLERS
+from server.core.card_in_play import card_chars, results
+from server.core.dealing import deal
+from server.core.deck import Deck
+from server.core.guards import (
+    MAX_CARD_CHARS,
+    MAX_NAME,
+    MAX_NOTES_PER_CARD,
+    MAX_NOTES_PER_PERSON,
+    MAX_SESSION_CHARS,
+    Handler,
+    clean_name,
+    clean_text,
+    require_card,
+    require_facilitator,
+    require_phase,
+    require_reader,
+)
+from server.core.people import HANDLERS as PEOPLE_HANDLERS
+from server.core.people import join, next_reader
 from server.core.state import (
     FRAME_FIELDS,
     ClosedCard,
     CurrentCard,
-    Note,
-    OpenAnswer,
     Phase,
     Player,
-    QuestionResult,
     Role,
     RoomSettings,
     RoomState,
     Step,
 )
-from server.core.tally import count, group_answer, is_divergent, quorum
 from server.errors import BadMessage, GameError
 
-MAX_NAME = 40
-# control, format (zero-width, bidi), surrogate, private-use and unassigned characters
-INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
-FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")  # blank-looking letters
-# Bounds: no single participant can grow a room without limit (docs/security.md). A note or
-# an open answer is at most MAX_TEXT characters.
-MAX_NOTES_PER_CARD = 200
-MAX_NOTES_PER_PERSON = 30  # per card
-MAX_CARD_CHARS = 60_000  # notes and open answers of one card
-MAX_SESSION_CHARS = 600_000  # notes and open answers of a whole session
-Handler = Callable[[Deck, RoomState, Player, Any, float], RoomState]
-YES_NO_VALUES = ("yes", "no", "unsure")
-
-
-def deal(deck: Deck, settings: RoomSettings, seed: int) -> tuple[str, ...]:
-    """The cards of a session in dealing order, from its settings and a seed.
-
-    With ``settings.sectors``, only cards tagged with one of those sectors, or untagged, are
-    dealt (an explicit list of cards is dealt as chosen). Cards marked ``place: "first"`` come
-    before the shuffled ones and ``"last"`` after them, in deck order; selecting by themes or
-    drawing a number at random never leaves them out (an explicit list keeps only those listed).
-    """
-    rng = random.Random(seed)
-    if len(settings.cards) > len(deck.cards) or len(settings.themes) > len(deck.themes):
-        raise GameError("too_many_choices", limit=len(deck.cards)
-                        if len(settings.cards) > len(deck.cards) else len(deck.themes))
-    suited = [card for card in deck.cards if suits(card.sectors, settings.sectors)]
-    if settings.selection == "themes":
-        wanted = set(settings.themes)
-        unknown = wanted - {t.id for t in deck.themes}
-        if unknown or not wanted:
-            raise GameError("unknown_theme", theme=", ".join(sorted(unknown)))
-        middle = [c.id for c in suited if c.place is None and c.theme in wanted]
-    elif settings.selection == "cards":
-        unknown_cards = [i for i in settings.cards if deck.card(i) is None]
-        if unknown_cards or not settings.cards:
-            raise GameError("unknown_card", card=", ".join(unknown_cards))
-        chosen = list(dict.fromkeys(settings.cards))
-        suited = [card for i in chosen if (card := deck.card(i)) is not None]
-        middle = [c.id for c in suited if c.place is None]
-    else:
-        middle = [c.id for c in suited if c.place is None]
-    rng.shuffle(middle)
-    if settings.selection == "random" and settings.card_count:
-        middle = middle[: settings.card_count]
-    if not middle:
-        return ()
-    first = [c.id for c in suited if c.place == "first"]
-    last = [c.id for c in suited if c.place == "last"]
-    return (*first, *middle, *last)
+# what other modules and tests read from here
+__all__ = ["MAX_CARD_CHARS", "MAX_NAME", "MAX_NOTES_PER_CARD", "MAX_NOTES_PER_PERSON",
+           "MAX_SESSION_CHARS", "PARK_RETURN_AFTER", "apply", "card_chars", "clean_name",
+           "clean_text", "deal", "new_room", "next_reader", "results"]
 
 
 def new_room(deck: Deck, settings: RoomSettings, seed: int, now: float) -> RoomState:
@@ -93,30 +59,9 @@ def new_room(deck: Deck, settings: RoomSettings, seed: int, now: float) -> RoomS
     return RoomState(settings=settings, pile=pile, cards_total=len(pile), created_at=now)
 
 
-def clean_name(name: str) -> str:
-    """NFC, without control or invisible characters (zero-width, bidi overrides, NUL…), with
-    runs of spaces made one; empty or too long is refused."""
-    name = unicodedata.normalize("NFC", name)
-    name = "".join(ch for ch in name if unicodedata.category(ch) not in INVISIBLE
-                   and ch not in FILLERS)
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise GameError("name_empty")
-    if len(cleaned) > MAX_NAME:
-        raise GameError("name_too_long", limit=MAX_NAME)
-    return cleaned
-
-
-def clean_text(text: str) -> str:
-    cleaned = text.strip()
-    if len(cleaned) > MAX_TEXT:
-        raise GameError("text_too_long", limit=MAX_TEXT)
-    return cleaned
-
-
 def apply(deck: Deck, state: RoomState, actor_id: str | None, cmd: c.Command, now: float) -> RoomState:
     if isinstance(cmd, c.Join):
-        new = _join(state, cmd)
+        new = join(state, cmd)
     elif isinstance(cmd, c.Unlink):  # the server's own, when the earlier session is erased
         new = unlink(state)
     else:
@@ -128,98 +73,9 @@ def apply(deck: Deck, state: RoomState, actor_id: str | None, cmd: c.Command, no
     return new.model_copy(update={"version": state.version + 1})
 
 
-# --- who may -------------------------------------------------------------------------------
-
-
-def _require_phase(state: RoomState, *phases: Phase) -> None:
-    if state.phase not in phases:
-        raise GameError("wrong_phase", phase=state.phase.value)
-
-
-def _require_facilitator(actor: Player) -> None:
-    if actor.role is not Role.FACILITATOR:
-        raise GameError("not_facilitator")
-
-
-def _require_reader(state: RoomState, actor: Player) -> None:
-    if actor.role is not Role.FACILITATOR and actor.id != state.reader_id:
-        raise GameError("not_reader")
-
-
-def _require_card(state: RoomState) -> CurrentCard:
-    if state.current is None:
-        raise GameError("no_current_card")
-    return state.current
-
-
-# --- turn rotation --------------------------------------------------------------------------
-
-
-def next_reader(players: Sequence[Player], current_id: str | None) -> str | None:
-    """The next player after ``current_id`` in join order, preferring connected players."""
-    seats = [p for p in players if p.role is Role.PLAYER]
-    if not seats:
-        return None
-    candidates = [p for p in seats if p.connected] or seats
-    ids = [p.id for p in seats]
-    start = ids.index(current_id) + 1 if current_id in ids else 0
-    for offset in range(len(seats)):
-        seat = seats[(start + offset) % len(seats)]
-        if seat in candidates:
-            return seat.id
-    return None  # pragma: no cover - candidates is never empty here
-
-
-# --- handlers -------------------------------------------------------------------------------
-
-
-def _join(state: RoomState, cmd: c.Join) -> RoomState:
-    name = clean_name(cmd.name)
-    if state.player(cmd.player_id) is not None:
-        raise GameError("already_joined")
-    folded = name.casefold()
-    if any(p.name.casefold() == folded for p in state.players):
-        raise GameError("name_taken", name=name)
-    if state.phase is Phase.SYNTHESIS and cmd.role is Role.PLAYER:
-        raise GameError("wrong_phase", phase=state.phase.value)
-    if state.locked and cmd.role is Role.PLAYER:
-        raise GameError("room_locked")
-    seated = sum(1 for p in state.players if p.role is Role.PLAYER)
-    if cmd.role is Role.PLAYER and seated >= state.settings.max_players:
-        raise GameError("room_full", limit=state.settings.max_players)
-    # joining is connecting, except for the facilitator seat made when the room is created
-    player = Player(id=cmd.player_id, name=name, role=cmd.role, connected=cmd.connected)
-    players = (*state.players, player)
-    update: dict[str, object] = {"players": players}
-    if state.phase is Phase.PLAYING and state.reader_id is None and cmd.role is Role.PLAYER:
-        update["reader_id"] = player.id
-    return state.model_copy(update=update)
-
-
-def _set_connected(state: RoomState, actor: Player, connected: bool) -> RoomState:
-    players = tuple(
-        p.model_copy(update={"connected": connected}) if p.id == actor.id else p
-        for p in state.players
-    )
-    update: dict[str, object] = {"players": players}
-    if connected and state.phase is Phase.PLAYING and state.reader_id is None:
-        update["reader_id"] = next_reader(players, None)
-    return state.model_copy(update=update)
-
-
-def _connect(deck: Deck, state: RoomState, actor: Player, cmd: c.Connect, now: float) -> RoomState:
-    return _set_connected(state, actor, True)
-
-
-def _disconnect(
-    deck: Deck, state: RoomState, actor: Player, cmd: c.Disconnect, now: float
-) -> RoomState:
-    return _set_connected(state, actor, False)
-
-
 def _start(deck: Deck, state: RoomState, actor: Player, cmd: c.Start, now: float) -> RoomState:
-    _require_facilitator(actor)
-    _require_phase(state, Phase.LOBBY)
+    require_facilitator(actor)
+    require_phase(state, Phase.LOBBY)
     if not any(p.role is Role.PLAYER for p in state.players):
         raise GameError("no_players")
     return state.model_copy(
@@ -232,8 +88,8 @@ def _start(deck: Deck, state: RoomState, actor: Player, cmd: c.Start, now: float
 
 
 def _draw(deck: Deck, state: RoomState, actor: Player, cmd: c.Draw, now: float) -> RoomState:
-    _require_phase(state, Phase.PLAYING)
-    _require_reader(state, actor)
+    require_phase(state, Phase.PLAYING)
+    require_reader(state, actor)
     if state.current is not None:
         raise GameError("card_in_play")
     pile, parked = list(state.pile), list(state.parked)
@@ -304,156 +160,6 @@ def _theme_of(deck: Deck, card_id: str) -> str | None:
     return card.theme if card else None
 
 
-def _answer(deck: Deck, state: RoomState, actor: Player, cmd: c.Answer, now: float) -> RoomState:
-    _require_phase(state, Phase.PLAYING)
-    if actor.role is not Role.PLAYER:
-        raise GameError("facilitator_cannot_answer")
-    current = _require_card(state)
-    if cmd.card_id != current.card_id:
-        raise GameError("wrong_card")
-    if current.step is not Step.ANSWERING:
-        raise GameError("already_revealed")
-    card = deck.card(current.card_id)
-    question = card.question(cmd.question_id) if card else None
-    if question is None:
-        raise GameError("unknown_question", question=cmd.question_id)
-    value = cmd.value
-    if question.kind == "yes_no":
-        if value not in YES_NO_VALUES:
-            raise GameError("bad_vote")
-    else:
-        value = clean_text(value)
-    mine = dict(current.answers.get(actor.id, {}))
-    if question.kind != "yes_no":
-        grown = len(value) - len(mine.get(question.id, ""))
-        if grown > 0:
-            _check_room_for(state, current, grown)
-    if value == "":
-        mine.pop(question.id, None)  # an emptied text box withdraws the answer
-    else:
-        mine[question.id] = value
-    answers = {**current.answers, actor.id: mine}
-    return state.model_copy(update={"current": current.model_copy(update={"answers": answers})})
-
-
-def _reveal(deck: Deck, state: RoomState, actor: Player, cmd: c.Reveal, now: float) -> RoomState:
-    _require_phase(state, Phase.PLAYING)
-    _require_reader(state, actor)
-    current = _require_card(state)
-    if current.step is Step.REVEALED:
-        raise GameError("already_revealed")
-    present = sum(1 for p in state.players if p.role is Role.PLAYER and p.connected)
-    return state.model_copy(
-        update={"current": current.model_copy(update={"step": Step.REVEALED,
-                                                       "present": present})}
-    )
-
-
-def _consensus(
-    deck: Deck, state: RoomState, actor: Player, cmd: c.Consensus, now: float
-) -> RoomState:
-    _require_phase(state, Phase.PLAYING)
-    _require_reader(state, actor)
-    current = _require_card(state)
-    if current.step is not Step.REVEALED:
-        raise GameError("not_revealed")
-    card = deck.card(current.card_id)
-    question = card.question(cmd.question_id) if card else None
-    if question is None:
-        raise GameError("unknown_question", question=cmd.question_id)
-    if question.kind != "yes_no":
-        raise GameError("not_yes_no")
-    consensus = dict(current.consensus)
-    if cmd.value is None:
-        consensus.pop(question.id, None)
-    else:
-        consensus[question.id] = cmd.value
-    return state.model_copy(
-        update={"current": current.model_copy(update={"consensus": consensus})}
-    )
-
-
-def _note(deck: Deck, state: RoomState, actor: Player, cmd: c.AddNote, now: float) -> RoomState:
-    _require_phase(state, Phase.PLAYING)
-    current = _require_card(state)
-    text = clean_text(cmd.text)
-    if not text:
-        raise GameError("text_empty")
-    if len(current.notes) >= MAX_NOTES_PER_CARD:
-        raise GameError("notes_full", limit=MAX_NOTES_PER_CARD)
-    written = current.note_counts.get(actor.id, 0)
-    if written >= MAX_NOTES_PER_PERSON:
-        raise GameError("notes_per_person", limit=MAX_NOTES_PER_PERSON)
-    _check_room_for(state, current, len(text))
-    author = None if state.settings.anonymous else actor.name
-    notes = (*current.notes, Note(text=text, author=author))
-    counts = {**current.note_counts, actor.id: written + 1}
-    return state.model_copy(update={"current": current.model_copy(
-        update={"notes": notes, "note_counts": counts})})
-
-
-def card_chars(current: CurrentCard) -> int:
-    """Characters of the notes and open answers of the card in play."""
-    notes = sum(len(n.text) for n in current.notes)
-    answers = sum(len(v) for mine in current.answers.values() for v in mine.values()
-                  if v not in YES_NO_VALUES)
-    return notes + answers
-
-
-def _check_room_for(state: RoomState, current: CurrentCard, more: int) -> None:
-    used = card_chars(current)
-    if used + more > MAX_CARD_CHARS:
-        raise GameError("card_text_full", limit=MAX_CARD_CHARS)
-    parked = sum(len(n.text) for notes in state.parked_notes.values() for n in notes)
-    if state.closed_chars + parked + used + more > MAX_SESSION_CHARS:
-        raise GameError("session_text_full", limit=MAX_SESSION_CHARS)
-
-
-def results(deck: Deck, state: RoomState, current: CurrentCard) -> tuple[QuestionResult, ...]:
-    """Fold a card's answers into per-question results, dropping who said what if anonymous."""
-    card = deck.card(current.card_id)
-    if card is None:  # pragma: no cover - a room's deck always holds its cards
-        return ()
-    names = {p.id: p.name for p in state.players}
-    settings = state.settings
-    anonymous = settings.anonymous
-    present = current.present
-    if present is None:  # a card revealed before presence was recorded: who is here now
-        present = sum(1 for p in state.players if p.role is Role.PLAYER and p.connected)
-    needed = quorum(present, settings.quorum_percent, settings.quorum_min)
-    out = []
-    for q in card.questions:
-        given = [(pid, a[q.id]) for pid, a in current.answers.items() if q.id in a]
-        tally = count(v for _, v in given)
-        if q.kind == "yes_no":
-            consensus = current.consensus.get(q.id)
-            out.append(
-                QuestionResult(
-                    question_id=q.id,
-                    tally=tally,
-                    group_answer=group_answer(tally, consensus, needed),
-                    consensus=consensus,
-                    divergent=is_divergent(tally),
-                    present=present,
-                    quorum=needed,
-                    votes={} if anonymous else {names.get(p, "?"): v for p, v in given},
-                )
-            )
-        else:
-            texts = [
-                OpenAnswer(text=v, author=None if anonymous else names.get(p))
-                for p, v in given
-            ]
-            if anonymous:  # join order would hint at who wrote what
-                texts.sort(key=lambda a: a.text.casefold())
-            out.append(
-                QuestionResult(
-                    question_id=q.id, tally=tally, group_answer=None, open_answers=tuple(texts),
-                    present=present, quorum=needed,
-                )
-            )
-    return tuple(out)
-
 
 def _close(
     deck: Deck, state: RoomState, current: CurrentCard, outcome: str, now: float
@@ -480,25 +186,25 @@ def _close(
 
 
 def _next(deck: Deck, state: RoomState, actor: Player, cmd: c.Next, now: float) -> RoomState:
-    _require_phase(state, Phase.PLAYING)
-    _require_reader(state, actor)
-    current = _require_card(state)
+    require_phase(state, Phase.PLAYING)
+    require_reader(state, actor)
+    current = require_card(state)
     if current.step is not Step.REVEALED:
         raise GameError("not_revealed")
     return _close(deck, state, current, "played", now)
 
 
 def _skip(deck: Deck, state: RoomState, actor: Player, cmd: c.Skip, now: float) -> RoomState:
-    _require_facilitator(actor)
-    _require_phase(state, Phase.PLAYING)
-    current = _require_card(state)
+    require_facilitator(actor)
+    require_phase(state, Phase.PLAYING)
+    current = require_card(state)
     return _close(deck, state, current, "skipped", now)
 
 
 def _park(deck: Deck, state: RoomState, actor: Player, cmd: c.Park, now: float) -> RoomState:
-    _require_facilitator(actor)
-    _require_phase(state, Phase.PLAYING)
-    current = _require_card(state)
+    require_facilitator(actor)
+    require_phase(state, Phase.PLAYING)
+    current = require_card(state)
     parked_notes = dict(state.parked_notes)
     if current.notes:
         parked_notes[current.card_id] = current.notes
@@ -516,14 +222,14 @@ def _park(deck: Deck, state: RoomState, actor: Player, cmd: c.Park, now: float) 
 def _pass_turn(
     deck: Deck, state: RoomState, actor: Player, cmd: c.PassTurn, now: float
 ) -> RoomState:
-    _require_phase(state, Phase.PLAYING)
-    _require_reader(state, actor)
+    require_phase(state, Phase.PLAYING)
+    require_reader(state, actor)
     return state.model_copy(update={"reader_id": next_reader(state.players, state.reader_id)})
 
 
 def _finish(deck: Deck, state: RoomState, actor: Player, cmd: c.Finish, now: float) -> RoomState:
-    _require_facilitator(actor)
-    _require_phase(state, Phase.LOBBY, Phase.PLAYING)
+    require_facilitator(actor)
+    require_phase(state, Phase.LOBBY, Phase.PLAYING)
     current = state.current
     if current is not None and current.step is Step.REVEALED:
         # a revealed card has been discussed: it counts, as if "next" had been pressed
@@ -533,37 +239,11 @@ def _finish(deck: Deck, state: RoomState, actor: Player, cmd: c.Finish, now: flo
     )
 
 
-def _remove(deck: Deck, state: RoomState, actor: Player, cmd: c.Remove, now: float) -> RoomState:
-    """The participant leaves the room for good: their seat, their answers to the card in
-    play and their turn; what was already recorded (closed cards, notes) stays."""
-    _require_facilitator(actor)
-    target = state.player(cmd.player_id)
-    if target is None or target.role is not Role.PLAYER:
-        raise GameError("unknown_player")
-    players = tuple(p for p in state.players if p.id != target.id)
-    update: dict[str, object] = {"players": players}
-    current = state.current
-    if current is not None:
-        update["current"] = current.model_copy(update={
-            "answers": {k: v for k, v in current.answers.items() if k != target.id},
-            "note_counts": {k: v for k, v in current.note_counts.items() if k != target.id},
-        })
-    if state.reader_id == target.id:
-        following = next_reader(state.players, target.id)
-        update["reader_id"] = None if following == target.id else following
-    return state.model_copy(update=update)
-
-
-def _lock(deck: Deck, state: RoomState, actor: Player, cmd: c.Lock, now: float) -> RoomState:
-    _require_facilitator(actor)
-    return state.model_copy(update={"locked": cmd.locked})
-
-
 def _frame(deck: Deck, state: RoomState, actor: Player, cmd: c.Frame, now: float) -> RoomState:
     """The facilitator names or renames the session, its organisation, the AI system under
     discussion and the company's size, in the lobby or during the game."""
-    _require_facilitator(actor)
-    _require_phase(state, Phase.LOBBY, Phase.PLAYING)
+    require_facilitator(actor)
+    require_phase(state, Phase.LOBBY, Phase.PLAYING)
     changes = {k: v for k, v in cmd.changes if k in FRAME_FIELDS}
     if not changes:
         return state
@@ -579,16 +259,10 @@ def _frame(deck: Deck, state: RoomState, actor: Player, cmd: c.Frame, now: float
 
 _HANDLERS: dict[type, Handler] = {
     c.Frame: _frame,
-    c.Remove: _remove,
-    c.Lock: _lock,
-    c.Connect: _connect,
-    c.Disconnect: _disconnect,
+    **PEOPLE_HANDLERS,
     c.Start: _start,
     c.Draw: _draw,
-    c.Answer: _answer,
-    c.Reveal: _reveal,
-    c.Consensus: _consensus,
-    c.AddNote: _note,
+    **CARD_HANDLERS,
     c.Next: _next,
     c.Skip: _skip,
     c.Park: _park,

@@ -88,12 +88,12 @@ def _dimension_of(criterion: CriterionId) -> DimensionId:
     return next(d for d, members in DIMENSIONS.items() if criterion in members)
 
 
+Buckets = dict[str, list[QuestionRef]]
+BUCKETS = ("all", "answered", "risks", "divergent", "to_clarify", "insufficient", "divided")
+
+
 def synthesize(deck: Deck, closed: tuple[ClosedCard, ...]) -> Synthesis:
-    per: dict[CriterionId, dict[str, list[QuestionRef]]] = {
-        k: {"all": [], "answered": [], "risks": [], "divergent": [], "to_clarify": [],
-            "insufficient": [], "divided": []}
-        for k in CRITERIA
-    }
+    per: dict[CriterionId, Buckets] = {k: {b: [] for b in BUCKETS} for k in CRITERIA}
     cards_for: dict[CriterionId, list[ClosedCard]] = {k: [] for k in CRITERIA}
     played = [cc for cc in closed if cc.outcome == "played"]
     for cc in played:
@@ -118,54 +118,57 @@ def synthesize(deck: Deck, closed: tuple[ClosedCard, ...]) -> Synthesis:
                 present=result.present,
                 quorum=result.quorum,
             )
-            bucket = per[question.criterion]
-            bucket["all"].append(ref)
+            _sort_into(per[question.criterion], ref, result.divergent)
             if cc not in cards_for[question.criterion]:
                 cards_for[question.criterion].append(cc)
-            if ref.group_answer in ("yes", "no"):
-                bucket["answered"].append(ref)
-                if ref.group_answer == question.risk_answer:
-                    bucket["risks"].append(ref)
-            elif is_to_clarify(ref.group_answer):
-                bucket["to_clarify"].append(ref)
-            elif ref.group_answer == "insufficient":
-                bucket["insufficient"].append(ref)
-            else:
-                bucket["divided"].append(ref)
-            if result.divergent:
-                bucket["divergent"].append(ref)
-    out = []
-    for criterion in CRITERIA:
-        bucket = per[criterion]
-        answered, risks = len(bucket["answered"]), len(bucket["risks"])
-        notes = tuple(
-            CardNotes(card_id=cc.card_id, card_title=_title(deck, cc.card_id), notes=cc.notes)
-            for cc in cards_for[criterion]
-            if cc.notes
-        )
-        out.append(
-            CriterionSynthesis(
-                criterion=criterion,
-                dimension=_dimension_of(criterion),
-                level=level_for(answered, risks),
-                answered=answered,
-                risks=risks,
-                questions=len(bucket["all"]),
-                risk_questions=tuple(bucket["risks"]),
-                divergent_questions=tuple(bucket["divergent"]),
-                notes=notes,
-                indicative=is_indicative(answered),
-                to_clarify=len(bucket["to_clarify"]),
-                to_clarify_questions=tuple(bucket["to_clarify"]),
-                insufficient=len(bucket["insufficient"]),
-                insufficient_questions=tuple(bucket["insufficient"]),
-                divided=len(bucket["divided"]),
-            )
-        )
     return Synthesis(
-        criteria=tuple(out),
+        criteria=tuple(_criterion(deck, k, per[k], cards_for[k]) for k in CRITERIA),
         cards_played=len(played),
         cards_skipped=sum(1 for cc in closed if cc.outcome == "skipped"),
+    )
+
+
+def _sort_into(bucket: Buckets, ref: QuestionRef, divergent: bool) -> None:
+    """A group answer to a yes/no question, in the buckets of its criterion."""
+    bucket["all"].append(ref)
+    if ref.group_answer in ("yes", "no"):
+        bucket["answered"].append(ref)
+        if ref.group_answer == ref.risk_answer:
+            bucket["risks"].append(ref)
+    elif is_to_clarify(ref.group_answer):
+        bucket["to_clarify"].append(ref)
+    elif ref.group_answer == "insufficient":
+        bucket["insufficient"].append(ref)
+    else:
+        bucket["divided"].append(ref)
+    if divergent:
+        bucket["divergent"].append(ref)
+
+
+def _criterion(deck: Deck, criterion: CriterionId, bucket: Buckets,
+               cards: list[ClosedCard]) -> CriterionSynthesis:
+    answered, risks = len(bucket["answered"]), len(bucket["risks"])
+    notes = tuple(
+        CardNotes(card_id=cc.card_id, card_title=_title(deck, cc.card_id), notes=cc.notes)
+        for cc in cards
+        if cc.notes
+    )
+    return CriterionSynthesis(
+        criterion=criterion,
+        dimension=_dimension_of(criterion),
+        level=level_for(answered, risks),
+        answered=answered,
+        risks=risks,
+        questions=len(bucket["all"]),
+        risk_questions=tuple(bucket["risks"]),
+        divergent_questions=tuple(bucket["divergent"]),
+        notes=notes,
+        indicative=is_indicative(answered),
+        to_clarify=len(bucket["to_clarify"]),
+        to_clarify_questions=tuple(bucket["to_clarify"]),
+        insufficient=len(bucket["insufficient"]),
+        insufficient_questions=tuple(bucket["insufficient"]),
+        divided=len(bucket["divided"]),
     )
 
 

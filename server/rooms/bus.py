@@ -1,4 +1,6 @@
-"""Fan-out between processes. In one process nothing is needed (``LocalBus``); with several,
+"""Fan-out between processes, behind one small interface with backends chosen by URL.
+
+In one process nothing needs carrying (``memory://``, ``MemoryBus``); with several,
 Redis pub/sub carries each stored state to the other processes (``RedisBus``), which hand it to
 their own connections. The database stays the source of truth: a message carries the full
 state, so a process that missed one simply takes the next, and ``sync`` reloads from the
@@ -31,6 +33,7 @@ Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 class Bus(Protocol):
     origin: str
+    shared: bool  # other processes may hold sockets of the same rooms
 
     async def publish(self, code: str, event: dict[str, Any]) -> None: ...
     async def start(self, handler: Handler) -> None: ...
@@ -41,34 +44,98 @@ class Bus(Protocol):
     async def hold_only(self, code: str, player_ids: set[str]) -> None: ...
 
 
-class LocalBus:
-    """One process: every connection of a room is local, there is nobody else to tell."""
+def bus_from_url(url: str, *, presence_ttl_s: float = 10.0) -> Bus:
+    """The backend named by ``url``, as encode/broadcaster does: ``memory://`` (one process,
+    the default) or ``redis://`` / ``rediss://`` (several processes)."""
+    scheme = url.partition("://")[0] if url else "memory"
+    if scheme == "memory":
+        return MemoryBus()
+    if scheme in ("redis", "rediss", "unix"):
+        return RedisBus(url, presence_ttl_s=presence_ttl_s)
+    raise ValueError(f"no bus for {scheme}:// (memory:// or redis://)")
 
-    origin = "local"
+
+class MemoryHub:
+    """What the memory buses of one process share: tests run several services over one hub
+    as they would run several processes over one Redis."""
+
+    def __init__(self) -> None:
+        self.queues: dict[str, asyncio.Queue[dict[str, Any]]] = {}  # origin → its inbox
+        self.members: dict[str, set[tuple[str, str]]] = {}  # code → (player, origin)
+        self.alive: set[str] = set()  # origins started and not closed
+
+
+class MemoryBus:
+    """In-process backend. On its own hub (the default) it is the one process there is:
+    ``shared`` is false and the service skips publishing. Over a hub given to several buses,
+    it delivers events and presences between them as Redis does between processes."""
+
+    def __init__(self, hub: MemoryHub | None = None) -> None:
+        self.origin = secrets.token_hex(8)
+        self.shared = hub is not None
+        self.hub = hub or MemoryHub()
+        self.hub.alive.add(self.origin)
+        self._task: asyncio.Task[None] | None = None
+
+    # alone, this process's own connections are the truth: presences are not kept (they
+    # would only grow with every room and player of a long-running process)
 
     async def present(self, code: str, player_id: str) -> None:
-        return None
+        if self.shared:
+            self.hub.members.setdefault(code, set()).add((player_id, self.origin))
 
     async def absent(self, code: str, player_id: str) -> None:
-        return None
+        self.hub.members.get(code, set()).discard((player_id, self.origin))
 
     async def live_players(self, code: str) -> set[str] | None:
-        return None  # no shared presence: this process's own connections are the truth
+        if not self.shared:
+            return None
+        members = self.hub.members.get(code, set())
+        members -= {m for m in members if m[1] not in self.hub.alive}
+        return {player for player, _ in members}
 
     async def hold_only(self, code: str, player_ids: set[str]) -> None:
-        return None
+        if not self.shared:
+            return
+        members = self.hub.members.setdefault(code, set())
+        members -= {m for m in members if m[1] == self.origin}
+        members |= {(p, self.origin) for p in player_ids}
 
     async def publish(self, code: str, event: dict[str, Any]) -> None:
-        return None
+        payload = json.dumps({**event, "code": code, "origin": self.origin}, ensure_ascii=False)
+        for origin, queue in self.hub.queues.items():
+            if origin != self.origin:
+                queue.put_nowait(json.loads(payload))  # a copy, as over the wire
 
     async def start(self, handler: Handler) -> None:
-        return None
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.hub.queues[self.origin] = queue
+
+        async def listen() -> None:
+            while True:
+                event = await queue.get()
+                try:
+                    await handler(event)
+                except Exception:  # as with Redis: one bad event must not stop fan-out
+                    log.exception("bus message failed")
+
+        self._task = asyncio.create_task(listen())
 
     async def close(self) -> None:
-        return None
+        """Stop, as a process does: its presences stop counting."""
+        self.hub.alive.discard(self.origin)
+        self.hub.queues.pop(self.origin, None)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
 
 
 class RedisBus:
+    """Several processes: states over Redis pub/sub, presences in Redis sets."""
+
+    shared = True
+
     def __init__(self, url: str, presence_ttl_s: float = 10.0) -> None:
         import redis.asyncio as redis
 

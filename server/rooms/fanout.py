@@ -27,7 +27,7 @@ from server.web import wire
 from server.web.direct import Frame
 
 if TYPE_CHECKING:
-    from server.rooms.service import Connection, LiveRoom
+    from server.rooms.live import Connection, LiveRoom
 
 MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
 NO_ANSWERS = "{}"

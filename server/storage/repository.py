@@ -4,28 +4,26 @@ Methods are synchronous; the room service runs them on a dedicated thread so the
 never waits on the disk.
 """
 
-import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from server.storage.decks import DeckQueries, DeckSummary, QuotaFull, StoredDeck, deck_hash
 from server.storage.tables import (
     AppliedMessageRow,
-    DeckRow,
     DeckVersionRow,
     RoomDeckRow,
     RoomLinkRow,
     RoomRow,
     TokenRow,
 )
+from server.storage.tokens import TokenOwner, TokenQueries, hash_token
 
-
-def hash_token(token: str) -> str:
-    # Tokens carry ≥128 random bits, so a fast hash is enough: nothing to brute-force.
-    return hashlib.sha256(token.encode()).hexdigest()
+__all__ = ["AlreadyApplied", "DeckSummary", "QuotaFull", "Repository", "StateWrite", "StoredDeck",
+           "StoredRoom", "TokenOwner", "VersionConflict", "deck_hash", "hash_token"]
 
 
 @dataclass(frozen=True)
@@ -34,48 +32,6 @@ class StoredRoom:
     deck: str
     state: str
     version: int
-
-
-@dataclass(frozen=True)
-class TokenOwner:
-    room_code: str
-    player_id: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class StoredDeck:
-    id: str
-    title: str
-    language: str
-    card_count: int
-    data: str
-    edit_token_hash: str
-
-
-@dataclass(frozen=True)
-class DeckSummary:
-    """What the deck list shows, read from columns (no deck file is parsed)."""
-
-    id: str
-    title: str
-    language: str
-    card_count: int
-    description: str
-    themes: str  # JSON: [{"id", "title", "card_count"}]
-
-
-class QuotaFull(Exception):
-    """Too many custom decks from this address (``per_address``) or in all."""
-
-    def __init__(self, per_address: bool, limit: int) -> None:
-        super().__init__(per_address, limit)
-        self.per_address = per_address
-        self.limit = limit
-
-
-def deck_hash(deck: str) -> str:
-    return hashlib.sha256(deck.encode()).hexdigest()
 
 
 class VersionConflict(Exception):
@@ -101,7 +57,9 @@ class StateWrite:
     forget_messages: bool = False
 
 
-class Repository:
+class Repository(TokenQueries, DeckQueries):
+    """Rooms here; tokens and custom decks in ``tokens`` and ``decks`` (one object for all)."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         # the hot path speaks the driver's SQL directly: SQLAlchemy's statement compilation
@@ -184,10 +142,6 @@ class Repository:
         return StoredRoom(row.code, row.data if row.data is not None else row.deck, row.state,
                           row.version)
 
-    def room_exists(self, code: str) -> bool:
-        with self.engine.connect() as conn:
-            return conn.execute(select(RoomRow.code).where(RoomRow.code == code)).first() is not None
-
     def save_states(self, writes: list[StateWrite]) -> list[Exception | None]:
         """Store many rooms' states in one transaction (group commit): one result per write,
         ``None`` when stored, else the ``VersionConflict`` or ``AlreadyApplied`` that kept
@@ -249,22 +203,22 @@ class Repository:
         (``vacuum``, after an erasure): old row versions are vacuumed away; its WAL segments
         are recycled by the server itself (see docs/security.md for what remains)."""
         if self.engine.dialect.name == "sqlite":
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._truncate_wal()
         elif vacuum and self.engine.dialect.name == "postgresql":
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM rooms, room_decks, room_tokens, applied_messages")
 
-    def message_applied(self, code: str, player_id: str, message_id: str) -> bool:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(AppliedMessageRow.message_id).where(
-                    AppliedMessageRow.room_code == code,
-                    AppliedMessageRow.player_id == player_id,
-                    AppliedMessageRow.message_id == message_id,
-                )
-            ).first()
-        return row is not None
+    def _truncate_wal(self, attempts: int = 60, pause_s: float = 0.05) -> bool:
+        """``wal_checkpoint(TRUNCATE)`` until it is not busy: a reader's snapshot or the
+        writer's transaction makes it give up at once (busy = 1) and leave the WAL — and the
+        page images being scrubbed — as it was. Runs on a pool thread, so waiting is fine."""
+        for _ in range(attempts):
+            with self.engine.connect() as conn:
+                row = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+            if row is None or row[0] == 0:
+                return True
+            time.sleep(pause_s)
+        return False
 
     def applied_messages(self, code: str) -> set[tuple[str, str]]:
         with self.engine.connect() as conn:
@@ -274,71 +228,6 @@ class Repository:
                 )
             ).all()
         return {(r.player_id, r.message_id) for r in rows}
-
-    def token_owner(self, token: str) -> TokenOwner | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(TokenRow.room_code, TokenRow.player_id, TokenRow.kind,
-                       TokenRow.expires_at).where(
-                    TokenRow.token_hash == hash_token(token), TokenRow.revoked.is_(False)
-                )
-            ).first()
-        if row is None or (row.expires_at is not None and row.expires_at < time.time()):
-            return None
-        return TokenOwner(row.room_code, row.player_id, row.kind)
-
-    def create_pass(self, code: str, token: str, made_from: str, ttl_s: float) -> None:
-        """A read-only pass to the report and downloads of ``code``, for ``ttl_s`` seconds
-        (``made_from``: the kind of token it was made with). Expired passes are deleted."""
-        now = time.time()
-        with self.engine.begin() as conn:
-            conn.execute(delete(TokenRow).where(TokenRow.kind == "pass",
-                                                TokenRow.expires_at < now))
-            conn.execute(
-                insert(TokenRow).values(
-                    token_hash=hash_token(token), room_code=code, player_id=made_from,
-                    kind="pass", revoked=False, expires_at=now + ttl_s,
-                )
-            )
-
-    def revoked_kind(self, token: str) -> str | None:
-        """The kind of a token that exists but was revoked (a removed participant's, an
-        old share link's), else None."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(TokenRow.kind).where(
-                    TokenRow.token_hash == hash_token(token), TokenRow.revoked.is_(True)
-                )
-            ).first()
-        return str(row.kind) if row else None
-
-    def revoke_player_tokens(self, code: str, player_id: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(TokenRow)
-                .where(TokenRow.room_code == code, TokenRow.player_id == player_id)
-                .values(revoked=True)
-            )
-
-    def create_share_token(self, code: str, token: str) -> None:
-        """A read-only link to the summary for people who were not in the room."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                insert(TokenRow).values(
-                    token_hash=hash_token(token), room_code=code, player_id="",
-                    kind="share", revoked=False,
-                )
-            )
-
-    def revoke_share_tokens(self, code: str) -> int:
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(TokenRow)
-                .where(TokenRow.room_code == code, TokenRow.kind == "share",
-                       TokenRow.revoked.is_(False))
-                .values(revoked=True)
-            )
-        return int(result.rowcount)
 
     def delete_room(self, code: str) -> bool:
         with self.engine.begin() as conn:
@@ -366,94 +255,6 @@ class Repository:
             ).all()
         return [r.code for r in rows]
 
-    # --- decks ---------------------------------------------------------------------------
-
-    def list_decks(self, ids: set[str] | None = None) -> list[DeckSummary]:
-        """Summaries of the custom decks whose ids are given (all if None), from columns."""
-        if ids is not None and not ids:
-            return []
-        query = select(DeckRow.id, DeckRow.title, DeckRow.language, DeckRow.card_count,
-                       DeckRow.description, DeckRow.themes).order_by(DeckRow.title)
-        if ids is not None:
-            query = query.where(DeckRow.id.in_(sorted(ids)[:200]))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [DeckSummary(r.id, r.title, r.language, r.card_count, r.description, r.themes)
-                for r in rows]
-
-    def touch_deck(self, deck_id: str) -> None:
-        """A room was created from the deck: it is in use (see expired_decks)."""
-        with self.engine.begin() as conn:
-            conn.execute(update(DeckRow).where(DeckRow.id == deck_id).values(used_at=time.time()))
-
-    def delete_unused_decks(self, before: float) -> int:
-        """Custom decks no room was created from (nor edited) since ``before``."""
-        with self.engine.begin() as conn:
-            result = conn.execute(delete(DeckRow).where(DeckRow.used_at < before,
-                                                        DeckRow.updated_at < before))
-        return int(result.rowcount)
-
-    def get_deck(self, deck_id: str) -> StoredDeck | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(DeckRow.__table__).where(DeckRow.id == deck_id)).first()
-        return self._deck(row) if row else None
-
-    def create_deck(
-        self, *, deck_id: str, title: str, language: str, card_count: int, data: str,
-        edit_token: str, description: str = "", themes: str = "[]", owner: str = "",
-        per_owner: int | None = None, total: int | None = None,
-    ) -> bool:
-        """False if the id is taken; QuotaFull if ``owner`` has ``per_owner`` decks already,
-        or the app ``total``."""
-        now = time.time()
-        try:
-            with self.engine.begin() as conn:
-                if per_owner is not None:
-                    mine = conn.execute(select(func.count()).select_from(DeckRow)
-                                        .where(DeckRow.owner == owner)).scalar_one()
-                    if mine >= per_owner:
-                        raise QuotaFull(True, per_owner)
-                if total is not None:
-                    every = conn.execute(select(func.count()).select_from(DeckRow)).scalar_one()
-                    if every >= total:
-                        raise QuotaFull(False, total)
-                conn.execute(
-                    insert(DeckRow).values(
-                        id=deck_id, title=title, language=language, card_count=card_count,
-                        data=data, edit_token_hash=hash_token(edit_token),
-                        created_at=now, updated_at=now, description=description,
-                        themes=themes, owner=owner, used_at=now,
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
-
-    def replace_deck(
-        self, *, deck_id: str, title: str, language: str, card_count: int, data: str,
-        description: str = "", themes: str = "[]",
-    ) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(DeckRow)
-                .where(DeckRow.id == deck_id)
-                .values(
-                    title=title, language=language, card_count=card_count, data=data,
-                    updated_at=time.time(), description=description, themes=themes,
-                )
-            )
-
-    def delete_deck(self, deck_id: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(delete(DeckRow).where(DeckRow.id == deck_id))
-
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(select(1))
-
-    @staticmethod
-    def _deck(row: object) -> StoredDeck:
-        return StoredDeck(
-            row.id, row.title, row.language, row.card_count, row.data,  # type: ignore[attr-defined]
-            row.edit_token_hash,  # type: ignore[attr-defined]
-        )

@@ -10,7 +10,7 @@ employees; smaller companies inform their staff directly and can lean on the pre
 the guide names (services de prévention et de santé au travail, IPRP, ANACT, CARSAT, INRS).
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -71,6 +71,35 @@ def steps_words(lang: str, numbers: Sequence[int]) -> str:
     return translate(lang, "summary.steps.other", head=head, last=ordered[-1])
 
 
+def _concern_steps(lang: str, to_act: Sequence[CriterionId], levels: Mapping[CriterionId, Level],
+                   to_clarify: Sequence[tuple[CriterionId, int]]) -> list[Step]:
+    """A step per criterion to act on, then one per criterion with questions to clarify."""
+    def tr(key: str, **params: object) -> str:
+        return translate(lang, key, **params)
+
+    out: list[Step] = []
+    for c in to_act:
+        guide = STEPS_FOR[c]
+        out.append(
+            Step(f"criterion.{c}",
+                 tr("summary.next.criterion.title", criterion=tr(f"criterion.{c}.label"),
+                    level=tr(f"level.{levels[c]}")),
+                 tr(f"summary.next.criterion.{c}") + " "
+                 + tr("summary.next.see_steps", steps=steps_words(lang, guide)),
+                 guide)
+        )
+    for c, count in to_clarify:
+        guide = steps_for_clarifying(c)
+        out.append(
+            Step(f"clarify.{c}",
+                 tr("summary.next.clarify.title", criterion=tr(f"criterion.{c}.label")),
+                 plural(lang, "summary.next.clarify.text", count, count=count) + " "
+                 + tr("summary.next.see_steps", steps=steps_words(lang, guide)),
+                 guide)
+        )
+    return out
+
+
 def plan(
     lang: str, *, criteria: Sequence[tuple[CriterionId, Level]], divergent: int, finished: bool,
     played: int, to_clarify: Sequence[tuple[CriterionId, int]] = (), insufficient: int = 0,
@@ -94,25 +123,7 @@ def plan(
         out.append(step("nothing_played"))
     elif not finished:
         out.append(step("unfinished"))
-    for c in to_act:
-        guide = STEPS_FOR[c]
-        out.append(
-            Step(f"criterion.{c}",
-                 tr("summary.next.criterion.title", criterion=tr(f"criterion.{c}.label"),
-                    level=tr(f"level.{levels[c]}")),
-                 tr(f"summary.next.criterion.{c}") + " "
-                 + tr("summary.next.see_steps", steps=steps_words(lang, guide)),
-                 guide)
-        )
-    for c, count in to_clarify:
-        guide = steps_for_clarifying(c)
-        out.append(
-            Step(f"clarify.{c}",
-                 tr("summary.next.clarify.title", criterion=tr(f"criterion.{c}.label")),
-                 plural(lang, "summary.next.clarify.text", count, count=count) + " "
-                 + tr("summary.next.see_steps", steps=steps_words(lang, guide)),
-                 guide)
-        )
+    out += _concern_steps(lang, to_act, levels, to_clarify)
     if insufficient:
         out.append(Step("insufficient", tr("summary.next.insufficient.title"),
                         plural(lang, "summary.next.insufficient.text", insufficient,

@@ -12,7 +12,7 @@ from server.summary import compare, text
 from server.summary.chart import chart_svg
 from server.summary.guide import LEVELS, LIMITS, OFFICIAL, REMEMBER, RULES
 from server.summary.model import CardNotes, NoteOut, Summary
-from server.web.templating import render
+from server.templating import render
 
 Mode = Literal["web", "pdf"]
 DOWNLOADS = ("pdf", "md", "csv", "json")

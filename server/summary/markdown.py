@@ -6,59 +6,18 @@ open a block (a heading, a list, a quote, a rule…) are neutralised, so the tex
 whatever it contains. Line breaks inside a text become hard breaks indented under their item.
 """
 
-import re
 from collections.abc import Iterable
 
 from server.i18n import translate
-from server.summary import compare, text
-from server.summary.compare import ActionOut, EarlierActionOut, LevelPoint
+from server.summary import text
 from server.summary.guide import LEVELS, LIMITS, OFFICIAL, REMEMBER, RULES
-from server.summary.model import CardOut, NoteOut, QuestionOut, Summary
-
-# ASCII punctuation with a meaning in CommonMark or GitHub Flavored Markdown, anywhere in a line
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!{}])")
-# what opens a block at the start of a line once the above is escaped: - + = (lists, setext
-# underlines) and a number followed by . or ) (ordered lists)
-_LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
-
-
-def inline(value: str, indent: str = "  ", *, single: bool = False) -> str:
-    """``value`` as inert Markdown text; ``single`` folds it on one line (headings, cells)."""
-    raw = value.replace("\r\n", "\n").replace("\r", "\n")
-    if single:
-        raw = " ".join(raw.split())
-    lines = []
-    for line in raw.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        line = _SPECIAL.sub(r"\\\1", line)
-        match = _LINE_START.match(line)
-        if match:
-            head = match.group(1)
-            line = head + "\\" + line[len(head):] if head[0].isdigit() else "\\" + line
-        lines.append(line)
-    return ("\\\n" + indent).join(lines) or "—"
-
-
-class _Writer:
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.lines: list[str] = []
-
-    def tr(self, key: str, **params: object) -> str:
-        return translate(self.lang, key, **params)
-
-    def label(self, key: str, **params: object) -> str:
-        """A label followed by a colon, with French spacing in French ("Thème :")."""
-        return self.tr(key, **params) + self.tr("summary.colon")
-
-    def add(self, *lines: str) -> None:
-        self.lines.extend(lines)
+from server.summary.markdown_followup import actions, compare_earlier
+from server.summary.mdwriter import Writer, inline, level_text
+from server.summary.model import CardOut, CriterionOut, NoteOut, QuestionOut, Summary
 
 
 def render_markdown(s: Summary) -> str:
-    w = _Writer(s.language)
+    w = Writer(s.language)
     tr, add = w.tr, w.add
     sess = s.session
     add(f"# {tr('summary.doc_title')} — {inline(sess.title or sess.deck.title, single=True)}", "")
@@ -75,9 +34,9 @@ def render_markdown(s: Summary) -> str:
     add("")
 
     _synthesis(w, s)
-    _compare(w, s)
+    compare_earlier(w, s)
     _next_steps(w, s)
-    _actions(w, s)
+    actions(w, s)
 
     add(f"## {tr('summary.section.cards')}", "")
     if not s.cards:
@@ -103,7 +62,7 @@ def render_markdown(s: Summary) -> str:
     return "\n".join(w.lines)
 
 
-def _synthesis(w: _Writer, s: Summary) -> None:
+def _synthesis(w: Writer, s: Summary) -> None:
     tr, add, lang = w.tr, w.add, w.lang
     add(f"## {tr('summary.section.synthesis')}", "", tr("summary.synthesis_intro"), "")
     crit = {c.criterion: c for c in s.synthesis.criteria}
@@ -119,46 +78,52 @@ def _synthesis(w: _Writer, s: Summary) -> None:
             if c.answered:
                 counts = tr("summary.chart.bar_counts", risks=c.risks, answered=c.answered) \
                     + " · " + counts
-            add(f"| {c.label} | {_level(c.level, c.indicative, lang)} | {counts} | "
+            add(f"| {c.label} | {level_text(c.level, c.indicative, lang)} | {counts} | "
                 f"{len(c.divergent_questions)} |")
         add("")
         for cid in dim.criteria:
-            c = crit[cid]
-            if not (c.risk_questions or c.divergent_questions or c.to_clarify_questions
-                    or c.insufficient_questions or c.notes):
-                continue
-            add(f"#### {c.label} — {_level(c.level, c.indicative, lang)}", "",
-                f"_{c.description}_", "")
-            for key, items in (("summary.risk_questions", c.risk_questions),
-                               ("summary.to_clarify_questions", c.to_clarify_questions),
-                               ("summary.insufficient_questions", c.insufficient_questions)):
-                if not items:
-                    continue
-                add(w.label(key), "")
-                for q in items:
-                    extra = ""
-                    if q.group_answer == "insufficient":
-                        voted = q.tally.yes + q.tally.no + q.tally.unsure
-                        extra = " · " + text.turnout(voted, q.present, lang)
-                    add(f"- {inline(q.text)} — {tr('summary.group_answer_short')} "
-                        f"**{text.answer(q.group_answer, lang)}**"
-                        + (f" ({tr('summary.flag.consensus')})" if q.consensus else "")
-                        + extra
-                        + f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
-                add("")
-            if c.divergent_questions:
-                add(w.label("summary.divergent_questions"), "")
-                for q in c.divergent_questions:
-                    add(f"- {inline(q.text)} — {_tally(q.tally.yes, q.tally.no, q.tally.unsure, lang)}"
-                        f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
-                add("")
-            if c.notes:  # the notes are under their cards: point to them
-                numbers = [str(order[n.card_id]) for n in c.notes if n.card_id in order]
-                see = tr("summary.see_cards", cards=tr("summary.list_sep").join(numbers), count=len(numbers))
-                add(f"{w.label('summary.criterion_notes')} {see}", "")
+            _criterion_details(w, crit[cid], order)
 
 
-def _next_steps(w: _Writer, s: Summary) -> None:
+def _criterion_details(w: Writer, c: CriterionOut, order: dict[str, int]) -> None:
+    """Under a dimension's table: what one criterion rests on (nothing when it rests on
+    nothing worth a line)."""
+    tr, add, lang = w.tr, w.add, w.lang
+    if not (c.risk_questions or c.divergent_questions or c.to_clarify_questions
+            or c.insufficient_questions or c.notes):
+        return
+    add(f"#### {c.label} — {level_text(c.level, c.indicative, lang)}", "",
+        f"_{c.description}_", "")
+    for key, items in (("summary.risk_questions", c.risk_questions),
+                       ("summary.to_clarify_questions", c.to_clarify_questions),
+                       ("summary.insufficient_questions", c.insufficient_questions)):
+        if not items:
+            continue
+        add(w.label(key), "")
+        for q in items:
+            extra = ""
+            if q.group_answer == "insufficient":
+                voted = q.tally.yes + q.tally.no + q.tally.unsure
+                extra = " · " + text.turnout(voted, q.present, lang)
+            add(f"- {inline(q.text)} — {tr('summary.group_answer_short')} "
+                f"**{text.answer(q.group_answer, lang)}**"
+                + (f" ({tr('summary.flag.consensus')})" if q.consensus else "")
+                + extra
+                + f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
+        add("")
+    if c.divergent_questions:
+        add(w.label("summary.divergent_questions"), "")
+        for q in c.divergent_questions:
+            add(f"- {inline(q.text)} — {_tally(q.tally.yes, q.tally.no, q.tally.unsure, lang)}"
+                f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
+        add("")
+    if c.notes:  # the notes are under their cards: point to them
+        numbers = [str(order[n.card_id]) for n in c.notes if n.card_id in order]
+        see = tr("summary.see_cards", cards=tr("summary.list_sep").join(numbers), count=len(numbers))
+        add(f"{w.label('summary.criterion_notes')} {see}", "")
+
+
+def _next_steps(w: Writer, s: Summary) -> None:
     tr, add = w.tr, w.add
     add(f"## {tr('summary.section.next_steps')}", "")
     for i, step in enumerate(s.next_steps, start=1):
@@ -173,66 +138,7 @@ def _next_steps(w: _Writer, s: Summary) -> None:
     add("")
 
 
-def _action_line(w: _Writer, a: ActionOut | EarlierActionOut, box: str) -> str:
-    # the owner is typed by people: made inert; the other details are the app's own words
-    parts = [f"**{w.label(key)}** "
-             + (inline(value, single=True) if key == "actions.field.owner" else value)
-             for key, value in compare.details(a, w.lang)]
-    return f"- [{box}] {inline(a.text, single=True)}" + (" — " + " · ".join(parts) if parts else "")
-
-
-def _actions(w: _Writer, s: Summary) -> None:
-    """The group's actions as a checklist (issue 16)."""
-    tr, add = w.tr, w.add
-    add(f"## {tr('actions.section')}", "")
-    if not s.actions:
-        add(tr("actions.none"), "")
-        return
-    for a in s.actions:
-        add(_action_line(w, a, " "))
-    add("")
-
-
-def _compare(w: _Writer, s: Summary) -> None:
-    """A follow-up: then and now per criterion, the earlier actions, the questions asked in
-    both sessions."""
-    f = s.follows
-    if f is None:
-        return
-    tr, add, lang = w.tr, w.add, w.lang
-    add(f"## {tr('actions.compare.section')}", "")
-    add(tr("actions.compare.intro", title=inline(f.title or f.deck_title, single=True),
-           code=inline(f.code, single=True) if f.code else "—", date=text.day(f.date, lang)))
-    if f.source == "import":
-        add("", tr("actions.compare.imported"))
-    add("", f"| {tr('summary.col.criterion')} | {tr('actions.compare.then')} | "
-        f"{tr('actions.compare.now')} | {tr('actions.compare.trend')} |")
-    add("|---|---|---|---|")
-    for c in f.criteria:
-        then = _point(w, c.then) if c.then else tr("actions.compare.not_asked")
-        add(f"| {c.label} | {then} | {_point(w, c.now)} | {c.trend_label} |")
-    add("", f"### {tr('actions.compare.earlier_actions')}", "")
-    if not f.actions:
-        add(tr("actions.compare.no_earlier_actions"))
-    for a in f.actions:
-        add(_action_line(w, a, "x" if a.status == "done" else " ")
-            + f" — **{a.status_label}**")
-    add("", f"### {tr('actions.compare.questions')}", "")
-    if not f.questions:
-        add(tr("actions.compare.no_common_questions"))
-    for q in f.questions:
-        add(f"- {inline(q.text, single=True)} ({inline(q.card_title, single=True)}) — "
-            f"{w.label('actions.compare.then')} **{q.then_label}** · "
-            f"{w.label('actions.compare.now')} **{q.now_label}**")
-    add("")
-
-
-def _point(w: _Writer, p: LevelPoint) -> str:
-    words = _level(p.level, p.indicative, w.lang)
-    return words + " · " + compare.point_words(p, w.lang)
-
-
-def _guide(w: _Writer, s: Summary) -> None:
+def _guide(w: Writer, s: Summary) -> None:
     tr, add, lang = w.tr, w.add, w.lang
     add(f"## {tr('summary.section.guide')}", "", tr("summary.guide.intro"), "")
     dims = {d.id: d.label for d in s.synthesis.dimensions}
@@ -249,11 +155,6 @@ def _guide(w: _Writer, s: Summary) -> None:
     for key in LIMITS:
         add(f"- {tr(f'summary.guide.limit.{key}')}")
     add("")
-
-
-def _level(value: str, indicative: bool, lang: str) -> str:
-    words = text.level(value, lang)
-    return f"{words} ({translate(lang, 'summary.flag.indicative')})" if indicative else words
 
 
 def _tally(yes: int, no: int, unsure: int, lang: str) -> str:
@@ -312,7 +213,7 @@ def _session_rows(s: Summary) -> Iterable[tuple[str, str]]:
     yield "summary.field.quorum", text.quorum_line(sess.quorum.percent, sess.quorum.minimum, lang)
 
 
-def _question(w: _Writer, q: QuestionOut) -> None:
+def _question(w: Writer, q: QuestionOut) -> None:
     tr, add, lang = w.tr, w.add, w.lang
     if q.kind == "open":
         add(f"- {inline(q.text)} _({tr('summary.open_question')})_")
@@ -330,7 +231,7 @@ def _question(w: _Writer, q: QuestionOut) -> None:
         f" · {q.criterion_label or '—'}" + "".join(f" · **{f}**" for f in flags))
 
 
-def _card(w: _Writer, card: CardOut) -> None:
+def _card(w: Writer, card: CardOut) -> None:
     tr, add = w.tr, w.add
     add(f"### {card.order}. {inline(card.title, single=True)}", "")
     meta = f"{w.label('summary.field.theme')} {inline(card.theme.title, single=True)}"

@@ -16,10 +16,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from server.decks.catalog import DeckCatalog, load_builtin
 from server.errors import AppError, BadMessage, DeckInvalid
 from server.i18n import error_message, translate
-from server.rooms.bus import Bus, LocalBus, RedisBus
+from server.rooms.bus import bus_from_url
 from server.rooms.sealing import FileKeyStore, KeyStore, RedisKeyStore
 from server.rooms.service import RoomService
 from server.settings import ROOT, Settings
+from server.storage.checkpoints import checkpoints
 from server.storage.engine import make_engine
 from server.storage.repository import Repository
 from server.web import api, followup, guide, pages, report, studio, ws
@@ -42,8 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url, busy_timeout_ms=settings.db_busy_timeout_ms)
         repo = Repository(engine)
         db_threads = 4 if settings.database_url.startswith("sqlite") else 8
-        bus: Bus = (RedisBus(settings.redis_url, presence_ttl_s=settings.presence_ttl_s)
-                    if settings.redis_url else LocalBus())
+        bus = bus_from_url(settings.bus_url, presence_ttl_s=settings.presence_ttl_s)
         keys: KeyStore = (RedisKeyStore(settings.redis_url) if settings.redis_url
                           else FileKeyStore(settings.key_dir))
         rooms = RoomService(
@@ -56,9 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                       per_address=settings.decks_per_address,
                                       total=settings.decks_total)
         cleaner = asyncio.create_task(_housekeeping(rooms, settings))
-        checkpointer = asyncio.create_task(_checkpoints(rooms))
+        checkpointer = asyncio.create_task(checkpoints(repo, rooms.writer, rooms.db))
         tasks = [cleaner, checkpointer, asyncio.create_task(_slow_readers(rooms, settings))]
-        if rooms.shared_presence:
+        if bus.shared:
             tasks.append(asyncio.create_task(_presence(rooms, settings.presence_ttl_s / 2)))
         try:
             yield
@@ -103,29 +103,6 @@ def address_limits(settings: Settings) -> dict[str, Limit]:
         "create_room": Limit(settings.rooms_per_minute / 60, settings.rooms_burst),
         "deck_upload": Limit(settings.deck_uploads_per_minute / 60, settings.deck_uploads_burst),
     }
-
-
-CHECKPOINT_INTERVAL_S = 0.25
-
-
-async def _checkpoints(rooms: RoomService) -> None:
-    """SQLite: copy the WAL into the database four times a second, off the commit path, and
-    let the WAL start over. The bulk is copied on a pool thread while commits go on; then a
-    short catch-up pass on the writer's own thread, between two batches, copies the few frames
-    written meanwhile. The WAL is then wholly copied and the next commit starts it again from
-    the beginning: without that pass, under sustained writes, the WAL never caught up and grew
-    by tens of megabytes a second (and every commit got slower). The catch-up pass ends with
-    an fsync of the database file between two batches: a few milliseconds on a slow disk, four
-    times a second (once a second let the WAL reach ~30 MB in tests/web/test_wal.py)."""
-    if not rooms.repo.is_sqlite:
-        return
-    while True:
-        await asyncio.sleep(CHECKPOINT_INTERVAL_S)
-        try:
-            await rooms.db(rooms.repo.checkpoint)
-            await rooms.writer.run(rooms.repo.checkpoint)
-        except Exception:
-            log.exception("checkpoint failed")
 
 
 async def _slow_readers(rooms: RoomService, settings: Settings) -> None:

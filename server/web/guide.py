@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse
 from server.core.criteria import DIMENSIONS
 from server.i18n import Lang, normalize
 from server.summary.guide import OFFICIAL, RULES
+from server.templating import lang_links, render
 from server.web.deps import LangDep
-from server.web.templating import lang_links, render
 
 router = APIRouter()
 

@@ -17,10 +17,10 @@ from markupsafe import Markup
 from server.errors import NotFound
 from server.i18n import Lang, catalogue, error_message, normalize, translate
 from server.rooms.service import CODE_ALPHABET, CODE_LENGTH, LiveRoom
+from server.templating import lang_links, render
 from server.web.api import my_decks, public_base
 from server.web.deps import DecksDep, LangDep, RoomsDep, SettingsDep, find_room
 from server.web.qr import qr_svg
-from server.web.templating import lang_links, render
 
 router = APIRouter()
 

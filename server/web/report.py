@@ -15,13 +15,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from server.errors import Forbidden, NotFound
+from server.rooms.seats import TokenOwner
 from server.rooms.service import LiveRoom, new_token
-from server.storage.repository import TokenOwner
 from server.summary.html import render_report
 from server.summary.model import build_summary
+from server.templating import render
 from server.web.api import public_base
 from server.web.deps import PASS_COOKIE, LangDep, RoomsDep, SettingsDep, TokenDep, find_room
-from server.web.templating import render
 
 router = APIRouter()
 

@@ -23,9 +23,9 @@ from server.core.deck import (
     MAX_THEMES,
 )
 from server.i18n import catalogue
+from server.templating import lang_links, render
 from server.web.api import read_deck_body
 from server.web.deps import DecksDep, RoomsDep, request_lang
-from server.web.templating import lang_links, render
 
 router = APIRouter()
 

@@ -101,33 +101,39 @@ def diff(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
     grew or shrank at their end by ``add``/``remove`` there, lists of the same length item by
     item, anything else replaced."""
     if isinstance(old, dict) and isinstance(new, dict):
-        ops: list[dict[str, Any]] = []
-        for key in old:
-            if key not in new:
-                ops.append({"op": "remove", "path": f"{path}/{_escape(key)}"})
-        for key, value in new.items():
-            where = f"{path}/{_escape(key)}"
-            if key not in old:
-                ops.append({"op": "add", "path": where, "value": value})
-            elif not _same(old[key], value):
-                ops.extend(diff(old[key], value, where))
-        return ops
+        return _diff_objects(old, new, path)
     if isinstance(old, list) and isinstance(new, list):
-        n, m = len(old), len(new)
-        if m > n and _same(new[:n], old):
-            return [{"op": "add", "path": f"{path}/-", "value": v} for v in new[n:]]
-        if m < n and _same(old[:m], new):
-            return [{"op": "remove", "path": f"{path}/{i}"} for i in range(n - 1, m - 1, -1)]
-        if m == n:
-            ops = []
-            for i, (a, b) in enumerate(zip(old, new, strict=True)):
-                if not _same(a, b):
-                    ops.extend(diff(a, b, f"{path}/{i}"))
-            return ops
-        return [{"op": "replace", "path": path, "value": new}]
+        return _diff_lists(old, new, path)
     if _same(old, new):
         return []
     return [{"op": "replace", "path": path, "value": new}]
+
+
+def _diff_objects(old: dict[str, Any], new: dict[str, Any], path: str) -> list[dict[str, Any]]:
+    ops: list[dict[str, Any]] = [{"op": "remove", "path": f"{path}/{_escape(key)}"}
+                                 for key in old if key not in new]
+    for key, value in new.items():
+        where = f"{path}/{_escape(key)}"
+        if key not in old:
+            ops.append({"op": "add", "path": where, "value": value})
+        elif not _same(old[key], value):
+            ops.extend(diff(old[key], value, where))
+    return ops
+
+
+def _diff_lists(old: list[Any], new: list[Any], path: str) -> list[dict[str, Any]]:
+    n, m = len(old), len(new)
+    if m > n and _same(new[:n], old):
+        return [{"op": "add", "path": f"{path}/-", "value": v} for v in new[n:]]
+    if m < n and _same(old[:m], new):
+        return [{"op": "remove", "path": f"{path}/{i}"} for i in range(n - 1, m - 1, -1)]
+    if m != n:
+        return [{"op": "replace", "path": path, "value": new}]
+    ops: list[dict[str, Any]] = []
+    for i, (a, b) in enumerate(zip(old, new, strict=True)):
+        if not _same(a, b):
+            ops.extend(diff(a, b, f"{path}/{i}"))
+    return ops
 
 
 def apply_patch(doc: Any, ops: list[dict[str, Any]]) -> Any:

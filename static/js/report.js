@@ -1,20 +1,33 @@
 // The session summary page, an ES module. No inline script (CSP): everything the page needs
 // from the server comes in data-* attributes; seats come from storage.js (one place knows the
 // storage keys).
-//  - Shell (opened without a valid ?token=): look for the token the game page keeps in this
-//    browser (facilitator first, then participant) and come back with it.
+//  - Shell (opened without access): trade the token the game page keeps in this browser
+//    (facilitator first, then participant) for a short read-only pass — an HttpOnly cookie set
+//    by POST /api/rooms/{code}/report-pass — and reload. The token never goes into the
+//    address, so it stays out of history, bookmarks and proxy logs.
 //  - Report: print button; for the facilitator, create / revoke read-only share links.
 import { seats } from "./storage.js";
 
-function fromShell(shell) {
+function storedToken(code) {
+  return seats.facilitator(code) || seats.player(code) || "";
+}
+
+async function fromShell(shell) {
   const code = (shell.dataset.code || "").toUpperCase();
   if (!code || shell.dataset.state === "not_found") return;
-  const params = new URLSearchParams(window.location.search);
-  const current = params.get("token");
-  const stored = seats.facilitator(code) || seats.player(code);
-  if (stored && stored !== current) {
-    params.set("token", stored);
-    window.location.replace(`${window.location.pathname}?${params.toString()}`);
+  const stored = storedToken(code);
+  const tried = `exploria.report-pass.${code}`;
+  if (!stored || window.sessionStorage.getItem(tried) === stored) return; // once: no reload loop
+  window.sessionStorage.setItem(tried, stored);
+  try {
+    const response = await fetch(`/api/rooms/${encodeURIComponent(code)}/report-pass`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${stored}` },
+      credentials: "same-origin",
+    });
+    if (response.status === 204) window.location.reload();
+  } catch {
+    // offline or refused: the shell's message stays
   }
 }
 
@@ -31,7 +44,7 @@ function sharing() {
   const toolbar = document.getElementById("report-toolbar");
   if (!share || !toolbar) return;
   const roomCode = toolbar.dataset.code;
-  const token = new URLSearchParams(window.location.search).get("token") || "";
+  const token = seats.facilitator(roomCode) || "";
   const status = document.getElementById("share-status");
   const box = document.getElementById("share-link");
   const input = document.getElementById("share-url");
@@ -81,10 +94,27 @@ function sharing() {
   });
 }
 
+// The follow-up link carries a token in its fragment (never sent to the server); a page opened
+// with a pass has none to give, so this browser's own token fills it in.
+function followUp() {
+  const link = document.getElementById("report-follow-up");
+  const toolbar = document.getElementById("report-toolbar");
+  if (!link || !toolbar) return;
+  const url = new URL(link.href);
+  const fragment = new URLSearchParams(url.hash.slice(1));
+  if (fragment.get("token")) return;
+  const stored = storedToken(toolbar.dataset.code);
+  if (!stored) return;
+  fragment.set("token", stored);
+  url.hash = fragment.toString();
+  link.href = url.toString();
+}
+
 const shell = document.querySelector("main.shell");
 if (shell) {
   fromShell(shell);
 } else {
   printing();
   sharing();
+  followUp();
 }

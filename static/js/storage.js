@@ -1,7 +1,7 @@
 // Seats kept in localStorage, one key per room code: a reload, a phone that slept or another
 // tab brings the same person back to the same seat.
 
-const PREFIX = "exploria:"; // same keys as the studio (exploria:facilitator:CODE)
+const PREFIX = "exploria:"; // shared with the studio (studio/*.js): one place for the keys
 
 function get(key) {
   try {
@@ -25,4 +25,11 @@ export const seats = {
   setFacilitator: (code, token) => set(`facilitator:${code}`, token),
   player: (code) => get(`player:${code}`),
   setPlayer: (code, token) => set(`player:${code}`, token),
+};
+
+// the edit token of each custom deck made or opened in this browser (the studio)
+export const deckTokens = {
+  get: (id) => get(`deck-token:${id}`),
+  set: (id, token) => set(`deck-token:${id}`, token),
+  remove: (id) => set(`deck-token:${id}`, null),
 };

@@ -63,6 +63,9 @@ def test_two_cards_end_to_end(server: ServerProcess, pages: Pages, lang: str) ->
     expect(fac.locator(".big-code")).to_have_text(f"{code[:3]} {code[3:]}")
     qr = fac.locator(".qr img")
     expect(qr).to_be_visible()
+    # wait for the image to load (a visible <img> may still be fetching under load), then check
+    # it decoded to a real picture
+    fac.wait_for_function("img => img.complete", arg=qr.element_handle(), timeout=WAIT)
     assert fac.evaluate("img => img.naturalWidth", qr.element_handle()) > 0
     join_url = fac.locator("#join-link").get_attribute("href")
     assert join_url and join_url.endswith(f"/r/{code}")

@@ -56,7 +56,8 @@ def test_a_leave_lost_by_redis_is_repaired(tmp_path: Path) -> None:
             admin.execute_command("CLIENT", "PAUSE", "2500", "WRITE")  # Redis stops writing
             await rooms.leave(room, conn)  # the SREM times out
             seen.append(connected(room, ana))
-            await asyncio.sleep(0.8)  # the pause is over
+            # wait for the end of the pause: a write returns only once Redis writes again
+            await asyncio.to_thread(admin.set, "exploria:test:probe", "1")
             for _ in range(2):
                 await rooms.reconcile_presence()
             seen.append(connected(room, ana))

@@ -141,7 +141,7 @@ def test_unknown_codes_leave_no_lock_behind(tmp_path: Path) -> None:
         for i in range(200):
             with pytest.raises(NotFound):
                 await service.get(f"NOPE{i:04d}" + "X" * 100)
-        assert service._loading == {}
+        assert service.registry.loading == {}
         await service.close()
 
     asyncio.run(scenario())

@@ -1,0 +1,67 @@
+"""A room held in memory, the sockets in it, and the seat a join gives."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from server.core import commands as c
+from server.core.deck import Deck
+from server.core.state import Player, RoomState
+from server.rooms.fanout import RoomFan
+from server.rooms.outbox import Outbox
+
+CLOSE_REMOVED = 4403  # the facilitator removed this participant
+CLOSE_SLOW = 4008  # a reader that fell too far behind
+
+
+@dataclass(eq=False)
+class Connection:
+    """One socket in a room, as the service sees it."""
+
+    outbox: Outbox
+    player_id: str
+    lang: str
+    viewer: bool = False  # a read-only screen (presenter view): no presence, no actions
+    buffered: Callable[[], int] | None = None  # bytes waiting in the socket's write buffer
+    abort: Callable[[], None] | None = None  # drop the connection at once
+
+
+@dataclass(eq=False)
+class LiveRoom:
+    code: str
+    deck: Deck
+    state: RoomState
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    connections: set[Connection] = field(default_factory=set)
+    applied: set[tuple[str, str]] = field(default_factory=set)
+    fan: RoomFan = field(default_factory=RoomFan)  # what the fan-out remembers (fanout.py)
+    idle_since: float | None = None  # monotonic time the last connection left
+    # anonymous session, open card: its key (see server/rooms/sealing.py) and the message ids
+    # stored for it, keyed with it
+    card_key: bytes | None = None
+    card_key_id: str | None = None
+    applied_hashed: set[str] = field(default_factory=set)
+
+    @property
+    def language(self) -> str:
+        return self.state.settings.language or self.deck.language
+
+    def players_here(self) -> set[str]:
+        """Players with a socket (not a read-only screen) in this process."""
+        return {x.player_id for x in self.connections if not x.viewer}
+
+
+@dataclass(frozen=True)
+class Joined:
+    room: LiveRoom
+    player: Player
+    token: str
+
+
+class Commit(Protocol):
+    """``RoomService.commit``: under the room lock, apply ``cmd``, store and fan out."""
+
+    def __call__(self, room: LiveRoom, actor_id: str | None, cmd: c.Command,
+                 message_id: str | None, new_token: tuple[str, str] | None = None,
+                 ) -> Awaitable[bool]: ...

@@ -1,0 +1,75 @@
+"""The rooms this process holds in memory: loaded on demand, one load per code at a time."""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterator
+
+from server.rooms.live import CLOSE_SLOW, LiveRoom
+
+
+class Registry:
+    """Live rooms by code. ``load`` reads a room from storage (raising ``NotFound``)."""
+
+    def __init__(self, load: Callable[[str], Awaitable[LiveRoom]]) -> None:
+        self._load = load
+        self._rooms: dict[str, LiveRoom] = {}
+        self._loading: dict[str, asyncio.Lock] = {}
+
+    def __iter__(self) -> Iterator[LiveRoom]:
+        return iter(list(self._rooms.values()))
+
+    def loaded(self, code: str) -> LiveRoom | None:
+        return self._rooms.get(code.upper())
+
+    async def get(self, code: str) -> LiveRoom:
+        code = code.upper()
+        room = self._rooms.get(code)
+        if room is not None:
+            return room
+        lock = self._loading.setdefault(code, asyncio.Lock())
+        try:
+            async with lock:
+                room = self._rooms.get(code)
+                if room is None:
+                    room = await self._load(code)
+                    self._rooms[code] = room
+        finally:  # also when the code is unknown: no lock left behind per guessed code
+            if not lock.locked() and self._loading.get(code) is lock:
+                del self._loading[code]
+        return room
+
+    def unload(self, code: str) -> LiveRoom | None:
+        """Forget a room; its sockets are the caller's to close."""
+        return self._rooms.pop(code.upper(), None)
+
+    @property
+    def loading(self) -> dict[str, asyncio.Lock]:
+        """Codes being loaded right now (a test checks none is left behind)."""
+        return self._loading
+
+    def unload_idle(self, after_s: float = 600) -> int:
+        """Forget rooms nobody has been connected to for a while (reloaded on demand)."""
+        limit = time.monotonic() - after_s
+        idle = [code for code, room in self._rooms.items()
+                if not room.connections and not room.lock.locked()
+                and room.idle_since is not None and room.idle_since < limit]
+        for code in idle:
+            del self._rooms[code]
+        return len(idle)
+
+    def sweep_slow(self, max_bytes: int, max_stuck_s: float) -> int:
+        """Cut the connections of readers that fell behind: more than ``max_bytes`` waiting
+        in the socket's buffer, or one send pending for more than ``max_stuck_s`` (the
+        keepalive's patience). Returns how many were cut."""
+        now = time.monotonic()
+        cut = 0
+        for room in self:
+            for conn in list(room.connections):
+                stuck = conn.outbox.sending_since
+                too_big = conn.buffered is not None and conn.buffered() > max_bytes
+                if too_big or (stuck is not None and now - stuck > max_stuck_s):
+                    conn.outbox.close(CLOSE_SLOW)
+                    if conn.abort is not None:
+                        conn.abort()
+                    cut += 1
+        return cut

@@ -1,0 +1,133 @@
+"""An anonymous session's open card: its answers sealed on the way to storage, opened back."""
+
+import contextlib
+import json
+import logging
+import secrets
+
+from server.core.state import RoomState
+from server.errors import Unavailable
+from server.rooms.live import LiveRoom
+from server.rooms.sealing import KeyStore, SealError, card_key_id, message_key, seal, unseal
+
+log = logging.getLogger(__name__)
+
+
+def set_applied(room: LiveRoom, rows: set[tuple[str, str]]) -> None:
+    """The message ids stored for the room: in clear, or keyed with the card's key."""
+    room.applied = {r for r in rows if r[0]}
+    room.applied_hashed = {m for p, m in rows if not p}
+
+
+def was_applied(room: LiveRoom, player_id: str, message_id: str) -> bool:
+    if (player_id, message_id) in room.applied:
+        return True
+    return room.card_key is not None and bool(room.applied_hashed) and \
+        message_key(room.card_key, player_id, message_id) in room.applied_hashed
+
+
+class SealedAnswers:
+    """Seals and opens the open card's answers with the card's key from ``keys``."""
+
+    def __init__(self, keys: KeyStore) -> None:
+        self.keys = keys
+
+    async def open(self, room: LiveRoom) -> None:
+        """A state read from the database: put the open card's answers back in clear."""
+        state = room.state
+        current = state.current
+        room.card_key = room.card_key_id = None
+        if current is None or not state.settings.anonymous:
+            if state.settings.anonymous:  # a key left by a card closed during a crash
+                await self._drop_quietly(room.code)
+            return
+        kid = card_key_id(current.card_id, current.drawn_at)
+        try:
+            key = await self.keys.get(room.code, kid)
+        except Exception:
+            log.warning("could not read the card key of room %s", room.code)
+            raise Unavailable() from None
+        answers, counts = self._unseal(room.code, key, current.sealed)
+        if key is not None:
+            room.card_key, room.card_key_id = key, kid
+        elif not current.sealed:  # a key left by a card closed during a crash: destroy it
+            await self._drop_quietly(room.code)
+        room.state = state.model_copy(update={"current": current.model_copy(
+            update={"answers": answers, "note_counts": counts, "sealed": ""})})
+
+    @staticmethod
+    def _unseal(code: str, key: bytes | None, sealed: str
+                ) -> tuple[dict[str, dict[str, str]], dict[str, int]]:
+        if not sealed:
+            return {}, {}
+        try:
+            if key is None:
+                raise SealError("no key")
+            opened = json.loads(unseal(key, sealed))
+            return opened["answers"], opened["note_counts"]
+        except (SealError, ValueError, KeyError, TypeError):
+            log.warning("the answers to the open card of room %s could not be read back", code)
+            return {}, {}
+
+    async def _drop_quietly(self, code: str) -> None:
+        with contextlib.suppress(Exception):
+            await self.keys.drop(code)
+
+    async def stored_form(self, room: LiveRoom, state: RoomState, actor_id: str | None,
+                          message_id: str | None) -> tuple[str, tuple[str, str] | None]:
+        """The state as it goes to the database, and the applied-message row with it."""
+        message = (actor_id, message_id) if message_id and actor_id else None
+        current = state.current
+        if current is None or not state.settings.anonymous:
+            return state.model_dump_json(), message
+        kid = card_key_id(current.card_id, current.drawn_at)
+        if room.card_key is None or room.card_key_id != kid:
+            try:
+                room.card_key = await self.keys.create(room.code, kid)
+            except Exception:
+                log.warning("could not store a card key for room %s", room.code)
+                raise Unavailable() from None
+            room.card_key_id = kid
+            room.applied_hashed = set()
+        key = room.card_key
+        stored = state
+        if current.answers or current.note_counts:
+            private = {"answers": current.answers, "note_counts": current.note_counts}
+            blob = seal(key, json.dumps(private, separators=(",", ":")).encode())
+            stored = state.model_copy(update={"current": current.model_copy(
+                update={"answers": {}, "note_counts": {}, "sealed": blob})})
+        if message is not None:
+            message = ("", message_key(key, *message))
+        return stored.model_dump_json(), message
+
+    async def drop(self, room: LiveRoom) -> None:
+        """The card closed: its sealed answers become unreadable."""
+        room.card_key = room.card_key_id = None
+        room.applied_hashed = set()
+        await self.drop_code(room.code)
+
+    async def drop_code(self, code: str) -> None:
+        try:
+            await self.keys.drop(code)
+        except Exception:  # the key expires on its own (Redis) or is dropped with the room
+            log.warning("could not drop the card key of room %s", code)
+
+
+class MemoryKeyStore:
+    """Card keys in memory only (a service built without a key store, e.g. in tests)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, tuple[str, bytes]] = {}
+
+    async def create(self, code: str, key_id: str) -> bytes:
+        found = self._keys.get(code)
+        if found is None or found[0] != key_id:
+            found = self._keys[code] = (key_id, secrets.token_bytes(32))
+        return found[1]
+
+    async def get(self, code: str, key_id: str) -> bytes | None:
+        found = self._keys.get(code)
+        return found[1] if found is not None and found[0] == key_id else None
+
+    async def drop(self, code: str) -> None:
+        self._keys.pop(code, None)
