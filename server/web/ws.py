@@ -151,15 +151,9 @@ class _Session:
         msg_id: str | None = None
         try:
             if not self.bucket.take():
-                # strikes decay at the rate limit: a client under the limit on average is
-                # never cut; one that keeps sending at several times the limit is
-                now = time.monotonic()
-                self.strikes = max(0.0, self.strikes - (now - self.strikes_at) * self.rate) + 1
-                self.strikes_at = now
-                if self.strikes > self.max_strikes:
-                    await self.ws.close(code=CLOSE_POLICY)
-                    return
                 msg_id = peek_id(text) if text is not None else None
+                if await self._strike():
+                    return
                 raise RateLimited()
             if text is None:
                 raise BadMessage("binary_frame")
@@ -169,38 +163,57 @@ class _Session:
                     raise GameError("join_first")
                 await self.join(msg, msg_id)
                 return
-            if isinstance(msg, JoinMsg):
-                raise GameError("already_joined")
-            if self.conn.viewer and not isinstance(msg, SyncMsg | PingMsg):
-                raise GameError("viewer_read_only")
-            # the reply (ack or error) goes out before the state this message produced
-            self.conn.outbox.hold()
-            if isinstance(msg, SyncMsg):
-                await self.service.resync(self.room)
-                self.service.fan.resend(self.room, self.conn)
-            elif isinstance(msg, PingMsg):
-                self.send({"type": "pong"})
-            else:
-                command = to_command(msg)
-                assert command is not None
-                await self.service.act(self.room, self.conn.player_id, command, msg_id)
-            if msg_id is not None:
-                self.conn.outbox.push(wire.ack(msg_id))
+            await self._act(self.conn, msg, msg_id)
         except AppError as exc:
-            if exc.code == "room_not_found" and self.conn is None:  # a finished room, by code
-                guard: CodeGuard = self.ws.app.state.code_guard
-                client = self.ws.client
-                guard.miss(address_group(client.host) if client else "?")
-            if msg_id is None and isinstance(exc.params.get("id"), str):
-                msg_id = exc.params["id"]  # a message that did not parse may still have an id
-            error = _error_text(exc, self.lang, msg_id)
-            if self.conn is None:
-                await self.ws.send_text(error)
-            else:
-                self.conn.outbox.push(error)
+            await self._refuse(exc, msg_id)
         finally:
             if self.conn is not None:
                 self.conn.outbox.release()
+
+    async def _strike(self) -> bool:
+        """One more message over the rate: True once the connection was cut for it. Strikes
+        decay at the rate limit: a client under the limit on average is never cut; one that
+        keeps sending at several times the limit is."""
+        now = time.monotonic()
+        self.strikes = max(0.0, self.strikes - (now - self.strikes_at) * self.rate) + 1
+        self.strikes_at = now
+        if self.strikes > self.max_strikes:
+            await self.ws.close(code=CLOSE_POLICY)
+            return True
+        return False
+
+    async def _act(self, conn: Connection, msg: Any, msg_id: str | None) -> None:
+        """A message of someone who joined: the reply (ack or error) goes out before the
+        state this message produced (the outbox is held until ``handle`` releases it)."""
+        if isinstance(msg, JoinMsg):
+            raise GameError("already_joined")
+        if conn.viewer and not isinstance(msg, SyncMsg | PingMsg):
+            raise GameError("viewer_read_only")
+        conn.outbox.hold()
+        if isinstance(msg, SyncMsg):
+            await self.service.resync(self.room)
+            self.service.fan.resend(self.room, conn)
+        elif isinstance(msg, PingMsg):
+            self.send({"type": "pong"})
+        else:
+            command = to_command(msg)
+            assert command is not None
+            await self.service.act(self.room, conn.player_id, command, msg_id)
+        if msg_id is not None:
+            conn.outbox.push(wire.ack(msg_id))
+
+    async def _refuse(self, exc: AppError, msg_id: str | None) -> None:
+        if exc.code == "room_not_found" and self.conn is None:  # a finished room, by code
+            guard: CodeGuard = self.ws.app.state.code_guard
+            client = self.ws.client
+            guard.miss(address_group(client.host) if client else "?")
+        if msg_id is None and isinstance(exc.params.get("id"), str):
+            msg_id = exc.params["id"]  # a message that did not parse may still have an id
+        error = _error_text(exc, self.lang, msg_id)
+        if self.conn is None:
+            await self.ws.send_text(error)
+        else:
+            self.conn.outbox.push(error)
 
     async def join(self, msg: JoinMsg, msg_id: str | None) -> None:
         if msg.lang:
