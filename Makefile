@@ -35,6 +35,7 @@ run: migrate
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy server
 
 # everything: lint, then every layer (tests/install/test_deploy.py runs deploy/check.sh)

@@ -27,8 +27,7 @@ class BuildPyWithSharedFiles(build_py):
         for name in SHARED:
             source = HERE / name
             if source.is_dir():
-                shutil.copytree(source, target / name,
-                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+                shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
             else:
                 shutil.copy2(source, target / name)
 

@@ -46,14 +46,17 @@ def bench(label: str, deck: Deck, state: RoomState, runs: int) -> dict[str, floa
             size = len(body)
         ok = statistics.median(wall) <= BUDGET_S[fmt]
         medians[fmt] = statistics.median(wall)
-        print(f"{fmt:<6} {size:>9,}B {1000 * statistics.median(wall):>7.1f}ms "
-              f"{1000 * max(wall):>7.1f}ms {1000 * statistics.median(cpu):>7.1f}ms "
-              f"{1000 * BUDGET_S[fmt]:>5.0f}ms {'ok' if ok else 'OVER'}")
+        print(
+            f"{fmt:<6} {size:>9,}B {1000 * statistics.median(wall):>7.1f}ms "
+            f"{1000 * max(wall):>7.1f}ms {1000 * statistics.median(cpu):>7.1f}ms "
+            f"{1000 * BUDGET_S[fmt]:>5.0f}ms {'ok' if ok else 'OVER'}"
+        )
     return medians
 
 
 def first_download(deck: Deck, state: RoomState, code: str) -> tuple[float, float]:
     """(seconds the layout took in the background, seconds the first download then took)."""
+
     async def run() -> tuple[float, float]:
         t0 = time.perf_counter()
         render.prerender_later(deck, state, code, delay_s=0)
@@ -65,6 +68,7 @@ def first_download(deck: Deck, state: RoomState, code: str) -> tuple[float, floa
         body, _ = await render.render("pdf", deck, state, code)
         assert body.startswith(b"%PDF")
         return laid_out, time.perf_counter() - t1
+
     return asyncio.run(run())
 
 
@@ -79,33 +83,53 @@ def main() -> int:
     t0 = time.perf_counter()
     render_sync("pdf", deck, play(deck, players=2, cards=1), "WARMUP")
     print(f"warm-up (imports, fonts, first PDF): {1000 * (time.perf_counter() - t0):.0f} ms")
-    print(f"{args.cards} cards (4 yes/no + 1 open question each), {args.players} participants, "
-          f"all answer every question; {args.runs} runs per format; budget on the median")
+    print(
+        f"{args.cards} cards (4 yes/no + 1 open question each), {args.players} participants, "
+        f"all answer every question; {args.runs} runs per format; budget on the median"
+    )
     typical = play(deck, players=args.players)
     worst = play(deck, players=args.players, anonymous=False, uniform=True)
-    typ = bench("typical: anonymous (the default), each question leaning one way or disputed",
-                deck, typical, args.runs)
-    bad = bench("worst case: named session (names on every open answer), votes at random so "
-                "nearly every question is divergent", deck, worst, args.runs)
+    typ = bench(
+        "typical: anonymous (the default), each question leaning one way or disputed",
+        deck,
+        typical,
+        args.runs,
+    )
+    bad = bench(
+        "worst case: named session (names on every open answer), votes at random so "
+        "nearly every question is divergent",
+        deck,
+        worst,
+        args.runs,
+    )
     ahead, download = first_download(deck, typical, "FIRST1")
     worst_ahead, worst_download = first_download(deck, worst, "FIRST2")
-    for label, lay, get in (("typical", ahead, download), ("worst case", worst_ahead,
-                                                            worst_download)):
-        print(f"\nfirst download, {label}: laid out ahead in {1000 * lay:.0f} ms (in the "
-              f"background, after the session's last change), then served in {1000 * get:.1f} ms")
-    print("(a download made while the layout is still running waits for it: at most the "
-          "layout time above)")
+    for label, lay, get in (("typical", ahead, download), ("worst case", worst_ahead, worst_download)):
+        print(
+            f"\nfirst download, {label}: laid out ahead in {1000 * lay:.0f} ms (in the "
+            f"background, after the session's last change), then served in {1000 * get:.1f} ms"
+        )
+    print("(a download made while the layout is still running waits for it: at most the layout time above)")
     others = max(typ[f] for f in ("json", "md", "csv"))
     goals = [
-        (f"{args.cards}x{args.players}: PDF first request <= 1 s (laid out ahead)",
-         download <= 1.0, f"{1000 * download:.1f} ms (layout {1000 * ahead:.0f} ms ahead; "
-         f"on demand: median {1000 * typ['pdf']:.0f} ms)"),
-        ("worst case: PDF first request <= 2 s (laid out ahead)", worst_download <= 2.0,
-         f"{1000 * worst_download:.1f} ms (layout {1000 * worst_ahead:.0f} ms ahead; "
-         f"on demand: median {1000 * bad['pdf']:.0f} ms)"),
-        ("typical: JSON, Markdown, CSV <= 50 ms", others <= 0.05,
-         f"slowest median {1000 * others:.1f} ms "
-         f"(worst case: {1000 * max(bad[f] for f in ('json', 'md', 'csv')):.1f} ms)"),
+        (
+            f"{args.cards}x{args.players}: PDF first request <= 1 s (laid out ahead)",
+            download <= 1.0,
+            f"{1000 * download:.1f} ms (layout {1000 * ahead:.0f} ms ahead; "
+            f"on demand: median {1000 * typ['pdf']:.0f} ms)",
+        ),
+        (
+            "worst case: PDF first request <= 2 s (laid out ahead)",
+            worst_download <= 2.0,
+            f"{1000 * worst_download:.1f} ms (layout {1000 * worst_ahead:.0f} ms ahead; "
+            f"on demand: median {1000 * bad['pdf']:.0f} ms)",
+        ),
+        (
+            "typical: JSON, Markdown, CSV <= 50 ms",
+            others <= 0.05,
+            f"slowest median {1000 * others:.1f} ms "
+            f"(worst case: {1000 * max(bad[f] for f in ('json', 'md', 'csv')):.1f} ms)",
+        ),
     ]
     print(f"\n{'goal':<62} | {'met':<7} | figure")
     print("-" * 100)

@@ -131,8 +131,16 @@ async def main() -> None:
     floor = Floor(args.big_room_threshold, args.coalesce_ms)
     stop = asyncio.get_running_loop().create_future()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
-    async with serve(floor.handler, args.host, args.port, compression=None, max_size=64 * 1024,
-                     ping_interval=20, ping_timeout=20, backlog=4096):
+    async with serve(
+        floor.handler,
+        args.host,
+        args.port,
+        compression=None,
+        max_size=64 * 1024,
+        ping_interval=20,
+        ping_timeout=20,
+        backlog=4096,
+    ):
         await stop
 
 

@@ -78,15 +78,26 @@ class Target:
         if self.kind == "app":
             db = self.tmp / f"app-{self.port}.db"
             env = {
-                **os.environ, "HOST": "127.0.0.1", "PORT": str(self.port),
-                "DATABASE_URL": f"sqlite:///{db}", "CARDS_DIR": str(make_cards_dir(self.tmp)),
-                "LOG_LEVEL": "warning", "ENVIRONMENT": "test",
+                **os.environ,
+                "HOST": "127.0.0.1",
+                "PORT": str(self.port),
+                "DATABASE_URL": f"sqlite:///{db}",
+                "CARDS_DIR": str(make_cards_dir(self.tmp)),
+                "LOG_LEVEL": "warning",
+                "ENVIRONMENT": "test",
                 "MAX_PLAYERS_PER_ROOM": "5000",
                 # rate limits off: every client comes from 127.0.0.1 (unknown names are ignored)
-                "MESSAGES_PER_SECOND": "1000000", "JOINS_PER_MINUTE": "1e9", "JOINS_BURST": "1e9",
-                "ROOMS_PER_MINUTE": "1e9", "ROOMS_BURST": "1e9", "LOOKUPS_PER_MINUTE": "1e9",
-                "LOOKUPS_BURST": "1e9", "DECK_UPLOADS_PER_MINUTE": "1e9", "DECK_UPLOADS_BURST": "1e9",
-                "WEBSOCKETS_PER_ADDRESS": "1000000", "CODE_MISSES_PER_HOUR": "1e9",
+                "MESSAGES_PER_SECOND": "1000000",
+                "JOINS_PER_MINUTE": "1e9",
+                "JOINS_BURST": "1e9",
+                "ROOMS_PER_MINUTE": "1e9",
+                "ROOMS_BURST": "1e9",
+                "LOOKUPS_PER_MINUTE": "1e9",
+                "LOOKUPS_BURST": "1e9",
+                "DECK_UPLOADS_PER_MINUTE": "1e9",
+                "DECK_UPLOADS_BURST": "1e9",
+                "WEBSOCKETS_PER_ADDRESS": "1000000",
+                "CODE_MISSES_PER_HOUR": "1e9",
                 "CODE_MISSES_BURST": "1e9",
                 **dict(kv.split("=", 1) for kv in self.args.server_env),
             }
@@ -94,12 +105,20 @@ class Target:
         else:
             env = dict(os.environ)
             extra = dict(kv.split("=", 1) for kv in self.args.server_env)
-            cmd = [sys.executable, str(ROOT / "bench" / "floor_server.py"), "--port", str(self.port),
-                   "--big-room-threshold", extra.get("BIG_ROOM_THRESHOLD", "50"),
-                   "--coalesce-ms", extra.get("COALESCE_MS", "100")]
+            cmd = [
+                sys.executable,
+                str(ROOT / "bench" / "floor_server.py"),
+                "--port",
+                str(self.port),
+                "--big-room-threshold",
+                extra.get("BIG_ROOM_THRESHOLD", "50"),
+                "--coalesce-ms",
+                extra.get("COALESCE_MS", "100"),
+            ]
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out,
-                                         preexec_fn=_raise_nofile)
+            self.proc = subprocess.Popen(
+                cmd, cwd=ROOT, env=env, stdout=out, stderr=out, preexec_fn=_raise_nofile
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -155,8 +174,12 @@ class Target:
         body = json.dumps({"deck_id": deck, "settings": {"max_players": min(5000, max_players)}})
 
         def post() -> dict[str, Any]:
-            req = urllib.request.Request(f"http://127.0.0.1:{self.port}/api/rooms", data=body.encode(),
-                                         method="POST", headers={"Content-Type": "application/json"})
+            req = urllib.request.Request(
+                f"http://127.0.0.1:{self.port}/api/rooms",
+                data=body.encode(),
+                method="POST",
+                headers={"Content-Type": "application/json"},
+            )
             with urllib.request.urlopen(req, timeout=30) as r:
                 return dict(json.loads(r.read()))
 
@@ -197,9 +220,30 @@ S = Stats()
 class Client:
     """One WebSocket: a reader task that timestamps what arrives; answers sent on demand."""
 
-    __slots__ = ("attr_t0", "backlog", "busy", "card", "conn_error", "deliveries", "flip", "inbox",
-                 "n", "pending", "qid", "reader", "room", "times", "token", "track", "vers",
-                 "version", "welcome_at", "welcomed", "ws", "you")
+    __slots__ = (
+        "attr_t0",
+        "backlog",
+        "busy",
+        "card",
+        "conn_error",
+        "deliveries",
+        "flip",
+        "inbox",
+        "n",
+        "pending",
+        "qid",
+        "reader",
+        "room",
+        "times",
+        "token",
+        "track",
+        "vers",
+        "version",
+        "welcome_at",
+        "welcomed",
+        "ws",
+        "you",
+    )
 
     def __init__(self, room: int) -> None:
         self.room = room
@@ -227,8 +271,13 @@ class Client:
 
     async def connect(self, url: str, timeout: float = 60) -> None:
         self.ws = await websockets.connect(
-            url, open_timeout=timeout, ping_interval=None, close_timeout=2, max_size=None,
-            compression=None, user_agent_header=None,
+            url,
+            open_timeout=timeout,
+            ping_interval=None,
+            close_timeout=2,
+            max_size=None,
+            compression=None,
+            user_agent_header=None,
         )
         self.welcomed = asyncio.get_running_loop().create_future()
         self.reader = asyncio.create_task(self.read())
@@ -242,12 +291,12 @@ class Client:
                 if isinstance(text, bytes):
                     continue
                 if text.startswith(STATE_PREFIX):
-                    self.on_state(int(text[26:text.index(",", 26)]), now, len(text))
+                    self.on_state(int(text[26 : text.index(",", 26)]), now, len(text))
                 elif text.startswith(ACK_PREFIX) and text.endswith('"}'):
                     self.on_ack(text[23:-2], now)
                 elif text.startswith(PATCH_PREFIX):
                     at = text.index('"version":', 23) + 10
-                    self.on_state(int(text[at:text.index(",", at)]), now, len(text))
+                    self.on_state(int(text[at : text.index(",", at)]), now, len(text))
                 elif text.startswith(YOU_PREFIX):
                     pass
                 else:
@@ -328,8 +377,10 @@ class Client:
         self.n += 1
         self.flip = not self.flip
         mid = f"a{self.n}"
-        text = (f'{{"type":"answer","card_id":"{self.card}","question_id":"{self.qid}",'
-                f'"value":"{"yes" if self.flip else "no"}","id":"{mid}"}}')
+        text = (
+            f'{{"type":"answer","card_id":"{self.card}","question_id":"{self.qid}",'
+            f'"value":"{"yes" if self.flip else "no"}","id":"{mid}"}}'
+        )
         now = perf()
         S.send_lag.append(now - due)
         self.pending[mid] = now
@@ -370,8 +421,11 @@ class Client:
                 elif acked and got.get("type") == "state":
                     return dict(got.get("state") or {})
                 elif acked and got.get("type") == "patch":  # the top-level fields it sets
-                    return {op["path"][1:]: op.get("value") for op in got["patch"]
-                            if op["path"].count("/") == 1 and op["op"] != "remove"}
+                    return {
+                        op["path"][1:]: op.get("value")
+                        for op in got["patch"]
+                        if op["path"].count("/") == 1 and op["op"] != "remove"
+                    }
         except TimeoutError:
             if acked:
                 return None
@@ -418,8 +472,9 @@ async def gather_limited(coros: Iterable[Awaitable[Any]], limit: int) -> list[An
     return await asyncio.gather(*(one(c) for c in coros), return_exceptions=True)
 
 
-async def open_rooms(target: Target, deck: str, n_rooms: int, per_room: int, *,
-                     concurrency: int = 64, deadline: float = 600) -> list[Room]:
+async def open_rooms(
+    target: Target, deck: str, n_rooms: int, per_room: int, *, concurrency: int = 64, deadline: float = 600
+) -> list[Room]:
     """``n_rooms`` rooms of a facilitator and ``per_room - 1`` players, all joined."""
     rooms = []
     for i in range(n_rooms):
@@ -443,8 +498,7 @@ async def open_rooms(target: Target, deck: str, n_rooms: int, per_room: int, *,
                 raise cl
             room.members.append(cl)
 
-    got = await asyncio.wait_for(gather_limited((fill(r) for r in rooms), max(1, concurrency // 8)),
-                                 deadline)
+    got = await asyncio.wait_for(gather_limited((fill(r) for r in rooms), max(1, concurrency // 8)), deadline)
     for x in got:
         if isinstance(x, BaseException):
             raise RuntimeError(f"could not fill a room: {x!r}") from x
@@ -529,8 +583,9 @@ class Gen:
         return max(0.0, machine_busy_s() - self.machine - mine) / max(1e-9, perf() - self.t)
 
 
-async def paced_answers(rooms: list[Room], rate: float, duration: float, drain: float = 5.0,
-                        track: bool = True) -> dict[str, Any]:
+async def paced_answers(
+    rooms: list[Room], rate: float, duration: float, drain: float = 5.0, track: bool = True
+) -> dict[str, Any]:
     """Answers at ``rate``/s in total for ``duration`` s, round-robin over rooms and players."""
     players = [r.members[1:] for r in rooms]
     n_rooms = len(rooms)
@@ -561,28 +616,42 @@ async def paced_answers(rooms: list[Room], rate: float, duration: float, drain: 
     t_end = perf()
     deliveries_in_window = S.deliveries
     end = perf() + drain
-    while perf() < end and (S.acked + S.errors < S.sent or any(
-            cl.attr_t0 is not None or cl.backlog for r in rooms for cl in r.members)):
+    while perf() < end and (
+        S.acked + S.errors < S.sent
+        or any(cl.attr_t0 is not None or cl.backlog for r in rooms for cl in r.members)
+    ):
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.2)
     cpu = CURRENT.cpu_s() - target_cpu
     elapsed = t_end - t_start
     fan, missing = fanout_latencies(rooms) if track else ([], 0)
     return {
-        "offered_per_s": rate, "duration_s": round(elapsed, 2), "scheduled": total, "sent": S.sent,
-        "acked": S.acked, "errors": S.errors, "error_codes": dict(S.error_codes),
+        "offered_per_s": rate,
+        "duration_s": round(elapsed, 2),
+        "scheduled": total,
+        "sent": S.sent,
+        "acked": S.acked,
+        "errors": S.errors,
+        "error_codes": dict(S.error_codes),
         "lost": total - S.acked - S.errors,  # not acknowledged by the end of the drain
         "answers_per_s": S.sent / elapsed,
-        "ack_p50_ms": pct(S.ack_lat, 50) * 1e3, "ack_p99_ms": pct(S.ack_lat, 99) * 1e3,
-        "fanout_p50_ms": pct(fan, 50) * 1e3, "fanout_p99_ms": pct(fan, 99) * 1e3,
-        "fanout_max_ms": max(fan, default=math.nan) * 1e3, "fanout_samples": len(fan),
+        "ack_p50_ms": pct(S.ack_lat, 50) * 1e3,
+        "ack_p99_ms": pct(S.ack_lat, 99) * 1e3,
+        "fanout_p50_ms": pct(fan, 50) * 1e3,
+        "fanout_p99_ms": pct(fan, 99) * 1e3,
+        "fanout_max_ms": max(fan, default=math.nan) * 1e3,
+        "fanout_samples": len(fan),
         "fanout_undelivered": missing,
-        "deliveries_per_s": deliveries_in_window / elapsed, "deliveries": S.deliveries,
+        "deliveries_per_s": deliveries_in_window / elapsed,
+        "deliveries": S.deliveries,
         "state_bytes_mean": S.state_bytes / max(1, S.deliveries),
-        "server_cpu_s": cpu, "server_cpu_us_per_delivery": cpu / max(1, S.deliveries) * 1e6,
+        "server_cpu_s": cpu,
+        "server_cpu_us_per_delivery": cpu / max(1, S.deliveries) * 1e6,
         "server_cpu_share": cpu / (perf() - t_start),
-        "gen_cpu_share": gen.share(), "send_lag_p99_ms": pct(S.send_lag, 99) * 1e3,
-        "backlogged": S.backlogged, "other_cpu_cores": gen.others(),
+        "gen_cpu_share": gen.share(),
+        "send_lag_p99_ms": pct(S.send_lag, 99) * 1e3,
+        "backlogged": S.backlogged,
+        "other_cpu_cores": gen.others(),
     }
 
 
@@ -608,12 +677,15 @@ async def scenario_ab(target: Target, a: argparse.Namespace, out: dict[str, Any]
     for r in rooms:
         await start_and_draw(r)
     await target.settle()
-    say(f"  [{target.kind}] {a.rooms} rooms x ({a.players} players + facilitator) ready in "
-        f"{perf() - t0:.1f} s")
+    say(
+        f"  [{target.kind}] {a.rooms} rooms x ({a.players} players + facilitator) ready in "
+        f"{perf() - t0:.1f} s"
+    )
     if "a" in a.scenarios:
         res = await paced_answers(rooms, a.rate, a.duration, drain=20.0)
         out["a"] = res
-        say(f"  a. rooms: {res['scheduled']} answers scheduled, {res['sent']} sent at "
+        say(
+            f"  a. rooms: {res['scheduled']} answers scheduled, {res['sent']} sent at "
             f"{res['answers_per_s']:.0f}/s: acked {res['acked']}, "
             f"errors {res['errors']}, lost {res['lost']}; ack p50/p99 {fmt(res['ack_p50_ms'], 2)}/"
             f"{fmt(res['ack_p99_ms'], 2)} ms; fan-out p50/p99/max {fmt(res['fanout_p50_ms'], 2)}/"
@@ -622,7 +694,8 @@ async def scenario_ab(target: Target, a: argparse.Namespace, out: dict[str, Any]
             f"of {res['state_bytes_mean']:,.0f} B; server CPU {res['server_cpu_share']:.0%} = "
             f"{res['server_cpu_us_per_delivery']:.1f} us/delivery; generator CPU "
             f"{res['gen_cpu_share']:.0%}, send lag p99 {fmt(res['send_lag_p99_ms'], 2)} ms; other "
-            f"processes {res['other_cpu_cores']:.2f} cores")
+            f"processes {res['other_cpu_cores']:.2f} cores"
+        )
         await target.settle(limit=10)
     if "b" in a.scenarios:
         steps = []
@@ -631,31 +704,42 @@ async def scenario_ab(target: Target, a: argparse.Namespace, out: dict[str, Any]
         retries = 0
         while rate <= a.max_rate:
             res = await paced_answers(rooms, rate, a.step_duration, drain=3.0)
-            ok = (res["fanout_p99_ms"] < 50 and res["lost"] == 0 and res["fanout_undelivered"] == 0
-                  and res["answers_per_s"] >= 0.9 * rate)
+            ok = (
+                res["fanout_p99_ms"] < 50
+                and res["lost"] == 0
+                and res["fanout_undelivered"] == 0
+                and res["answers_per_s"] >= 0.9 * rate
+            )
             res["ok"] = ok
             steps.append(res)
             if not ok and res["other_cpu_cores"] > 0.25 and retries < 2:
                 retries += 1  # another process took the CPU: measure this step again
-                say(f"  b. {rate:>7,.0f} answers/s: fan-out p99 {fmt(res['fanout_p99_ms'], 1)} ms "
-                    f"while other processes used {res['other_cpu_cores']:.2f} cores: again")
+                say(
+                    f"  b. {rate:>7,.0f} answers/s: fan-out p99 {fmt(res['fanout_p99_ms'], 1)} ms "
+                    f"while other processes used {res['other_cpu_cores']:.2f} cores: again"
+                )
                 await target.settle(limit=10)
                 continue
-            say(f"  b. {rate:>7,.0f} answers/s offered: {res['answers_per_s']:>7,.0f}/s sent, "
+            say(
+                f"  b. {rate:>7,.0f} answers/s offered: {res['answers_per_s']:>7,.0f}/s sent, "
                 f"{res['deliveries_per_s']:>8,.0f} deliveries/s, fan-out p99 "
                 f"{fmt(res['fanout_p99_ms'], 1):>6} ms, lost {res['lost']}, server CPU "
                 f"{res['server_cpu_share']:.0%}, generator CPU {res['gen_cpu_share']:.0%}, others "
                 f"{res['other_cpu_cores']:.2f} cores "
-                f"{'ok' if ok else '-> over'}")
+                f"{'ok' if ok else '-> over'}"
+            )
             if not ok:
                 break
             best = res
             await target.settle(limit=10)
             rate = round(rate * a.rate_factor)
-        out["b"] = {"steps": steps, "best_deliveries_per_s": best["deliveries_per_s"] if best else 0.0,
-                    "best_rate": best["offered_per_s"] if best else 0,
-                    "best_cpu_us_per_delivery": best["server_cpu_us_per_delivery"] if best else math.nan,
-                    "limited_by_generator": bool(steps and steps[-1]["gen_cpu_share"] > 0.9)}
+        out["b"] = {
+            "steps": steps,
+            "best_deliveries_per_s": best["deliveries_per_s"] if best else 0.0,
+            "best_rate": best["offered_per_s"] if best else 0,
+            "best_cpu_us_per_delivery": best["server_cpu_us_per_delivery"] if best else math.nan,
+            "limited_by_generator": bool(steps and steps[-1]["gen_cpu_share"] > 0.9),
+        }
         say(f"  b. best: {out['b']['best_deliveries_per_s']:,.0f} deliveries/s with fan-out p99 < 50 ms")
     await close_all([cl for r in rooms for cl in r.members])
 
@@ -687,10 +771,12 @@ async def scenario_c(target: Target, a: argparse.Namespace, out: dict[str, Any])
 
     failures = 0
     try:
-        got = await asyncio.wait_for(gather_limited((fill(i) for i in range(a.idle_rooms)), 8),
-                                     a.idle_timeout)
-        failures = sum(1 for x in got for y in (x if isinstance(x, list) else [x])
-                       if isinstance(y, BaseException))
+        got = await asyncio.wait_for(
+            gather_limited((fill(i) for i in range(a.idle_rooms)), 8), a.idle_timeout
+        )
+        failures = sum(
+            1 for x in got for y in (x if isinstance(x, list) else [x]) if isinstance(y, BaseException)
+        )
     except TimeoutError:
         say(f"  c. time limit {a.idle_timeout:.0f} s reached")
     joined = sum(1 for cl in clients if cl.you)
@@ -699,16 +785,21 @@ async def scenario_c(target: Target, a: argparse.Namespace, out: dict[str, Any])
     await asyncio.sleep(1)
     rss1 = target.rss_kib()
     res = {
-        "connections": joined, "failures": failures + (n - len(clients)), "join_s": join_time,
-        "rss_before_kib": rss0, "rss_after_kib": rss1,
+        "connections": joined,
+        "failures": failures + (n - len(clients)),
+        "join_s": join_time,
+        "rss_before_kib": rss0,
+        "rss_after_kib": rss1,
         "kib_per_connection": (rss1 - rss0) / max(1, joined),
         "server_cpu_ms_per_join": (target.cpu_s() - cpu0) / max(1, joined) * 1e3,
         "state_bytes_mean": S.state_bytes / max(1, S.deliveries),
     }
     out["c"] = res
-    say(f"  c. idle: {joined:,} connections joined in {join_time:.1f} s ({res['failures']} failed); "
+    say(
+        f"  c. idle: {joined:,} connections joined in {join_time:.1f} s ({res['failures']} failed); "
         f"RSS {rss0 / 1024:,.1f} -> {rss1 / 1024:,.1f} MiB = {res['kib_per_connection']:.1f} KiB per "
-        f"connection; server CPU {res['server_cpu_ms_per_join']:.2f} ms per join")
+        f"connection; server CPU {res['server_cpu_ms_per_join']:.2f} ms per join"
+    )
     await close_all(clients + [cl for r in warm for cl in r.members])
 
 
@@ -740,26 +831,36 @@ async def scenario_d(target: Target, a: argparse.Namespace, out: dict[str, Any])
     per_client = [cl.deliveries for cl in room.members]
     cpu = target.cpu_s() - cpu0
     res = {
-        "voters": len(plan), "sent": S.sent, "acked": S.acked, "errors": S.errors,
-        "error_codes": dict(S.error_codes), "lost": S.sent - S.acked - S.errors,
-        "ack_p50_ms": pct(S.ack_lat, 50) * 1e3, "ack_p99_ms": pct(S.ack_lat, 99) * 1e3,
+        "voters": len(plan),
+        "sent": S.sent,
+        "acked": S.acked,
+        "errors": S.errors,
+        "error_codes": dict(S.error_codes),
+        "lost": S.sent - S.acked - S.errors,
+        "ack_p50_ms": pct(S.ack_lat, 50) * 1e3,
+        "ack_p99_ms": pct(S.ack_lat, 99) * 1e3,
         "ack_max_ms": max(S.ack_lat, default=math.nan) * 1e3,
         "states_per_client_mean": sum(per_client) / len(per_client),
-        "states_per_client_min": min(per_client), "states_per_client_max": max(per_client),
+        "states_per_client_min": min(per_client),
+        "states_per_client_max": max(per_client),
         "state_bytes_mean": S.state_bytes / max(1, S.deliveries),
-        "deliveries_per_s": S.deliveries / (t_end - start), "server_cpu_s": cpu,
+        "deliveries_per_s": S.deliveries / (t_end - start),
+        "server_cpu_s": cpu,
         "server_cpu_us_per_delivery": cpu / max(1, S.deliveries) * 1e6,
-        "gen_cpu_share": gen.share(), "send_lag_p99_ms": pct(S.send_lag, 99) * 1e3,
+        "gen_cpu_share": gen.share(),
+        "send_lag_p99_ms": pct(S.send_lag, 99) * 1e3,
         "other_cpu_cores": gen.others(),
     }
     out["d"] = res
-    say(f"  d. big room: {res['sent']} votes in {a.big_window:.0f} s: acked {res['acked']}, errors "
+    say(
+        f"  d. big room: {res['sent']} votes in {a.big_window:.0f} s: acked {res['acked']}, errors "
         f"{res['errors']}, lost {res['lost']}; ack p50/p99/max {fmt(res['ack_p50_ms'])}/"
         f"{fmt(res['ack_p99_ms'])}/{fmt(res['ack_max_ms'])} ms; states per client "
         f"{res['states_per_client_mean']:.1f} (min {res['states_per_client_min']}, max "
         f"{res['states_per_client_max']}) of {res['state_bytes_mean']:,.0f} B; server CPU "
         f"{cpu:.1f} s; generator CPU {res['gen_cpu_share']:.0%}; other processes "
-        f"{res['other_cpu_cores']:.2f} cores")
+        f"{res['other_cpu_cores']:.2f} cores"
+    )
     await close_all(room.members)
 
 
@@ -782,32 +883,43 @@ async def scenario_e(target: Target, a: argparse.Namespace, out: dict[str, Any])
         return cl.welcome_at - start
 
     start = perf()
-    got = await asyncio.gather(*(back(cl, r, tok) for cl, (r, tok) in zip(fresh, seats, strict=True)),
-                               return_exceptions=True)
+    got = await asyncio.gather(
+        *(back(cl, r, tok) for cl, (r, tok) in zip(fresh, seats, strict=True)), return_exceptions=True
+    )
     times = [x for x in got if isinstance(x, float)]
     fails = [x for x in got if not isinstance(x, float)]
     res = {
-        "clients": len(seats), "welcomed": len(times), "failed": len(fails),
+        "clients": len(seats),
+        "welcomed": len(times),
+        "failed": len(fails),
         "failure_kinds": sorted({type(x).__name__ for x in fails}),
-        "p50_s": pct(times, 50), "p99_s": pct(times, 99), "max_s": max(times, default=math.nan),
-        "total_s": perf() - start, "server_cpu_s": target.cpu_s() - cpu0,
+        "p50_s": pct(times, 50),
+        "p99_s": pct(times, 99),
+        "max_s": max(times, default=math.nan),
+        "total_s": perf() - start,
+        "server_cpu_s": target.cpu_s() - cpu0,
         "state_bytes_mean": S.state_bytes / max(1, S.deliveries),
-        "gen_cpu_share": gen.share(), "other_cpu_cores": gen.others(),
+        "gen_cpu_share": gen.share(),
+        "other_cpu_cores": gen.others(),
     }
     out["e"] = res
-    say(f"  e. reconnect storm: {res['welcomed']:,}/{res['clients']:,} welcomed ({res['failed']} failed "
+    say(
+        f"  e. reconnect storm: {res['welcomed']:,}/{res['clients']:,} welcomed ({res['failed']} failed "
         f"{res['failure_kinds']}); p50/p99/max {fmt(res['p50_s'], 2)}/{fmt(res['p99_s'], 2)}/"
         f"{fmt(res['max_s'], 2)} s; total {res['total_s']:.2f} s; server CPU {res['server_cpu_s']:.1f} s; "
-        f"generator CPU {res['gen_cpu_share']:.0%}; other processes {res['other_cpu_cores']:.2f} cores")
+        f"generator CPU {res['gen_cpu_share']:.0%}; other processes {res['other_cpu_cores']:.2f} cores"
+    )
     await close_all(fresh)
 
 
-async def run_target(kind: str, a: argparse.Namespace, tmp: Path, sizes: dict[str, float]
-                     ) -> dict[str, Any]:
+async def run_target(kind: str, a: argparse.Namespace, tmp: Path, sizes: dict[str, float]) -> dict[str, Any]:
     global CURRENT
     out: dict[str, Any] = {}
-    groups = [(s, fn) for s, fn in ((("a", "b"), scenario_ab), (("c",), scenario_c),
-                                    (("d", "e"), None)) if set(s) & set(a.scenarios)]
+    groups = [
+        (s, fn)
+        for s, fn in ((("a", "b"), scenario_ab), (("c",), scenario_c), (("d", "e"), None))
+        if set(s) & set(a.scenarios)
+    ]
     for names, fn in groups:
         target = CURRENT = Target(kind, a, tmp)
         try:
@@ -840,6 +952,7 @@ def report(a: argparse.Namespace, app: dict[str, Any], floor: dict[str, Any]) ->
             if scn[0] not in d:
                 return None
             return key(d[scn[0]]) if callable(key) else d[scn[0]].get(key)
+
         rows.append((scn, metric, get(app), get(floor)))
 
     scn_a = f"a {a.rooms}x{a.players} @{a.rate:.0f}/s"
@@ -914,55 +1027,79 @@ def report(a: argparse.Namespace, app: dict[str, Any], floor: dict[str, Any]) ->
         intact = r["lost"] == 0 and r["errors"] == 0 and r["fanout_undelivered"] == 0
         if f:
             x, y = r["server_cpu_us_per_delivery"], f["server_cpu_us_per_delivery"]
-            goal(f"{a.rooms}x{a.players} @ {a.rate:.0f}/s: CPU per delivery <= 1.5x the floor's",
-                 ratio(x, y) <= 1.5, f"{fmt(x, 1)} vs {fmt(y, 1)} us ({ratio(x, y):.2f}x)")
+            goal(
+                f"{a.rooms}x{a.players} @ {a.rate:.0f}/s: CPU per delivery <= 1.5x the floor's",
+                ratio(x, y) <= 1.5,
+                f"{fmt(x, 1)} vs {fmt(y, 1)} us ({ratio(x, y):.2f}x)",
+            )
             x, y = r["fanout_p99_ms"], f["fanout_p99_ms"]
-            goal(f"{a.rooms}x{a.players} @ {a.rate:.0f}/s: fan-out p99 <= 1.5x the floor's, "
-                 "nothing lost", ratio(x, y) <= 1.5 and intact,
-                 f"{fmt(x, 2)} vs {fmt(y, 2)} ms ({ratio(x, y):.2f}x), lost {r['lost']}, "
-                 f"errors {r['errors']}")
+            goal(
+                f"{a.rooms}x{a.players} @ {a.rate:.0f}/s: fan-out p99 <= 1.5x the floor's, nothing lost",
+                ratio(x, y) <= 1.5 and intact,
+                f"{fmt(x, 2)} vs {fmt(y, 2)} ms ({ratio(x, y):.2f}x), lost {r['lost']}, errors {r['errors']}",
+            )
         else:
-            goal(f"{a.rooms}x{a.players} @ {a.rate:.0f}/s: nothing lost", intact,
-                 f"p99 {fmt(r['fanout_p99_ms'], 2)} ms, lost {r['lost']}, errors {r['errors']}")
+            goal(
+                f"{a.rooms}x{a.players} @ {a.rate:.0f}/s: nothing lost",
+                intact,
+                f"p99 {fmt(r['fanout_p99_ms'], 2)} ms, lost {r['lost']}, errors {r['errors']}",
+            )
     if "b" in app and "b" in floor:
         x, y = app["b"]["best_deliveries_per_s"], floor["b"]["best_deliveries_per_s"]
-        goal("deliveries/s at p99 < 50 ms >= 0.8x the floor's", x >= 0.8 * y if y else None,
-             f"{x:,.0f} vs {y:,.0f} ({ratio(x, y):.2f}x)"
-             + (" floor bounded by the generator" if floor["b"]["limited_by_generator"] else ""))
+        goal(
+            "deliveries/s at p99 < 50 ms >= 0.8x the floor's",
+            x >= 0.8 * y if y else None,
+            f"{x:,.0f} vs {y:,.0f} ({ratio(x, y):.2f}x)"
+            + (" floor bounded by the generator" if floor["b"]["limited_by_generator"] else ""),
+        )
     if "c" in app:
         r, f = app["c"], floor.get("c")
         complete = r["connections"] == a.idle_rooms * a.idle_per_room
         x = r["kib_per_connection"]
         if f:
             y = f["kib_per_connection"]
-            goal(f"{a.idle_rooms * a.idle_per_room:,} idle connections: <= 2x the floor's "
-                 "memory each", ratio(x, y) <= 2 and complete,
-                 f"{x:.1f} vs {y:.1f} KiB ({ratio(x, y):.2f}x), {r['connections']:,} joined")
+            goal(
+                f"{a.idle_rooms * a.idle_per_room:,} idle connections: <= 2x the floor's memory each",
+                ratio(x, y) <= 2 and complete,
+                f"{x:.1f} vs {y:.1f} KiB ({ratio(x, y):.2f}x), {r['connections']:,} joined",
+            )
         else:
-            goal(f"{a.idle_rooms * a.idle_per_room:,} idle connections joined", complete,
-                 f"{x:.1f} KiB, {r['connections']:,} joined")
+            goal(
+                f"{a.idle_rooms * a.idle_per_room:,} idle connections joined",
+                complete,
+                f"{x:.1f} KiB, {r['connections']:,} joined",
+            )
     if "d" in app:
         r, f = app["d"], floor.get("d")
-        goal(f"room of {a.big_players} voting in {a.big_window:.0f} s: all acked, p99 <= 500 ms",
-             r["acked"] == r["voters"] and r["ack_p99_ms"] <= 500,
-             f"{r['acked']}/{r['voters']} acked, p99 {fmt(r['ack_p99_ms'])} ms")
+        goal(
+            f"room of {a.big_players} voting in {a.big_window:.0f} s: all acked, p99 <= 500 ms",
+            r["acked"] == r["voters"] and r["ack_p99_ms"] <= 500,
+            f"{r['acked']}/{r['voters']} acked, p99 {fmt(r['ack_p99_ms'])} ms",
+        )
         if f:
             x, y = r["server_cpu_us_per_delivery"], f["server_cpu_us_per_delivery"]
-            goal(f"room of {a.big_players}: CPU per delivery <= 2x the floor's",
-                 ratio(x, y) <= 2, f"{fmt(x, 1)} vs {fmt(y, 1)} us ({ratio(x, y):.2f}x); "
-                 f"{fmt(r['state_bytes_mean'])} vs {fmt(f['state_bytes_mean'])} bytes a message")
+            goal(
+                f"room of {a.big_players}: CPU per delivery <= 2x the floor's",
+                ratio(x, y) <= 2,
+                f"{fmt(x, 1)} vs {fmt(y, 1)} us ({ratio(x, y):.2f}x); "
+                f"{fmt(r['state_bytes_mean'])} vs {fmt(f['state_bytes_mean'])} bytes a message",
+            )
     if "e" in app:
         r, f = app["e"], floor.get("e")
         everyone = r["welcomed"] == r["clients"]
         if f:
             x, y = r["max_s"], f["max_s"]
-            goal(f"{r['clients']:,} reconnecting at once: all welcomed within 1.5x the floor's "
-                 "time", everyone and ratio(x, y) <= 1.5,
-                 f"{r['welcomed']:,}/{r['clients']:,} in {fmt(x, 2)} vs {fmt(y, 2)} s "
-                 f"({ratio(x, y):.2f}x)")
+            goal(
+                f"{r['clients']:,} reconnecting at once: all welcomed within 1.5x the floor's time",
+                everyone and ratio(x, y) <= 1.5,
+                f"{r['welcomed']:,}/{r['clients']:,} in {fmt(x, 2)} vs {fmt(y, 2)} s ({ratio(x, y):.2f}x)",
+            )
         else:
-            goal(f"{r['clients']:,} reconnecting at once: all welcomed", everyone,
-                 f"{r['welcomed']:,}/{r['clients']:,} in {fmt(r['max_s'], 2)} s")
+            goal(
+                f"{r['clients']:,} reconnecting at once: all welcomed",
+                everyone,
+                f"{r['welcomed']:,}/{r['clients']:,} in {fmt(r['max_s'], 2)} s",
+            )
     say("")
     say(f"{'goal':<72} | {'met':<7} | figure")
     say("-" * 110)
@@ -995,18 +1132,44 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--storm-rooms", type=int, help="e: rooms (20)")
     p.add_argument("--storm-per-room", type=int, help="e: clients per room (100)")
     p.add_argument("--storm-timeout", type=float, default=60, help="e: per-client time limit")
-    p.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
-                   help="extra environment for the app (BIG_ROOM_THRESHOLD and COALESCE_MS "
-                        "are passed to the floor too)")
+    p.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for the app (BIG_ROOM_THRESHOLD and COALESCE_MS are passed to the floor too)",
+    )
     p.add_argument("--json", metavar="FILE", help="write every figure to FILE")
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args(argv)
-    full = dict(rooms=100, players=20, rate=400.0, duration=20.0, start_rate=200.0, step_duration=6.0,
-                idle_rooms=100, idle_per_room=100, big_players=1000, big_window=10.0,
-                storm_rooms=20, storm_per_room=100)
-    quick = dict(rooms=20, players=10, rate=200.0, duration=3.0, start_rate=400.0, step_duration=1.5,
-                 idle_rooms=5, idle_per_room=100, big_players=200, big_window=3.0,
-                 storm_rooms=3, storm_per_room=100)
+    full = dict(
+        rooms=100,
+        players=20,
+        rate=400.0,
+        duration=20.0,
+        start_rate=200.0,
+        step_duration=6.0,
+        idle_rooms=100,
+        idle_per_room=100,
+        big_players=1000,
+        big_window=10.0,
+        storm_rooms=20,
+        storm_per_room=100,
+    )
+    quick = dict(
+        rooms=20,
+        players=10,
+        rate=200.0,
+        duration=3.0,
+        start_rate=400.0,
+        step_duration=1.5,
+        idle_rooms=5,
+        idle_per_room=100,
+        big_players=200,
+        big_window=3.0,
+        storm_rooms=3,
+        storm_per_room=100,
+    )
     for k, v in (quick if a.quick else full).items():
         if getattr(a, k) is None:
             setattr(a, k, v)

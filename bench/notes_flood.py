@@ -56,15 +56,31 @@ def pct(values: list[float], q: float) -> float:
 class Server:
     def __init__(self, root: Path, tmp: Path) -> None:
         self.port = free_port()
-        lifted = {f"{k}_{s}": "1000000" for k in ("JOINS", "LOOKUPS", "ROOMS", "DECK_UPLOADS",
-                                                  "CODE_MISSES") for s in ("PER_MINUTE", "BURST")}
-        self.env = {**os.environ, **lifted, "CODE_MISSES_PER_HOUR": "1000000",
-                    "WEBSOCKETS_PER_ADDRESS": "100000", "HOST": "127.0.0.1",
-                    "PORT": str(self.port), "DATABASE_URL": f"sqlite:///{tmp / 'flood.db'}",
-                    "CARDS_DIR": str(make_cards_dir(tmp)), "LOG_LEVEL": "warning",
-                    "CARD_KEY_DIR": str(tmp / "keys"), "PYTHONPATH": str(root)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "server"], cwd=root, env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        lifted = {
+            f"{k}_{s}": "1000000"
+            for k in ("JOINS", "LOOKUPS", "ROOMS", "DECK_UPLOADS", "CODE_MISSES")
+            for s in ("PER_MINUTE", "BURST")
+        }
+        self.env = {
+            **os.environ,
+            **lifted,
+            "CODE_MISSES_PER_HOUR": "1000000",
+            "WEBSOCKETS_PER_ADDRESS": "100000",
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "DATABASE_URL": f"sqlite:///{tmp / 'flood.db'}",
+            "CARDS_DIR": str(make_cards_dir(tmp)),
+            "LOG_LEVEL": "warning",
+            "CARD_KEY_DIR": str(tmp / "keys"),
+            "PYTHONPATH": str(root),
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "server"],
+            cwd=root,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -81,9 +97,11 @@ class Server:
 
     def room(self) -> dict[str, Any]:
         req = urllib.request.Request(
-            f"{self.base}/api/rooms", method="POST",
+            f"{self.base}/api/rooms",
+            method="POST",
             data=json.dumps({"deck_id": "mini-test"}).encode(),
-            headers={"Content-Type": "application/json"})
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=10) as r:
             return dict(json.loads(r.read()))
 
@@ -96,8 +114,9 @@ class Server:
 
 
 async def seat(server: Server, code: str, **join: Any) -> Any:
-    ws = await websockets.connect(f"ws://127.0.0.1:{server.port}/ws/rooms/{code}",
-                                  max_size=None, open_timeout=20)
+    ws = await websockets.connect(
+        f"ws://127.0.0.1:{server.port}/ws/rooms/{code}", max_size=None, open_timeout=20
+    )
     await ws.send(json.dumps({"type": "join", **join}))
     while True:
         msg = json.loads(await ws.recv())
@@ -178,8 +197,7 @@ async def run(args: argparse.Namespace) -> None:
             a = server.room()
             a_fac = await seat(server, a["code"], token=a["facilitator_token"])
             senders = [await seat(server, a["code"], name=f"Flot{i}") for i in range(args.senders)]
-            listeners = [await seat(server, a["code"], name=f"Lect{i}")
-                         for i in range(args.listeners)]
+            listeners = [await seat(server, a["code"], name=f"Lect{i}") for i in range(args.listeners)]
             await a_fac.send(json.dumps({"type": "start"}))
             await a_fac.send(json.dumps({"type": "draw"}))
             await asyncio.sleep(0.5)
@@ -188,8 +206,9 @@ async def run(args: argparse.Namespace) -> None:
             drains = [asyncio.create_task(drain(w, heard)) for w in (a_fac, *listeners)]
             flooding: list[float] = []
             cpu1 = cpu_seconds(server.proc.pid)
-            await asyncio.gather(pinger(b_ws, args.flood, flooding),
-                                 *(flood_sender(w, args.flood, sent) for w in senders))
+            await asyncio.gather(
+                pinger(b_ws, args.flood, flooding), *(flood_sender(w, args.flood, sent) for w in senders)
+            )
             cpu_flood = cpu_seconds(server.proc.pid) - cpu1
             for d in drains:
                 d.cancel()
@@ -200,14 +219,20 @@ async def run(args: argparse.Namespace) -> None:
             server.stop()
     calm_p95, flood_p95 = pct(calm, 0.95), pct(flooding, 0.95)
     print(f"tree: {Path(args.root).resolve()}")
-    print(f"room B ack, calm  ({len(calm)} pings): p50 {pct(calm, 0.5):.1f} ms, "
-          f"p95 {calm_p95:.1f} ms; server CPU {cpu_calm:.1f} s in {args.calm:.0f} s")
-    print(f"room B ack, flood ({len(flooding)} pings): p50 {pct(flooding, 0.5):.1f} ms, "
-          f"p95 {flood_p95:.1f} ms; server CPU {cpu_flood:.1f} s in {args.flood:.0f} s")
+    print(
+        f"room B ack, calm  ({len(calm)} pings): p50 {pct(calm, 0.5):.1f} ms, "
+        f"p95 {calm_p95:.1f} ms; server CPU {cpu_calm:.1f} s in {args.calm:.0f} s"
+    )
+    print(
+        f"room B ack, flood ({len(flooding)} pings): p50 {pct(flooding, 0.5):.1f} ms, "
+        f"p95 {flood_p95:.1f} ms; server CPU {cpu_flood:.1f} s in {args.flood:.0f} s"
+    )
     print(f"p95 flood / calm: {flood_p95 / calm_p95:.1f}x")
-    print(f"room A: {sent['sent']} notes sent by {args.senders} senders, {sent['acks']} "
-          f"acknowledged, {sent['errors']} refused; last state {heard['last_state'] / 1e6:.2f} MB; "
-          f"{1 + args.listeners} readers received {heard['bytes'] / 1e6:.1f} MB")
+    print(
+        f"room A: {sent['sent']} notes sent by {args.senders} senders, {sent['acks']} "
+        f"acknowledged, {sent['errors']} refused; last state {heard['last_state'] / 1e6:.2f} MB; "
+        f"{1 + args.listeners} readers received {heard['bytes'] / 1e6:.1f} MB"
+    )
 
 
 def main() -> None:

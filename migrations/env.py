@@ -12,9 +12,7 @@ engine = make_engine(url)
 
 with engine.connect() as connection:
     context.configure(
-        connection=connection,
-        target_metadata=Base.metadata,
-        render_as_batch=url.startswith("sqlite"),
+        connection=connection, target_metadata=Base.metadata, render_as_batch=url.startswith("sqlite")
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -44,33 +44,144 @@ NBSP = "\u00a0"
 SPACES = " \u202f\u2009\u2007\t"  # what must become U+00A0 before or after a sign
 
 # placeholders that hold numbers: no elision before them ("de {count}")
-NUMERIC_PARAMS = frozenset({
-    "count", "n", "total", "done", "limit", "minutes", "seconds", "hours", "hour", "minute", "day",
-    "year", "yes", "no", "unsure", "expected", "cards", "answered", "skipped", "played", "parked",
-    "open", "yes_no", "risks", "number", "index", "line", "column", "value", "percent", "size", "max",
-    "min", "date", "present", "voters", "votes", "quorum", "players", "people", "questions",
-    "notes", "themes"})
+NUMERIC_PARAMS = frozenset(
+    {
+        "count",
+        "n",
+        "total",
+        "done",
+        "limit",
+        "minutes",
+        "seconds",
+        "hours",
+        "hour",
+        "minute",
+        "day",
+        "year",
+        "yes",
+        "no",
+        "unsure",
+        "expected",
+        "cards",
+        "answered",
+        "skipped",
+        "played",
+        "parked",
+        "open",
+        "yes_no",
+        "risks",
+        "number",
+        "index",
+        "line",
+        "column",
+        "value",
+        "percent",
+        "size",
+        "max",
+        "min",
+        "date",
+        "present",
+        "voters",
+        "votes",
+        "quorum",
+        "players",
+        "people",
+        "questions",
+        "notes",
+        "themes",
+    }
+)
 
 # words ending in s or x that are not plurals (a count before them needs no choice)
-NOT_PLURALS = frozenset({
-    "fois", "mois", "temps", "avis", "cas", "accès", "succès", "progrès", "pas", "plus", "moins",
-    "dans", "sous", "vers", "sans", "puis", "alors", "après", "depuis", "lors", "très", "jamais",
-    "toujours", "yes", "is", "was", "has", "this", "as", "its", "always", "across", "less", "thus",
-    "minus", "his", "previous", "various"})
+NOT_PLURALS = frozenset(
+    {
+        "fois",
+        "mois",
+        "temps",
+        "avis",
+        "cas",
+        "accès",
+        "succès",
+        "progrès",
+        "pas",
+        "plus",
+        "moins",
+        "dans",
+        "sous",
+        "vers",
+        "sans",
+        "puis",
+        "alors",
+        "après",
+        "depuis",
+        "lors",
+        "très",
+        "jamais",
+        "toujours",
+        "yes",
+        "is",
+        "was",
+        "has",
+        "this",
+        "as",
+        "its",
+        "always",
+        "across",
+        "less",
+        "thus",
+        "minus",
+        "his",
+        "previous",
+        "various",
+    }
+)
 # counts that never say how many things (dates, positions, votes shown as words)
-NOT_COUNTS = frozenset({"day", "year", "hour", "minute", "date", "number", "index", "line",
-                        "column", "value", "percent", "yes", "no", "unsure"})
+NOT_COUNTS = frozenset(
+    {
+        "day",
+        "year",
+        "hour",
+        "minute",
+        "date",
+        "number",
+        "index",
+        "line",
+        "column",
+        "value",
+        "percent",
+        "yes",
+        "no",
+        "unsure",
+    }
+)
 
 
 def is_count(param: str) -> bool:
     """Whether a parameter holds a number of things (by its name)."""
-    return (param in NUMERIC_PARAMS and param not in NOT_COUNTS) or param.endswith(
-        ("count", "total", "_n")) or param.startswith(("n_", "nb_", "num_"))
+    return (
+        (param in NUMERIC_PARAMS and param not in NOT_COUNTS)
+        or param.endswith(("count", "total", "_n"))
+        or param.startswith(("n_", "nb_", "num_"))
+    )
 
 
 # deck fields that hold identifiers, not text
-NON_TEXT_FIELDS = frozenset({"format", "id", "language", "version", "color", "theme", "kind",
-                             "criterion", "risk_answer", "polarity", "type", "sectors_ids"})
+NON_TEXT_FIELDS = frozenset(
+    {
+        "format",
+        "id",
+        "language",
+        "version",
+        "color",
+        "theme",
+        "kind",
+        "criterion",
+        "risk_answer",
+        "polarity",
+        "type",
+        "sectors_ids",
+    }
+)
 
 _L = r"[^\W\d_]"  # a letter
 # a sign is prose punctuation when a space, a closing sign or the end of the text follows it
@@ -99,10 +210,12 @@ class Violation:
 # ---------------------------------------------------------------- rules on one French text
 
 _SPACE_BEFORE = re.compile(
-    rf"[{SPACES}]+(?=[?!:;]{_PROSE_AFTER})|[{SPACES}]+(?=»)|(?<=[\d}}])[{SPACES}]+(?=%)")
+    rf"[{SPACES}]+(?=[?!:;]{_PROSE_AFTER})|[{SPACES}]+(?=»)|(?<=[\d}}])[{SPACES}]+(?=%)"
+)
 _NO_SPACE_BEFORE = re.compile(
     rf"(?<=[\w)\]}}»”…%])(?<!&\w\w)(?<!&\w\w\w)(?<!&\w\w\w\w)(?<!&#\d\d)(?<!&#\d\d\d)"  # not &nbsp;
-    rf"(?=[?!:;]{_PROSE_AFTER})|(?<=[\w)\]}}…?!.])(?=»)|(?<=[\d}}])(?=%)")
+    rf"(?=[?!:;]{_PROSE_AFTER})|(?<=[\w)\]}}…?!.])(?=»)|(?<=[\d}}])(?=%)"
+)
 _AFTER_OPEN = re.compile(rf"(?<=«)[{SPACES}]*(?!{NBSP})")
 _PLURAL = re.compile(rf"{_L}+\((?:s|x|es|aux|ux)\)", re.IGNORECASE)
 _COUNTED_PLURAL = re.compile(rf"\{{(\w+)\}}[{SPACES}{NBSP}]+({_L}{{2,}}[sx])\b")
@@ -114,7 +227,8 @@ _INCLUSIVE = re.compile(
     rf"|{_L}-(?:e|ne|le)-s\b"  # salarié-e-s
     r"|\b(?:celles et ceux|ceux et celles|tous et toutes|toutes et tous|chacun et chacune"
     r"|chacune et chacun|ils et elles|elles et ils)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _ELISION = re.compile(r"\b(de|que|le|la|jusque|lorsque|puisque)\s+\{(\w+)\}", re.IGNORECASE)
 _SPELLING = re.compile(r"\b([Aa])uto[-\s\u2011]diagnostic", re.IGNORECASE)
 _QUOTES = re.compile(r'["“”]')
@@ -137,32 +251,51 @@ def _nbsp_findings(text: str) -> Iterator[Finding]:
 def check_text(text: str, *, french: bool = True, prose: bool = True) -> list[Finding]:
     """The violations in one text (``french=False``: only the plural rule; ``prose=False``, for
     text inside code or markup: no quote or ellipsis rule)."""
-    found = [Finding("plural", m.start(), m.end(), f"pseudo-plural « {m.group()} »: use "
-                     "{count|singular|plural}") for m in _PLURAL.finditer(text)]
-    found += [Finding("plural", m.start(), m.end(), f"« {m.group()} » is plural even for 1: use "
-                      f"{{{m.group(1)}|singular|plural}}")
-              for m in _COUNTED_PLURAL.finditer(text)
-              if is_count(m.group(1)) and m.group(2).lower() not in NOT_PLURALS]
+    found = [
+        Finding("plural", m.start(), m.end(), f"pseudo-plural « {m.group()} »: use {{count|singular|plural}}")
+        for m in _PLURAL.finditer(text)
+    ]
+    found += [
+        Finding(
+            "plural",
+            m.start(),
+            m.end(),
+            f"« {m.group()} » is plural even for 1: use {{{m.group(1)}|singular|plural}}",
+        )
+        for m in _COUNTED_PLURAL.finditer(text)
+        if is_count(m.group(1)) and m.group(2).lower() not in NOT_PLURALS
+    ]
     if not french:
         return found
     found += _nbsp_findings(text)
-    found += [Finding("inclusive", m.start(), m.end(), f"« {m.group()} »: use epicene words or the plural")
-              for m in _INCLUSIVE.finditer(text)]
-    found += [Finding("elision", m.start(), m.end(), f"« {m.group()} »: write {{{m.group(2)}|{m.group(1)}}}")
-              for m in _ELISION.finditer(text) if m.group(2) not in NUMERIC_PARAMS]
-    found += [Finding("spelling", m.start(), m.end(), f"« {m.group()} »: write autodiagnostic")
-              for m in _SPELLING.finditer(text)]
+    found += [
+        Finding("inclusive", m.start(), m.end(), f"« {m.group()} »: use epicene words or the plural")
+        for m in _INCLUSIVE.finditer(text)
+    ]
+    found += [
+        Finding("elision", m.start(), m.end(), f"« {m.group()} »: write {{{m.group(2)}|{m.group(1)}}}")
+        for m in _ELISION.finditer(text)
+        if m.group(2) not in NUMERIC_PARAMS
+    ]
+    found += [
+        Finding("spelling", m.start(), m.end(), f"« {m.group()} »: write autodiagnostic")
+        for m in _SPELLING.finditer(text)
+    ]
     if prose:
-        found += [Finding("quotes", m.start(), m.end(), "French quotes are « »")
-                  for m in _QUOTES.finditer(text)]
-        found += [Finding("ellipsis", m.start(), m.end(), "write the ellipsis … (one sign)")
-                  for m in _ELLIPSIS.finditer(text)]
+        found += [
+            Finding("quotes", m.start(), m.end(), "French quotes are « »") for m in _QUOTES.finditer(text)
+        ]
+        found += [
+            Finding("ellipsis", m.start(), m.end(), "write the ellipsis … (one sign)")
+            for m in _ELLIPSIS.finditer(text)
+        ]
     return sorted(found, key=lambda f: (f.start, f.rule))
 
 
 _MARKED = r"[^\W\d_][^\s{}(),.;:!?]*\((?:s|x|es|aux|ux)\)"
-_COUNTED_RUN = re.compile(rf"\{{(\w+)\}}(\s+)((?:[^\s{{}},.;:!?]+\s+){{0,3}}{_MARKED}(?![\w(]))",
-                          re.IGNORECASE)
+_COUNTED_RUN = re.compile(
+    rf"\{{(\w+)\}}(\s+)((?:[^\s{{}},.;:!?]+\s+){{0,3}}{_MARKED}(?![\w(]))", re.IGNORECASE
+)
 
 
 def _plural_word(word: str) -> tuple[str, str]:
@@ -201,7 +334,8 @@ def fix_text(text: str) -> str:
     text = re.sub(rf"«[{SPACES}{NBSP}]*", "«" + NBSP, text)
     text = re.sub(f"«{NBSP}$", "«", text)
     text = _ELISION.sub(
-        lambda m: m.group(0) if m.group(2) in NUMERIC_PARAMS else f"{{{m.group(2)}|{m.group(1)}}}", text)
+        lambda m: m.group(0) if m.group(2) in NUMERIC_PARAMS else f"{{{m.group(2)}|{m.group(1)}}}", text
+    )
     return _SPELLING.sub(lambda m: m.group(1) + "utodiagnostic", text)
 
 
@@ -247,12 +381,13 @@ def _line(source: str, offset: int) -> int:
 
 
 def _excerpt(text: str, start: int, end: int) -> str:
-    shown = text[max(0, start - 30):end + 30].replace(NBSP, "⍽").replace("\u202f", "⍿")
+    shown = text[max(0, start - 30) : end + 30].replace(NBSP, "⍽").replace("\u202f", "⍿")
     return repr(shown)
 
 
-def scan_json(path: Path, *, french: bool, skip: frozenset[str] = frozenset(),
-              fix: bool = False, root: Path = ROOT) -> list[Violation]:
+def scan_json(
+    path: Path, *, french: bool, skip: frozenset[str] = frozenset(), fix: bool = False, root: Path = ROOT
+) -> list[Violation]:
     """The violations of one JSON file (string values); with ``fix``, rewrite it first."""
     source = path.read_text("utf-8")
     if fix:
@@ -273,8 +408,14 @@ def scan_json(path: Path, *, french: bool, skip: frozenset[str] = frozenset(),
             continue
         value = json.loads(source[start:end])
         for f in check_text(value, french=french):
-            out.append(Violation(f"{_rel(path, root)}:{_line(source, start)} {where}", f.rule, f.message,
-                                 _excerpt(value, f.start, f.end)))
+            out.append(
+                Violation(
+                    f"{_rel(path, root)}:{_line(source, start)} {where}",
+                    f.rule,
+                    f.message,
+                    _excerpt(value, f.start, f.end),
+                )
+            )
     return out
 
 
@@ -282,8 +423,9 @@ def scan_json(path: Path, *, french: bool, skip: frozenset[str] = frozenset(),
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _RAW_BLOCKS = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
-_TEXT_ATTR = re.compile(r"""\b(?:title|alt|aria-label|placeholder|aria-description)\s*=\s*(["'])(.*?)\1""",
-                        re.S)
+_TEXT_ATTR = re.compile(
+    r"""\b(?:title|alt|aria-label|placeholder|aria-description)\s*=\s*(["'])(.*?)\1""", re.S
+)
 # text shared by both languages may not carry its own French punctuation
 _SHARED_PUNCT = re.compile(rf"[{SPACES}{NBSP}]*[?!;«»]|(?<=[\w\}}])[{SPACES}{NBSP}]*:(?=\s|$)")
 
@@ -291,8 +433,10 @@ _SHARED_PUNCT = re.compile(rf"[{SPACES}{NBSP}]*[?!;«»]|(?<=[\w\}}])[{SPACES}{N
 def _mask_template(source: str) -> str:
     """The template with each Jinja expression as "{x}", tags and comments and scripts blanked,
     newlines kept (so line numbers stay true)."""
+
     def keep_lines(m: re.Match[str], text: str = "") -> str:
         return text + "\n" * m.group().count("\n")
+
     masked = _JINJA.sub(lambda m: keep_lines(m, "{x}" if m.group().startswith("{{") else ""), source)
     return _RAW_BLOCKS.sub(keep_lines, masked)
 
@@ -325,9 +469,15 @@ def scan_template(path: Path, *, fix: bool = False, root: Path = ROOT) -> list[V
                 continue  # reported below, as shared punctuation
             out.append(Violation(place, f.rule, f.message, _excerpt(text, f.start, f.end)))
         for m in _SHARED_PUNCT.finditer(re.sub(r"&#?\w+;", " ", text)):
-            out.append(Violation(place, "nbsp", "punctuation written in a template is shown in both "
-                                 "languages: take it from the catalogue (e.g. summary.colon)",
-                                 _excerpt(text, m.start(), m.end())))
+            out.append(
+                Violation(
+                    place,
+                    "nbsp",
+                    "punctuation written in a template is shown in both "
+                    "languages: take it from the catalogue (e.g. summary.colon)",
+                    _excerpt(text, m.start(), m.end()),
+                )
+            )
     return out
 
 
@@ -344,7 +494,7 @@ def js_literals(source: str) -> Iterator[tuple[int, str]]:
         elif source.startswith("/*", i):
             i = source.find("*/", i + 2)
             i = n if i < 0 else i + 2
-        elif c == "/" and last_code in "(,=:[!&|?{};+-*%<>~^" :
+        elif c == "/" and last_code in "(,=:[!&|?{};+-*%<>~^":
             j = i + 1  # a regular expression literal
             in_class = False
             while j < n and source[j] != "\n":
@@ -364,7 +514,7 @@ def js_literals(source: str) -> Iterator[tuple[int, str]]:
             while j < n:
                 ch = source[j]
                 if ch == "\\":
-                    buf.append(source[j:j + 2])
+                    buf.append(source[j : j + 2])
                     j += 2
                     continue
                 if c == "`" and source.startswith("${", j):
@@ -395,15 +545,22 @@ def scan_script(path: Path, root: Path = ROOT) -> list[Violation]:
             continue
         for f in check_text(text, prose=False):
             # only unmistakable prose in code: a word, a plain space, then the sign
-            around = text[max(0, f.start - 1):f.end + 1]
+            around = text[max(0, f.start - 1) : f.end + 1]
             if f.rule == "nbsp" and not re.search(rf"[\w)»][{SPACES}][?!:;»]", around):
                 continue
-            out.append(Violation(f"{_rel(path, root)}:{_line(source, offset)}", f.rule, f.message,
-                                 _excerpt(text, f.start, f.end)))
+            out.append(
+                Violation(
+                    f"{_rel(path, root)}:{_line(source, offset)}",
+                    f.rule,
+                    f.message,
+                    _excerpt(text, f.start, f.end),
+                )
+            )
     return out
 
 
 # ---------------------------------------------------------------- the project
+
 
 def _rel(path: Path, root: Path = ROOT) -> str:
     try:
@@ -445,8 +602,10 @@ def main(argv: list[str] | None = None, run: Callable[..., list[Violation]] = sc
     found = run(args.root, fix=args.fix)
     for v in found:
         print(v)
-    print(f"French typography: {len(found)} to fix." if found else "French typography: nothing to fix.",
-          file=sys.stderr)
+    print(
+        f"French typography: {len(found)} to fix." if found else "French typography: nothing to fix.",
+        file=sys.stderr,
+    )
     return 1 if found else 0
 
 

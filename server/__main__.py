@@ -34,7 +34,7 @@ def unwritable_database(database_url: str) -> str | None:
     prefix = "sqlite:///"
     if not database_url.startswith(prefix):
         return None
-    path = Path(database_url[len(prefix):].split("?", 1)[0])
+    path = Path(database_url[len(prefix) :].split("?", 1)[0])
     directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -44,10 +44,12 @@ def unwritable_database(database_url: str) -> str | None:
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     except OSError as e:
         uid = os.getuid() if hasattr(os, "getuid") else "?"
-        return (f"Cannot write the database {path} ({e.strerror or type(e).__name__}): make "
-                f"{directory} and the files in it writable by this process (user id {uid}; in "
-                f"the Docker image: chown -R 10001:10001 on the mounted directory), or set "
-                f"DATABASE_URL.")
+        return (
+            f"Cannot write the database {path} ({e.strerror or type(e).__name__}): make "
+            f"{directory} and the files in it writable by this process (user id {uid}; in "
+            f"the Docker image: chown -R 10001:10001 on the mounted directory), or set "
+            f"DATABASE_URL."
+        )
     return None
 
 
@@ -58,8 +60,10 @@ def send_path(settings: Settings, protocol: type[Any] | None) -> str:
     if not settings.ws_direct:
         return f"ASGI send (WS_DIRECT=false; protocol {name})"
     if sansio is None or protocol is None or not issubclass(protocol, sansio):
-        return (f"ASGI send (protocol {name} is not uvicorn's sans-I/O one; "
-                f"WS_IMPL=websockets-sansio or auto on uvicorn >= 0.50 enables direct writes)")
+        return (
+            f"ASGI send (protocol {name} is not uvicorn's sans-I/O one; "
+            f"WS_IMPL=websockets-sansio or auto on uvicorn >= 0.50 enables direct writes)"
+        )
     if settings.ws_deflate:
         return f"direct writes ({name}) except for clients that negotiate permessage-deflate"
     return f"direct writes ({name}): states framed once, ASGI send for the rest"

@@ -54,7 +54,7 @@ def normalize(lang: str | None) -> Lang | None:
 
 
 def plural_category(lang: str | None, count: Any) -> Literal["one", "other"]:
-    """"one" or "other" for ``count`` (a number or a numeric string); anything else is "other"."""
+    """ "one" or "other" for ``count`` (a number or a numeric string); anything else is "other"."""
     if isinstance(count, bool):
         return "other"
     try:

@@ -118,7 +118,7 @@ class Settings(BaseSettings):
             return self.card_key_dir
         prefix = "sqlite:///"
         if self.database_url.startswith(prefix):
-            return Path(self.database_url[len(prefix):]).parent / "card-keys"
+            return Path(self.database_url[len(prefix) :]).parent / "card-keys"
         return DATA_DIR / "card-keys"
 
     @property

@@ -31,8 +31,9 @@ def database(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest,
-           database: str) -> Iterator[ServerProcess]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest, database: str
+) -> Iterator[ServerProcess]:
     url = None
     if database == "postgresql":
         url = request.getfixturevalue("postgres").create_database()

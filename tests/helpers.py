@@ -41,8 +41,9 @@ def make_cards_dir(tmp: Path) -> Path:
 class ServerProcess:
     """``python -m server`` with its own database, as a user would run it."""
 
-    def __init__(self, tmp: Path, env: Mapping[str, str] | None = None,
-                 database_url: str | None = None) -> None:
+    def __init__(
+        self, tmp: Path, env: Mapping[str, str] | None = None, database_url: str | None = None
+    ) -> None:
         self.tmp = tmp
         self.port = free_port()
         self.database_url = database_url or f"sqlite:///{tmp / 'exploria.db'}"
@@ -55,11 +56,16 @@ class ServerProcess:
             "LOG_LEVEL": "warning",
             "ENVIRONMENT": "test",
             "MESSAGES_PER_SECOND": "2000",  # scripted clients are faster than people
-            **{f"{k}_{s}": "100000" for k in ("JOINS", "LOOKUPS", "ROOMS", "DECK_UPLOADS")
-               for s in ("PER_MINUTE", "BURST")},
+            **{
+                f"{k}_{s}": "100000"
+                for k in ("JOINS", "LOOKUPS", "ROOMS", "DECK_UPLOADS")
+                for s in ("PER_MINUTE", "BURST")
+            },
             # per-address caps that a test suite on one loopback address would reach
-            "CODE_MISSES_PER_HOUR": "1000000", "CODE_MISSES_BURST": "100000",
-            "WEBSOCKETS_PER_ADDRESS": "100000", "DECKS_PER_ADDRESS": "100000",
+            "CODE_MISSES_PER_HOUR": "1000000",
+            "CODE_MISSES_BURST": "100000",
+            "WEBSOCKETS_PER_ADDRESS": "100000",
+            "DECKS_PER_ADDRESS": "100000",
             **(env or {}),
         }
         self.proc: subprocess.Popen[bytes] | None = None
@@ -104,12 +110,21 @@ class ServerProcess:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(5)
 
-    def request(self, method: str, path: str, body: Any = None,
-                headers: Mapping[str, str] | None = None, raw: bytes | None = None,
-                ) -> tuple[int, Any]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> tuple[int, Any]:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+        req = urllib.request.Request(
+            self.base + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
         try:
             with urllib.request.urlopen(req, timeout=TIMEOUT) as r:
                 payload = r.read()
@@ -141,8 +156,7 @@ class Client:
     @classmethod
     async def connect(cls, server: ServerProcess, code: str, **kwargs: Any) -> "Client":
         kwargs.setdefault("close_timeout", 1)
-        ws = await websockets.connect(f"{server.ws_base}/ws/rooms/{code}", open_timeout=TIMEOUT,
-                                      **kwargs)
+        ws = await websockets.connect(f"{server.ws_base}/ws/rooms/{code}", open_timeout=TIMEOUT, **kwargs)
         return cls(ws)
 
     async def send(self, msg: dict[str, Any]) -> None:
@@ -224,8 +238,9 @@ async def seat(server: ServerProcess, code: str, **join: Any) -> Client:
     return client
 
 
-async def seat_room(server: ServerProcess, room: dict[str, Any],
-                    names: "list[str] | tuple[str, ...]") -> tuple[Client, list[Client]]:
+async def seat_room(
+    server: ServerProcess, room: dict[str, Any], names: "list[str] | tuple[str, ...]"
+) -> tuple[Client, list[Client]]:
     """The facilitator of ``room`` (as returned by ``create_room``), then one participant per
     name, in that order."""
     fac = await seat(server, room["code"], token=room["facilitator_token"])

@@ -69,14 +69,43 @@ def postgres_server() -> Iterator[Postgres]:
     if root:
         shutil.chown(data, "postgres", "postgres")
     prefix = ["runuser", "-u", "postgres", "--"] if root else []
-    subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data / "db"), "-A", "trust",
-                    "-U", "postgres", "-E", "UTF8", "--no-sync"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            *prefix,
+            str(bindir / "initdb"),
+            "-D",
+            str(data / "db"),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     proc = subprocess.Popen(
-        [*prefix, str(bindir / "postgres"), "-D", str(data / "db"), "-p", str(port),
-         "-h", "127.0.0.1", "-k", str(data), "-c", "fsync=off", "-c", "max_connections=200"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            *prefix,
+            str(bindir / "postgres"),
+            "-D",
+            str(data / "db"),
+            "-p",
+            str(port),
+            "-h",
+            "127.0.0.1",
+            "-k",
+            str(data),
+            "-c",
+            "fsync=off",
+            "-c",
+            "max_connections=200",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait_port(port, proc, "postgres")
@@ -106,9 +135,9 @@ def postgres_server() -> Iterator[Postgres]:
 def redis_server() -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait_port(port, proc, "redis-server")

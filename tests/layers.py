@@ -62,8 +62,12 @@ def layers_of(item: pytest.Item) -> set[str]:
     callspec = getattr(item, "callspec", None)
     params = callspec.params if callspec is not None else {}
     found = set()
-    if (_listed(path, SERVICES) or names & SERVICE_FIXTURES or imported & SERVICE_NAMES
-            or params.get("database") == "postgresql"):
+    if (
+        _listed(path, SERVICES)
+        or names & SERVICE_FIXTURES
+        or imported & SERVICE_NAMES
+        or params.get("database") == "postgresql"
+    ):
         found.add("services")
     if _listed(path, BROWSER) or names & BROWSER_FIXTURES:
         found.add("browser")

@@ -34,8 +34,15 @@ def test_imports_follow_the_layers(path: Path) -> None:
     names = imports_of(path)
     where = rel(path)
     if where.startswith("core/"):
-        banned = ("server.web", "server.rooms", "server.storage", "server.summary", "fastapi",
-                  "sqlalchemy", "asyncio")
+        banned = (
+            "server.web",
+            "server.rooms",
+            "server.storage",
+            "server.summary",
+            "fastapi",
+            "sqlalchemy",
+            "asyncio",
+        )
         assert not [n for n in names if n.startswith(banned)], where
     if where.startswith("summary/"):
         assert not [n for n in names if n.startswith("server.web")], where
@@ -52,6 +59,9 @@ def test_modules_are_small(path: Path) -> None:
 
 
 def test_every_module_says_its_job() -> None:
-    missing = [rel(p) for p in modules()
-               if p.name != "__init__.py" and ast.get_docstring(ast.parse(p.read_text())) is None]
+    missing = [
+        rel(p)
+        for p in modules()
+        if p.name != "__init__.py" and ast.get_docstring(ast.parse(p.read_text())) is None
+    ]
     assert not missing

@@ -39,10 +39,7 @@ def upgrade() -> None:
     op.create_table(
         "room_tokens",
         sa.Column("token_hash", sa.String(64), primary_key=True),
-        sa.Column(
-            "room_code", sa.String(6), sa.ForeignKey("rooms.code", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        sa.Column("room_code", sa.String(6), sa.ForeignKey("rooms.code", ondelete="CASCADE"), nullable=False),
         sa.Column("player_id", sa.String(32), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("revoked", sa.Boolean, nullable=False),
@@ -51,8 +48,7 @@ def upgrade() -> None:
     op.create_table(
         "applied_messages",
         sa.Column(
-            "room_code", sa.String(6), sa.ForeignKey("rooms.code", ondelete="CASCADE"),
-            primary_key=True,
+            "room_code", sa.String(6), sa.ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True
         ),
         sa.Column("player_id", sa.String(32), primary_key=True),
         sa.Column("message_id", sa.String(64), primary_key=True),

@@ -21,8 +21,7 @@ def upgrade() -> None:
     op.create_table(
         "room_decks",
         sa.Column(
-            "room_code", sa.String(6), sa.ForeignKey("rooms.code", ondelete="CASCADE"),
-            primary_key=True,
+            "room_code", sa.String(6), sa.ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True
         ),
         sa.Column("deck", sa.Text, nullable=False),
     )
@@ -33,6 +32,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.add_column("rooms", sa.Column("deck", sa.Text, nullable=False, server_default=""))
-    op.execute("UPDATE rooms SET deck = (SELECT deck FROM room_decks "
-               "WHERE room_decks.room_code = rooms.code)")
+    op.execute(
+        "UPDATE rooms SET deck = (SELECT deck FROM room_decks WHERE room_decks.room_code = rooms.code)"
+    )
     op.drop_table("room_decks")

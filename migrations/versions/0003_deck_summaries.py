@@ -32,8 +32,10 @@ def _themes(data: str) -> tuple[str, str]:
         counts: dict[str, int] = {}
         for card in deck.get("cards", []):
             counts[card.get("theme")] = counts.get(card.get("theme"), 0) + 1
-        themes = [{"id": t["id"], "title": t["title"], "card_count": counts.get(t["id"], 0)}
-                  for t in deck.get("themes", [])]
+        themes = [
+            {"id": t["id"], "title": t["title"], "card_count": counts.get(t["id"], 0)}
+            for t in deck.get("themes", [])
+        ]
         return str(deck.get("description", "")), json.dumps(themes, ensure_ascii=False)
     except (ValueError, KeyError, TypeError, AttributeError):
         return "", "[]"
@@ -48,9 +50,10 @@ def upgrade() -> None:
     conn = op.get_bind()
     for row in conn.execute(sa.text("SELECT id, data, updated_at FROM decks")).all():
         description, themes = _themes(row.data)
-        conn.execute(sa.text("UPDATE decks SET description = :d, themes = :t, used_at = :u "
-                             "WHERE id = :i"),
-                     {"d": description, "t": themes, "u": row.updated_at, "i": row.id})
+        conn.execute(
+            sa.text("UPDATE decks SET description = :d, themes = :t, used_at = :u WHERE id = :i"),
+            {"d": description, "t": themes, "u": row.updated_at, "i": row.id},
+        )
     op.create_table(
         "deck_versions",
         sa.Column("hash", sa.String(64), primary_key=True),
@@ -66,9 +69,12 @@ def downgrade() -> None:
     conn = op.get_bind()
     conn.execute(sa.text("DELETE FROM room_tokens WHERE kind = 'pass'"))
     op.drop_column("room_tokens", "expires_at")
-    conn.execute(sa.text(
-        "UPDATE room_decks SET deck = (SELECT data FROM deck_versions "
-        "WHERE deck_versions.hash = room_decks.version_hash) WHERE version_hash IS NOT NULL"))
+    conn.execute(
+        sa.text(
+            "UPDATE room_decks SET deck = (SELECT data FROM deck_versions "
+            "WHERE deck_versions.hash = room_decks.version_hash) WHERE version_hash IS NOT NULL"
+        )
+    )
     op.drop_index("ix_room_decks_version_hash", "room_decks")
     op.drop_column("room_decks", "version_hash")
     op.drop_table("deck_versions")

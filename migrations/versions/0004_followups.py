@@ -20,12 +20,10 @@ def upgrade() -> None:
     op.create_table(
         "room_links",
         sa.Column(
-            "room_code", sa.String(6), sa.ForeignKey("rooms.code", ondelete="CASCADE"),
-            primary_key=True,
+            "room_code", sa.String(6), sa.ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True
         ),
         sa.Column(
-            "earlier_code", sa.String(6), sa.ForeignKey("rooms.code", ondelete="CASCADE"),
-            nullable=False,
+            "earlier_code", sa.String(6), sa.ForeignKey("rooms.code", ondelete="CASCADE"), nullable=False
         ),
     )
     op.create_index("ix_room_links_earlier_code", "room_links", ["earlier_code"])

@@ -33,10 +33,7 @@ EDITABLE = ("text", "owner", "due", "criterion", "guide_step")
 
 def _one_line(value: str) -> str:
     """Line breaks and other control characters become spaces; bidi overrides go."""
-    out = "".join(
-        " " if unicodedata.category(ch) == "Cc" else ch
-        for ch in value if ch not in BIDI_CONTROLS
-    )
+    out = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value if ch not in BIDI_CONTROLS)
     return " ".join(out.split())
 
 
@@ -111,9 +108,14 @@ def _add(deck: Deck, state: RoomState, actor: Player, cmd: c.AddAction, now: flo
         raise GameError("missing_field", field="card_id")
     seq = state.action_seq + 1
     action = Action(
-        id=f"a{seq}", text=clean_text(text), owner=clean_owner(cmd.owner),
-        due=clean_due(cmd.due), criterion=clean_criterion(cmd.criterion),
-        guide_step=clean_step(cmd.guide_step), card_id=cmd.card_id, created_at=now,
+        id=f"a{seq}",
+        text=clean_text(text),
+        owner=clean_owner(cmd.owner),
+        due=clean_due(cmd.due),
+        criterion=clean_criterion(cmd.criterion),
+        guide_step=clean_step(cmd.guide_step),
+        card_id=cmd.card_id,
+        created_at=now,
     )
     return state.model_copy(update={"actions": (*state.actions, action), "action_seq": seq})
 
@@ -130,8 +132,11 @@ def _edit(deck: Deck, state: RoomState, actor: Player, cmd: c.EditAction, now: f
     require_phase(state, Phase.PLAYING, Phase.SYNTHESIS)
     action = _find(state, cmd.action_id)
     cleaners: dict[str, Callable[[Any], Any]] = {
-        "text": lambda v: clean_text(v or ""), "owner": clean_owner, "due": clean_due,
-        "criterion": clean_criterion, "guide_step": clean_step,
+        "text": lambda v: clean_text(v or ""),
+        "owner": clean_owner,
+        "due": clean_due,
+        "criterion": clean_criterion,
+        "guide_step": clean_step,
     }
     changes = {k: cleaners[k](v) for k, v in cmd.changes if k in EDITABLE}
     if not changes:
@@ -141,18 +146,14 @@ def _edit(deck: Deck, state: RoomState, actor: Player, cmd: c.EditAction, now: f
     return state.model_copy(update={"actions": actions})
 
 
-def _remove(deck: Deck, state: RoomState, actor: Player, cmd: c.RemoveAction,
-            now: float) -> RoomState:
+def _remove(deck: Deck, state: RoomState, actor: Player, cmd: c.RemoveAction, now: float) -> RoomState:
     require_facilitator(actor)
     require_phase(state, Phase.PLAYING, Phase.SYNTHESIS)
     action = _find(state, cmd.action_id)
-    return state.model_copy(
-        update={"actions": tuple(a for a in state.actions if a.id != action.id)}
-    )
+    return state.model_copy(update={"actions": tuple(a for a in state.actions if a.id != action.id)})
 
 
-def _status(deck: Deck, state: RoomState, actor: Player, cmd: c.SetActionStatus,
-            now: float) -> RoomState:
+def _status(deck: Deck, state: RoomState, actor: Player, cmd: c.SetActionStatus, now: float) -> RoomState:
     earlier = state.follows
     if earlier is None:
         raise GameError("not_a_follow_up")
@@ -163,9 +164,7 @@ def _status(deck: Deck, state: RoomState, actor: Player, cmd: c.SetActionStatus,
     statuses = {k: v for k, v in earlier.statuses.items() if k != cmd.action_id}
     if cmd.status is not None:
         statuses[cmd.action_id] = cmd.status
-    return state.model_copy(
-        update={"follows": earlier.model_copy(update={"statuses": statuses})}
-    )
+    return state.model_copy(update={"follows": earlier.model_copy(update={"statuses": statuses})})
 
 
 def unlink(state: RoomState) -> RoomState:

@@ -75,14 +75,11 @@ def reveal(deck: Deck, state: RoomState, actor: Player, cmd: c.Reveal, now: floa
         raise GameError("already_revealed")
     present = sum(1 for p in state.players if p.role is Role.PLAYER and p.connected)
     return state.model_copy(
-        update={"current": current.model_copy(update={"step": Step.REVEALED,
-                                                       "present": present})}
+        update={"current": current.model_copy(update={"step": Step.REVEALED, "present": present})}
     )
 
 
-def consensus(
-    deck: Deck, state: RoomState, actor: Player, cmd: c.Consensus, now: float
-) -> RoomState:
+def consensus(deck: Deck, state: RoomState, actor: Player, cmd: c.Consensus, now: float) -> RoomState:
     require_phase(state, Phase.PLAYING)
     require_reader(state, actor)
     current = require_card(state)
@@ -96,9 +93,7 @@ def consensus(
         consensus.pop(question.id, None)
     else:
         consensus[question.id] = cmd.value
-    return state.model_copy(
-        update={"current": current.model_copy(update={"consensus": consensus})}
-    )
+    return state.model_copy(update={"current": current.model_copy(update={"consensus": consensus})})
 
 
 def note(deck: Deck, state: RoomState, actor: Player, cmd: c.AddNote, now: float) -> RoomState:
@@ -116,15 +111,17 @@ def note(deck: Deck, state: RoomState, actor: Player, cmd: c.AddNote, now: float
     author = None if state.settings.anonymous else actor.name
     notes = (*current.notes, Note(text=text, author=author))
     counts = {**current.note_counts, actor.id: written + 1}
-    return state.model_copy(update={"current": current.model_copy(
-        update={"notes": notes, "note_counts": counts})})
+    return state.model_copy(
+        update={"current": current.model_copy(update={"notes": notes, "note_counts": counts})}
+    )
 
 
 def card_chars(current: CurrentCard) -> int:
     """Characters of the notes and open answers of the card in play."""
     notes = sum(len(n.text) for n in current.notes)
-    answers = sum(len(v) for mine in current.answers.values() for v in mine.values()
-                  if v not in YES_NO_VALUES)
+    answers = sum(
+        len(v) for mine in current.answers.values() for v in mine.values() if v not in YES_NO_VALUES
+    )
     return notes + answers
 
 
@@ -168,25 +165,20 @@ def results(deck: Deck, state: RoomState, current: CurrentCard) -> tuple[Questio
                 )
             )
         else:
-            texts = [
-                OpenAnswer(text=v, author=None if anonymous else names.get(p))
-                for p, v in given
-            ]
+            texts = [OpenAnswer(text=v, author=None if anonymous else names.get(p)) for p, v in given]
             if anonymous:  # join order would hint at who wrote what
                 texts.sort(key=lambda a: a.text.casefold())
             out.append(
                 QuestionResult(
-                    question_id=q.id, tally=tally, group_answer=None, open_answers=tuple(texts),
-                    present=present, quorum=needed,
+                    question_id=q.id,
+                    tally=tally,
+                    group_answer=None,
+                    open_answers=tuple(texts),
+                    present=present,
+                    quorum=needed,
                 )
             )
     return tuple(out)
 
 
-
-HANDLERS: dict[type, Handler] = {
-    c.Answer: answer,
-    c.Reveal: reveal,
-    c.Consensus: consensus,
-    c.AddNote: note,
-}
+HANDLERS: dict[type, Handler] = {c.Answer: answer, c.Reveal: reveal, c.Consensus: consensus, c.AddNote: note}

@@ -151,7 +151,26 @@ class Unlink:
 
 
 Command = (
-    Join | Connect | Disconnect | Start | Draw | Answer | Reveal | Consensus | AddNote | Next
-    | Skip | Park | PassTurn | Finish | Frame | Remove | Lock | AddAction | EditAction
-    | RemoveAction | SetActionStatus | Unlink
+    Join
+    | Connect
+    | Disconnect
+    | Start
+    | Draw
+    | Answer
+    | Reveal
+    | Consensus
+    | AddNote
+    | Next
+    | Skip
+    | Park
+    | PassTurn
+    | Finish
+    | Frame
+    | Remove
+    | Lock
+    | AddAction
+    | EditAction
+    | RemoveAction
+    | SetActionStatus
+    | Unlink
 )

@@ -7,12 +7,7 @@ under ``criterion.<id>.*``; this module only knows the ids and their grouping.
 from typing import Final, Literal
 
 CriterionId = Literal[
-    "autonomie",
-    "reconnaissance",
-    "savoir_faire",
-    "surveillance",
-    "relations_humaines",
-    "responsabilite",
+    "autonomie", "reconnaissance", "savoir_faire", "surveillance", "relations_humaines", "responsabilite"
 ]
 
 CRITERIA: Final[tuple[CriterionId, ...]] = (

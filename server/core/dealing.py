@@ -18,8 +18,10 @@ def deal(deck: Deck, settings: RoomSettings, seed: int) -> tuple[str, ...]:
     """
     rng = random.Random(seed)
     if len(settings.cards) > len(deck.cards) or len(settings.themes) > len(deck.themes):
-        raise GameError("too_many_choices", limit=len(deck.cards)
-                        if len(settings.cards) > len(deck.cards) else len(deck.themes))
+        raise GameError(
+            "too_many_choices",
+            limit=len(deck.cards) if len(settings.cards) > len(deck.cards) else len(deck.themes),
+        )
     suited = [card for card in deck.cards if suits(card.sectors, settings.sectors)]
     if settings.selection == "themes":
         wanted = set(settings.themes)

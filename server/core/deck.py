@@ -212,12 +212,14 @@ def _semantic_problems(data: dict[str, Any]) -> list[Problem]:
 def _duplicate_ids(items: list[tuple[int, dict[str, Any]]], where: str) -> list[Problem]:
     """An id used twice in one list (``where``), reported at each use."""
     ids = Counter(item.get("id") for _, item in items)
-    return [Problem(f"{where}[{i}].id", "duplicate_id", {"id": item.get("id")})
-            for i, item in items if ids[item.get("id")] > 1]
+    return [
+        Problem(f"{where}[{i}].id", "duplicate_id", {"id": item.get("id")})
+        for i, item in items
+        if ids[item.get("id")] > 1
+    ]
 
 
-def _card_problems(card: dict[str, Any], where: str,
-                   known_themes: set[Any] | None) -> list[Problem]:
+def _card_problems(card: dict[str, Any], where: str, known_themes: set[Any] | None) -> list[Problem]:
     """One card's cross-field rules: its theme, its sectors, its questions."""
     problems: list[Problem] = []
     theme = card.get("theme")
@@ -228,8 +230,7 @@ def _card_problems(card: dict[str, Any], where: str,
         seen: set[object] = set()
         for k, sector in enumerate(sectors):
             if isinstance(sector, str) and sector in seen:
-                problems.append(Problem(f"{where}.sectors[{k}]", "duplicate_sector",
-                                        {"sector": sector}))
+                problems.append(Problem(f"{where}.sectors[{k}]", "duplicate_sector", {"sector": sector}))
             seen.add(sector)
     questions = _dicts(card.get("questions"))
     problems += _duplicate_ids(questions, f"{where}.questions")

@@ -185,8 +185,10 @@ def snapshot(data: Any, source: Literal["room", "import"]) -> Earlier:
         raise BadMessage("bad_summary") from None
     answers = [
         EarlierAnswer(card_id=card.card_id, question_id=q.id, group_answer=q.group_answer)
-        for card in parsed.cards if card.outcome == "played"
-        for q in card.questions if q.kind == "yes_no"
+        for card in parsed.cards
+        if card.outcome == "played"
+        for q in card.questions
+        if q.kind == "yes_no"
     ][:MAX_EARLIER_ANSWERS]
     seen: set[str] = set()
     actions = []
@@ -194,18 +196,27 @@ def snapshot(data: Any, source: Literal["room", "import"]) -> Earlier:
         if a.id in seen:
             continue
         seen.add(a.id)
-        actions.append(EarlierAction(
-            id=a.id, text=a.text, owner=a.owner,
-            due=a.due if a.due and valid_date(a.due) else None,
-            criterion=a.criterion, guide_step=a.guide_step,
-        ))
+        actions.append(
+            EarlierAction(
+                id=a.id,
+                text=a.text,
+                owner=a.owner,
+                due=a.due if a.due and valid_date(a.due) else None,
+                criterion=a.criterion,
+                guide_step=a.guide_step,
+            )
+        )
     by_criterion = {c.criterion: c for c in parsed.synthesis.criteria}
-    criteria = tuple(
-        EarlierCriterion(**by_criterion[c].model_dump()) for c in CRITERIA if c in by_criterion
-    )
+    criteria = tuple(EarlierCriterion(**by_criterion[c].model_dump()) for c in CRITERIA if c in by_criterion)
     sess = parsed.session
     return Earlier(
-        source=source, code=sess.code, title=sess.title, organisation=sess.organisation,
-        deck_title=sess.deck.title, date=sess.started_at or sess.created_at,
-        criteria=criteria, actions=tuple(actions), answers=tuple(answers),
+        source=source,
+        code=sess.code,
+        title=sess.title,
+        organisation=sess.organisation,
+        deck_title=sess.deck.title,
+        date=sess.started_at or sess.created_at,
+        criteria=criteria,
+        actions=tuple(actions),
+        answers=tuple(answers),
     )

@@ -26,8 +26,7 @@ def clean_name(name: str) -> str:
     """NFC, without control or invisible characters (zero-width, bidi overrides, NUL…), with
     runs of spaces made one; empty or too long is refused."""
     name = unicodedata.normalize("NFC", name)
-    name = "".join(ch for ch in name if unicodedata.category(ch) not in INVISIBLE
-                   and ch not in FILLERS)
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in INVISIBLE and ch not in FILLERS)
     cleaned = " ".join(name.split())
     if not cleaned:
         raise GameError("name_empty")
@@ -41,7 +40,6 @@ def clean_text(text: str) -> str:
     if len(cleaned) > MAX_TEXT:
         raise GameError("text_too_long", limit=MAX_TEXT)
     return cleaned
-
 
 
 def require_phase(state: RoomState, *phases: Phase) -> None:

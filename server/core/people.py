@@ -24,7 +24,6 @@ def next_reader(players: Sequence[Player], current_id: str | None) -> str | None
     return None  # pragma: no cover - candidates is never empty here
 
 
-
 def join(state: RoomState, cmd: c.Join) -> RoomState:
     name = clean_name(cmd.name)
     if state.player(cmd.player_id) is not None:
@@ -50,8 +49,7 @@ def join(state: RoomState, cmd: c.Join) -> RoomState:
 
 def _set_connected(state: RoomState, actor: Player, connected: bool) -> RoomState:
     players = tuple(
-        p.model_copy(update={"connected": connected}) if p.id == actor.id else p
-        for p in state.players
+        p.model_copy(update={"connected": connected}) if p.id == actor.id else p for p in state.players
     )
     update: dict[str, object] = {"players": players}
     if connected and state.phase is Phase.PLAYING and state.reader_id is None:
@@ -63,12 +61,8 @@ def _connect(deck: Deck, state: RoomState, actor: Player, cmd: c.Connect, now: f
     return _set_connected(state, actor, True)
 
 
-def _disconnect(
-    deck: Deck, state: RoomState, actor: Player, cmd: c.Disconnect, now: float
-) -> RoomState:
+def _disconnect(deck: Deck, state: RoomState, actor: Player, cmd: c.Disconnect, now: float) -> RoomState:
     return _set_connected(state, actor, False)
-
-
 
 
 def _remove(deck: Deck, state: RoomState, actor: Player, cmd: c.Remove, now: float) -> RoomState:
@@ -82,10 +76,12 @@ def _remove(deck: Deck, state: RoomState, actor: Player, cmd: c.Remove, now: flo
     update: dict[str, object] = {"players": players}
     current = state.current
     if current is not None:
-        update["current"] = current.model_copy(update={
-            "answers": {k: v for k, v in current.answers.items() if k != target.id},
-            "note_counts": {k: v for k, v in current.note_counts.items() if k != target.id},
-        })
+        update["current"] = current.model_copy(
+            update={
+                "answers": {k: v for k, v in current.answers.items() if k != target.id},
+                "note_counts": {k: v for k, v in current.note_counts.items() if k != target.id},
+            }
+        )
     if state.reader_id == target.id:
         following = next_reader(state.players, target.id)
         update["reader_id"] = None if following == target.id else following
@@ -95,8 +91,6 @@ def _remove(deck: Deck, state: RoomState, actor: Player, cmd: c.Remove, now: flo
 def _lock(deck: Deck, state: RoomState, actor: Player, cmd: c.Lock, now: float) -> RoomState:
     require_facilitator(actor)
     return state.model_copy(update={"locked": cmd.locked})
-
-
 
 
 HANDLERS: dict[type, Handler] = {

@@ -7,7 +7,6 @@ course of a session (start, draw, next, skip, set aside, finish, framing); the c
 is in ``card_in_play``, who is in the room in ``people``, actions in ``actions``.
 """
 
-
 from pydantic import ValidationError
 
 from server.core import commands as c
@@ -47,9 +46,22 @@ from server.core.state import (
 from server.errors import BadMessage, GameError
 
 # what other modules and tests read from here
-__all__ = ["MAX_CARD_CHARS", "MAX_NAME", "MAX_NOTES_PER_CARD", "MAX_NOTES_PER_PERSON",
-           "MAX_SESSION_CHARS", "PARK_RETURN_AFTER", "apply", "card_chars", "clean_name",
-           "clean_text", "deal", "new_room", "next_reader", "results"]
+__all__ = [
+    "MAX_CARD_CHARS",
+    "MAX_NAME",
+    "MAX_NOTES_PER_CARD",
+    "MAX_NOTES_PER_PERSON",
+    "MAX_SESSION_CHARS",
+    "PARK_RETURN_AFTER",
+    "apply",
+    "card_chars",
+    "clean_name",
+    "clean_text",
+    "deal",
+    "new_room",
+    "next_reader",
+    "results",
+]
 
 
 def new_room(deck: Deck, settings: RoomSettings, seed: int, now: float) -> RoomState:
@@ -79,11 +91,7 @@ def _start(deck: Deck, state: RoomState, actor: Player, cmd: c.Start, now: float
     if not any(p.role is Role.PLAYER for p in state.players):
         raise GameError("no_players")
     return state.model_copy(
-        update={
-            "phase": Phase.PLAYING,
-            "started_at": now,
-            "reader_id": next_reader(state.players, None),
-        }
+        update={"phase": Phase.PLAYING, "started_at": now, "reader_id": next_reader(state.players, None)}
     )
 
 
@@ -104,9 +112,7 @@ def _draw(deck: Deck, state: RoomState, actor: Player, cmd: c.Draw, now: float) 
         if deck.theme(cmd.theme) is None:
             raise GameError("unknown_theme", theme=cmd.theme)
         # the theme's cards still in the pile, else parked ones
-        source = next(
-            (s for s in (pile, parked) if any(_theme_of(deck, i) == cmd.theme for i in s)), []
-        )
+        source = next((s for s in (pile, parked) if any(_theme_of(deck, i) == cmd.theme for i in s)), [])
         if not source:
             raise GameError("theme_empty", theme=cmd.theme)
         card_id = next(i for i in source if _theme_of(deck, i) == cmd.theme)
@@ -136,8 +142,7 @@ def _draw(deck: Deck, state: RoomState, actor: Player, cmd: c.Draw, now: float) 
 PARK_RETURN_AFTER = 2
 
 
-def _next_card(deck: Deck, state: RoomState, pile: list[str],
-               parked: list[str]) -> tuple[list[str], str]:
+def _next_card(deck: Deck, state: RoomState, pile: list[str], parked: list[str]) -> tuple[list[str], str]:
     """The card a plain ``draw`` takes: a set-aside card once PARK_RETURN_AFTER cards have been
     closed since it was set aside (so it comes back while people still remember it), else the
     pile's next card; set-aside cards also come before the closing cards (``place: last``), so
@@ -160,10 +165,7 @@ def _theme_of(deck: Deck, card_id: str) -> str | None:
     return card.theme if card else None
 
 
-
-def _close(
-    deck: Deck, state: RoomState, current: CurrentCard, outcome: str, now: float
-) -> RoomState:
+def _close(deck: Deck, state: RoomState, current: CurrentCard, outcome: str, now: float) -> RoomState:
     reader = state.player(state.reader_id)
     closed = ClosedCard(
         card_id=current.card_id,
@@ -174,7 +176,8 @@ def _close(
         closed_at=now,
     )
     kept = sum(len(n.text) for n in closed.notes) + sum(
-        len(a.text) for r in closed.results for a in r.open_answers)
+        len(a.text) for r in closed.results for a in r.open_answers
+    )
     return state.model_copy(
         update={
             "current": None,
@@ -219,9 +222,7 @@ def _park(deck: Deck, state: RoomState, actor: Player, cmd: c.Park, now: float) 
     )
 
 
-def _pass_turn(
-    deck: Deck, state: RoomState, actor: Player, cmd: c.PassTurn, now: float
-) -> RoomState:
+def _pass_turn(deck: Deck, state: RoomState, actor: Player, cmd: c.PassTurn, now: float) -> RoomState:
     require_phase(state, Phase.PLAYING)
     require_reader(state, actor)
     return state.model_copy(update={"reader_id": next_reader(state.players, state.reader_id)})
@@ -234,9 +235,7 @@ def _finish(deck: Deck, state: RoomState, actor: Player, cmd: c.Finish, now: flo
     if current is not None and current.step is Step.REVEALED:
         # a revealed card has been discussed: it counts, as if "next" had been pressed
         state = _close(deck, state, current, "played", now)
-    return state.model_copy(
-        update={"phase": Phase.SYNTHESIS, "current": None, "finished_at": now}
-    )
+    return state.model_copy(update={"phase": Phase.SYNTHESIS, "current": None, "finished_at": now})
 
 
 def _frame(deck: Deck, state: RoomState, actor: Player, cmd: c.Frame, now: float) -> RoomState:

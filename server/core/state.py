@@ -85,10 +85,12 @@ class RoomSettings(Frozen):
     selection: Literal["all", "random", "themes", "cards"] = "all"
     card_count: Annotated[int, Field(ge=1, le=300)] | None = None  # for selection="random"
     # no longer than a deck can be (checked against the room's deck when it is created)
-    themes: Annotated[tuple[Annotated[str, Field(max_length=64)], ...],
-                      Field(max_length=MAX_CHOICES)] = ()  # for selection="themes"
-    cards: Annotated[tuple[Annotated[str, Field(max_length=64)], ...],
-                     Field(max_length=MAX_CHOICES)] = ()  # for selection="cards"
+    themes: Annotated[
+        tuple[Annotated[str, Field(max_length=64)], ...], Field(max_length=MAX_CHOICES)
+    ] = ()  # for selection="themes"
+    cards: Annotated[
+        tuple[Annotated[str, Field(max_length=64)], ...], Field(max_length=MAX_CHOICES)
+    ] = ()  # for selection="cards"
     timer_minutes: TimerMinutes = 0
     language: Literal["fr", "en"] | None = None  # None: the deck's language
     max_players: Annotated[int, Field(ge=1, le=5000)] = 1000

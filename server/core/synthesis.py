@@ -145,8 +145,9 @@ def _sort_into(bucket: Buckets, ref: QuestionRef, divergent: bool) -> None:
         bucket["divergent"].append(ref)
 
 
-def _criterion(deck: Deck, criterion: CriterionId, bucket: Buckets,
-               cards: list[ClosedCard]) -> CriterionSynthesis:
+def _criterion(
+    deck: Deck, criterion: CriterionId, bucket: Buckets, cards: list[ClosedCard]
+) -> CriterionSynthesis:
     answered, risks = len(bucket["answered"]), len(bucket["risks"])
     notes = tuple(
         CardNotes(card_id=cc.card_id, card_title=_title(deck, cc.card_id), notes=cc.notes)

@@ -14,17 +14,7 @@ from typing import Any
 from server.core.deck import Card, Deck
 from server.core.followup import Action, Earlier
 from server.core.rules import results
-from server.core.state import (
-    ClosedCard,
-    CurrentCard,
-    Note,
-    Phase,
-    Player,
-    Role,
-    RoomSettings,
-    RoomState,
-    Step,
-)
+from server.core.state import ClosedCard, CurrentCard, Note, Phase, Player, RoomSettings, RoomState, Step
 from server.core.synthesis import synthesize
 
 
@@ -59,8 +49,9 @@ def public_view(deck: Deck, state: RoomState) -> dict[str, Any]:
     }
 
 
-def public_view_fields(deck: Deck, state: RoomState,
-                       cache: "ViewCache | None" = None) -> tuple[tuple[str, str], ...]:
+def public_view_fields(
+    deck: Deck, state: RoomState, cache: "ViewCache | None" = None
+) -> tuple[tuple[str, str], ...]:
     """``public_view(deck, state)`` as (key, JSON of the value) pairs, in order, assembled from
     pieces that are remembered while the objects they come from stay the same: most changes
     are one answer, and the card, the players, the notes and the history do not change with
@@ -74,35 +65,47 @@ def public_view_fields(deck: Deck, state: RoomState,
         ("deck", remember(lambda: _dumps(_deck_view(deck)), "deck", deck)),
         ("language", _dumps(settings.language or deck.language)),
         ("settings", remember(lambda: _dumps(_settings_view(settings)), "settings", settings)),
-        ("players", remember(lambda: _dumps(_players_view(state.players)), "players",
-                                state.players)),
+        ("players", remember(lambda: _dumps(_players_view(state.players)), "players", state.players)),
         ("reader_id", _dumps(state.reader_id)),
         ("cards_done", _dumps(state.cards_done)),
         ("cards_total", _dumps(state.cards_total)),
         ("cards_left", _dumps(len(state.pile) + len(state.parked))),
         ("cards_parked", _dumps(len(state.parked))),
-        ("parked_cards", remember(lambda: _dumps(_parked_view(deck, state.parked)), "parked", deck,
-                                  state.parked)),
-        ("themes_left", remember(lambda: _dumps(_themes_left(deck, state)), "themes", deck,
-                                 state.pile, state.parked)),
-        ("card", remember(lambda: _dumps(_card_view(card, _revealed(current))), "card", card,
-                          _revealed(current))),
+        (
+            "parked_cards",
+            remember(lambda: _dumps(_parked_view(deck, state.parked)), "parked", deck, state.parked),
+        ),
+        (
+            "themes_left",
+            remember(lambda: _dumps(_themes_left(deck, state)), "themes", deck, state.pile, state.parked),
+        ),
+        (
+            "card",
+            remember(lambda: _dumps(_card_view(card, _revealed(current))), "card", card, _revealed(current)),
+        ),
         ("step", _dumps(current.step.value if current is not None else None)),
         ("drawn_at", _dumps(current.drawn_at if current is not None else None)),
         ("deadline", _dumps(current.deadline if current is not None else None)),
         ("questions", _dumps(_questions_view(deck, state, current, card))),
-        ("notes", remember(lambda: _dumps(_notes_view(current.notes)), "notes", current.notes)
-         if current is not None else "[]"),
-        ("history", remember(lambda: _dumps(_history_view(deck, state.closed)), "history", deck,
-                             state.closed)),
-        ("synthesis", remember(lambda: _dumps(_synthesis_view(deck, state.closed)), "synthesis",
-                               deck, state.closed)
-         if state.phase is Phase.SYNTHESIS else "null"),
+        (
+            "notes",
+            remember(lambda: _dumps(_notes_view(current.notes)), "notes", current.notes)
+            if current is not None
+            else "[]",
+        ),
+        (
+            "history",
+            remember(lambda: _dumps(_history_view(deck, state.closed)), "history", deck, state.closed),
+        ),
+        (
+            "synthesis",
+            remember(lambda: _dumps(_synthesis_view(deck, state.closed)), "synthesis", deck, state.closed)
+            if state.phase is Phase.SYNTHESIS
+            else "null",
+        ),
         ("locked", _dumps(state.locked)),
-        ("actions", remember(lambda: _dumps(_actions_view(state.actions)), "actions",
-                             state.actions)),
-        ("follows", remember(lambda: _dumps(_follows_view(state.follows)), "follows",
-                             state.follows)),
+        ("actions", remember(lambda: _dumps(_actions_view(state.actions)), "actions", state.actions)),
+        ("follows", remember(lambda: _dumps(_follows_view(state.follows)), "follows", state.follows)),
     )
 
 
@@ -130,8 +133,11 @@ class ViewCache:
 
     def get(self, compute: Callable[[], str], kind: str, *sources: object) -> str:
         hit = self._pieces.get(kind)
-        if hit is not None and len(hit[0]) == len(sources) and all(
-                a is b for a, b in zip(hit[0], sources, strict=True)):
+        if (
+            hit is not None
+            and len(hit[0]) == len(sources)
+            and all(a is b for a, b in zip(hit[0], sources, strict=True))
+        ):
             return hit[1]
         value = compute()
         self._pieces[kind] = (sources, value)
@@ -140,7 +146,9 @@ class ViewCache:
 
 def _deck_view(deck: Deck) -> dict[str, Any]:
     return {
-        "id": deck.id, "title": deck.title, "language": deck.language,
+        "id": deck.id,
+        "title": deck.title,
+        "language": deck.language,
         "themes": [{"id": t.id, "title": t.title, "color": t.color} for t in deck.themes],
     }
 
@@ -150,8 +158,7 @@ def _settings_view(settings: RoomSettings) -> dict[str, Any]:
 
 
 def _players_view(players: tuple[Player, ...]) -> list[dict[str, Any]]:
-    return [{"id": p.id, "name": p.name, "role": p.role.value, "connected": p.connected}
-            for p in players]
+    return [{"id": p.id, "name": p.name, "role": p.role.value, "connected": p.connected} for p in players]
 
 
 def _revealed(current: CurrentCard | None) -> bool:
@@ -170,34 +177,6 @@ def _card_view(card: Card | None, revealed: bool = False) -> dict[str, Any] | No
     return view
 
 
-def card_tip(deck: Deck, state: RoomState, player_id: str | None) -> str | None:
-    """The facilitator's tip of the card in play, for the facilitator and the reader only."""
-    current = state.current
-    if current is None or player_id is None:
-        return None
-    player = state.player(player_id)
-    if player is None or (player.role is not Role.FACILITATOR and player_id != state.reader_id):
-        return None
-    card = deck.card(current.card_id)
-    return card.facilitator_tip if card is not None else None
-
-
-def tip_recipients(state: RoomState) -> frozenset[str]:
-    """Who gets ``card_tip`` (see ``card_tip``): the facilitator and the reader."""
-    ids = {p.id for p in state.players if p.role is Role.FACILITATOR}
-    if state.reader_id is not None and state.player(state.reader_id) is not None:
-        ids.add(state.reader_id)
-    return frozenset(ids)
-
-
-def current_tip(deck: Deck, state: RoomState) -> str | None:
-    """The facilitator's tip of the card in play, whoever may see it."""
-    if state.current is None:
-        return None
-    card = deck.card(state.current.card_id)
-    return card.facilitator_tip if card is not None else None
-
-
 def _notes_view(notes: tuple[Note, ...]) -> list[dict[str, Any]]:
     return [n.model_dump(mode="json") for n in notes]
 
@@ -212,8 +191,9 @@ def _theme_id(deck: Deck, card_id: str) -> str | None:
 
 
 def _history_view(deck: Deck, closed: tuple[ClosedCard, ...]) -> list[dict[str, Any]]:
-    return [{"card_id": cc.card_id, "title": _title(deck, cc.card_id), "outcome": cc.outcome}
-            for cc in closed]
+    return [
+        {"card_id": cc.card_id, "title": _title(deck, cc.card_id), "outcome": cc.outcome} for cc in closed
+    ]
 
 
 def _synthesis_view(deck: Deck, closed: tuple[ClosedCard, ...]) -> dict[str, Any]:
@@ -230,38 +210,32 @@ def _follows_view(earlier: Earlier | None) -> dict[str, Any] | None:
     if earlier is None:
         return None
     return {
-        "source": earlier.source, "code": earlier.code, "title": earlier.title,
+        "source": earlier.source,
+        "code": earlier.code,
+        "title": earlier.title,
         "date": earlier.date,
         "criteria": [c.model_dump(mode="json") for c in earlier.criteria],
-        "actions": [{**a.model_dump(mode="json"), "status": earlier.statuses.get(a.id)}
-                    for a in earlier.actions],
+        "actions": [
+            {**a.model_dump(mode="json"), "status": earlier.statuses.get(a.id)} for a in earlier.actions
+        ],
     }
 
 
-def _questions_view(deck: Deck, state: RoomState, current: CurrentCard | None,
-                    card: Card | None) -> list[dict[str, Any]]:
+def _questions_view(
+    deck: Deck, state: RoomState, current: CurrentCard | None, card: Card | None
+) -> list[dict[str, Any]]:
     if current is None or card is None:
         return []
     revealed = (
-        {r.question_id: r for r in results(deck, state, current)}
-        if current.step is Step.REVEALED
-        else {}
+        {r.question_id: r for r in results(deck, state, current)} if current.step is Step.REVEALED else {}
     )
     questions = []
     for q in card.questions:
         answered_by = [pid for pid, a in current.answers.items() if q.id in a]
-        entry: dict[str, Any] = {
-            "id": q.id,
-            "answered": len(answered_by),
-            "answered_by": answered_by,
-        }
+        entry: dict[str, Any] = {"id": q.id, "answered": len(answered_by), "answered_by": answered_by}
         result = revealed.get(q.id)
         if result is not None:
-            entry["tally"] = {
-                "yes": result.tally.yes,
-                "no": result.tally.no,
-                "unsure": result.tally.unsure,
-            }
+            entry["tally"] = {"yes": result.tally.yes, "no": result.tally.no, "unsure": result.tally.unsure}
             entry["group_answer"] = result.group_answer
             entry["consensus"] = result.consensus
             entry["divergent"] = result.divergent
@@ -272,8 +246,7 @@ def _questions_view(deck: Deck, state: RoomState, current: CurrentCard | None,
             if q.kind == "open":
                 entry["open_answers"] = [a.model_dump(mode="json") for a in result.open_answers]
             if result.votes:  # named sessions: keyed by player id (names can repeat)
-                entry["votes"] = {pid: a[q.id] for pid, a in current.answers.items()
-                                  if q.id in a}
+                entry["votes"] = {pid: a[q.id] for pid, a in current.answers.items() if q.id in a}
         questions.append(entry)
     return questions
 

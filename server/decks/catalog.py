@@ -69,13 +69,18 @@ def summary_columns(deck: Deck) -> dict[str, str]:
 
 def _from_summary(row: DeckSummary) -> DeckInfo:
     try:
-        themes = tuple((str(t["id"]), str(t["title"]), int(t["card_count"]))
-                       for t in json.loads(row.themes))
+        themes = tuple((str(t["id"]), str(t["title"]), int(t["card_count"])) for t in json.loads(row.themes))
     except (ValueError, KeyError, TypeError):
         themes = ()
-    return DeckInfo(id=row.id, title=row.title, language=row.language,
-                    card_count=row.card_count, builtin=False, description=row.description,
-                    themes=themes)
+    return DeckInfo(
+        id=row.id,
+        title=row.title,
+        language=row.language,
+        card_count=row.card_count,
+        builtin=False,
+        description=row.description,
+        themes=themes,
+    )
 
 
 class DeckCatalog:
@@ -85,8 +90,14 @@ class DeckCatalog:
     ids the caller names (the browser that made them remembers them); anyone with a deck's
     id can still read it (``get``)."""
 
-    def __init__(self, builtin: dict[str, Deck], repo: Repository, *,
-                 per_address: int | None = None, total: int | None = None) -> None:
+    def __init__(
+        self,
+        builtin: dict[str, Deck],
+        repo: Repository,
+        *,
+        per_address: int | None = None,
+        total: int | None = None,
+    ) -> None:
         self.builtin = builtin
         self.repo = repo
         self.per_address = per_address
@@ -124,15 +135,21 @@ class DeckCatalog:
         token = secrets.token_urlsafe(24)
         try:
             created = self.repo.create_deck(
-                deck_id=deck.id, title=deck.title, language=deck.language,
-                card_count=len(deck.cards), data=json.dumps(deck.to_file(), ensure_ascii=False),
-                edit_token=token, owner=hash_token("owner:" + owner) if owner else "",
-                per_owner=self.per_address if owner else None, total=self.total,
+                deck_id=deck.id,
+                title=deck.title,
+                language=deck.language,
+                card_count=len(deck.cards),
+                data=json.dumps(deck.to_file(), ensure_ascii=False),
+                edit_token=token,
+                owner=hash_token("owner:" + owner) if owner else "",
+                per_owner=self.per_address if owner else None,
+                total=self.total,
                 **summary_columns(deck),
             )
         except QuotaFull as full:
-            raise RateLimited("deck_quota" if full.per_address else "deck_storage_full",
-                              limit=full.limit) from None
+            raise RateLimited(
+                "deck_quota" if full.per_address else "deck_storage_full", limit=full.limit
+            ) from None
         if not created:
             raise Conflict("deck_id_taken", deck=deck.id)
         return deck, token
@@ -152,8 +169,11 @@ class DeckCatalog:
         if deck.id != deck_id:
             raise DeckInvalid([Problem("id", "id_mismatch", {"id": deck_id})])
         self.repo.replace_deck(
-            deck_id=deck_id, title=deck.title, language=deck.language,
-            card_count=len(deck.cards), data=json.dumps(deck.to_file(), ensure_ascii=False),
+            deck_id=deck_id,
+            title=deck.title,
+            language=deck.language,
+            card_count=len(deck.cards),
+            data=json.dumps(deck.to_file(), ensure_ascii=False),
             **summary_columns(deck),
         )
         return deck

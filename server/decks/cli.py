@@ -69,8 +69,7 @@ def validate(files: Sequence[str], lang: str, quiet: bool, out: TextIO) -> int:
         result = check_file(Path(name), lang)
         if isinstance(result, Deck):
             if not quiet:
-                ok = translate(lang, "studio.cli.valid", cards=len(result.cards),
-                               themes=len(result.themes))
+                ok = translate(lang, "studio.cli.valid", cards=len(result.cards), themes=len(result.themes))
                 print(f"{name}: {ok}", file=out)
             continue
         status = 1
@@ -87,8 +86,9 @@ def schema_text() -> str:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    parser = argparse.ArgumentParser(prog="python -m server.decks",
-                                     description="ExplorIA deck files: check them, or print their schema.")
+    parser = argparse.ArgumentParser(
+        prog="python -m server.decks", description="ExplorIA deck files: check them, or print their schema."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("validate", help="check deck files; exit status 0 if all are valid")
     check.add_argument("files", nargs="+", metavar="FILE")

@@ -146,8 +146,7 @@ class RedisBus:
         self.presence_ttl_s = presence_ttl_s
 
     async def _beat(self) -> None:
-        await self._redis.set(PROCESS_PREFIX + self.origin, "1",
-                              px=max(1, int(self.presence_ttl_s * 1000)))
+        await self._redis.set(PROCESS_PREFIX + self.origin, "1", px=max(1, int(self.presence_ttl_s * 1000)))
 
     async def _beat_forever(self) -> None:
         while True:

@@ -16,13 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from server.core.views import (
-    ViewCache,
-    current_tip,
-    json_object,
-    public_view_fields,
-    tip_recipients,
-)
+from server.core.tips import current_tip, tip_recipients
+from server.core.views import ViewCache, json_object, public_view_fields
 from server.web import wire
 from server.web.direct import Frame
 
@@ -50,8 +45,9 @@ class RoomFan:
 
 
 class Fanout:
-    def __init__(self, clock: Callable[[], float], *, big_room_threshold: int = 50,
-                 coalesce_s: float = 0.1) -> None:
+    def __init__(
+        self, clock: Callable[[], float], *, big_room_threshold: int = 50, coalesce_s: float = 0.1
+    ) -> None:
         self.clock = clock
         self.big_room_threshold = big_room_threshold
         self.coalesce_s = coalesce_s
@@ -104,8 +100,9 @@ class Fanout:
             return "null", frozenset()
         return json.dumps(tip, ensure_ascii=False), tip_recipients(room.state)
 
-    def _personal(self, room: "LiveRoom", conn: "Connection",
-                  tip: tuple[str, frozenset[str]] | None = None) -> tuple[object, str, str]:
+    def _personal(
+        self, room: "LiveRoom", conn: "Connection", tip: tuple[str, frozenset[str]] | None = None
+    ) -> tuple[object, str, str]:
         answers, mine = self._mine(room, conn.player_id)
         tip_json, readers = tip or self._tip(room)
         if conn.viewer or conn.player_id not in readers:
@@ -127,8 +124,10 @@ class Fanout:
         if outbox.protocol >= 2:
             outbox.you_key = (answers, tip)
             return wire.welcome(you, version, self.clock(), view_json, mine, tip)
-        return (wire.state_v1_head(version, self.clock(), fields, you)
-                + wire.state_v1_tail(mine.encode(), tip.encode())).decode()
+        return (
+            wire.state_v1_head(version, self.clock(), fields, you)
+            + wire.state_v1_tail(mine.encode(), tip.encode())
+        ).decode()
 
     def resend(self, room: "LiveRoom", conn: "Connection") -> None:
         """The reply to ``sync``: the full state (and, protocol 2, ``you``)."""
@@ -140,8 +139,12 @@ class Fanout:
             outbox.push_you(wire.you(version, mine, tip))
             outbox.push_state(version, wire.state(version, self.clock(), view_json), force=True)
             return
-        outbox.push_state(version, wire.state_v1_head(version, self.clock(), fields)
-                          + wire.state_v1_tail(mine.encode(), tip.encode()), force=True)
+        outbox.push_state(
+            version,
+            wire.state_v1_head(version, self.clock(), fields)
+            + wire.state_v1_tail(mine.encode(), tip.encode()),
+            force=True,
+        )
 
     # --- the whole room -----------------------------------------------------------------
 
@@ -154,10 +157,8 @@ class Fanout:
                 room.fan.flush_scheduled = True
                 # a protocol 1 connection costs a state of its own; protocol 2 ones share one
                 # frame, mostly a small patch: they stretch the interval far less
-                weight = sum(1.0 if c.outbox.protocol < 2 else PATCH_WEIGHT
-                             for c in room.connections)
-                delay = min(MAX_COALESCE_S,
-                            self.coalesce_s * max(1.0, weight / self.big_room_threshold))
+                weight = sum(1.0 if c.outbox.protocol < 2 else PATCH_WEIGHT for c in room.connections)
+                delay = min(MAX_COALESCE_S, self.coalesce_s * max(1.0, weight / self.big_room_threshold))
                 asyncio.get_running_loop().call_later(delay, self.flush, room)
             return
         self.flush(room)
@@ -200,8 +201,7 @@ class Fanout:
                 if head is None:
                     head = wire.state_v1_head(version, now, fields)
                 _, mine, tip_json = self._personal(room, conn, tip)
-                outbox.push_state(version, head + wire.state_v1_tail(mine.encode(),
-                                                                     tip_json.encode()))
+                outbox.push_state(version, head + wire.state_v1_tail(mine.encode(), tip_json.encode()))
 
 
 def _field_ops(old: wire.Fields, new: wire.Fields) -> list[dict[str, Any]]:

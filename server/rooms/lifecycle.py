@@ -25,8 +25,14 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-async def create(service: "RoomService", deck: Deck, settings: RoomSettings, *,
-                 follows: Earlier | None = None, earlier_code: str | None = None) -> tuple[str, str]:
+async def create(
+    service: "RoomService",
+    deck: Deck,
+    settings: RoomSettings,
+    *,
+    follows: Earlier | None = None,
+    earlier_code: str | None = None,
+) -> tuple[str, str]:
     """A new room on a copy of ``deck``: (code, facilitator token). A follow-up (issue 16)
     starts with the snapshot of the earlier session, linked to it when ``earlier_code``."""
     now = service.clock()
@@ -43,9 +49,13 @@ async def create(service: "RoomService", deck: Deck, settings: RoomSettings, *,
     for _ in range(20):
         code = new_code()
         created = await service.db(
-            service.repo.create_room, code=code, deck=deck_json,
-            state=state.model_dump_json(), phase=state.phase.value,
-            facilitator_token=token, facilitator_id=facilitator_id,
+            service.repo.create_room,
+            code=code,
+            deck=deck_json,
+            state=state.model_dump_json(),
+            phase=state.phase.value,
+            facilitator_token=token,
+            facilitator_id=facilitator_id,
             earlier_code=earlier_code,
         )
         if created:
@@ -83,13 +93,11 @@ async def _unlink_followers(service: "RoomService", code: str) -> None:
     await service.db(service.repo.unlink, code)
 
 
-async def expire(service: "RoomService", *, retention_days: float,
-                 lobby_days: float = 2) -> list[str]:
+async def expire(service: "RoomService", *, retention_days: float, lobby_days: float = 2) -> list[str]:
     """Erase rooms past the retention period (and lobbies nobody started)."""
     now = service.clock()
     codes = await service.db(
-        service.repo.expired_rooms, before=now - retention_days * 86400,
-        lobby_before=now - lobby_days * 86400,
+        service.repo.expired_rooms, before=now - retention_days * 86400, lobby_before=now - lobby_days * 86400
     )
     for code in codes:
         await delete(service, code)

@@ -62,6 +62,11 @@ class Joined:
 class Commit(Protocol):
     """``RoomService.commit``: under the room lock, apply ``cmd``, store and fan out."""
 
-    def __call__(self, room: LiveRoom, actor_id: str | None, cmd: c.Command,
-                 message_id: str | None, new_token: tuple[str, str] | None = None,
-                 ) -> Awaitable[bool]: ...
+    def __call__(
+        self,
+        room: LiveRoom,
+        actor_id: str | None,
+        cmd: c.Command,
+        message_id: str | None,
+        new_token: tuple[str, str] | None = None,
+    ) -> Awaitable[bool]: ...

@@ -29,9 +29,13 @@ class SlowConsumer(Exception):
 
 
 class Outbox:
-    def __init__(self, send: Callable[[str], Awaitable[None]],
-                 direct: Callable[[Payload], bool] | None = None, *,
-                 protocol: int = 1) -> None:
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[None]],
+        direct: Callable[[Payload], bool] | None = None,
+        *,
+        protocol: int = 1,
+    ) -> None:
         self._send = send
         self.protocol = protocol  # asked for in ``join`` (docs/protocol.md, "Protocol versions")
         self._direct = direct
@@ -103,8 +107,12 @@ class Outbox:
                 self._control.popleft()
             if not self._control and self._you is not None and self._direct(self._you):
                 self._you = None
-            if not self._control and self._you is None and self._state is not None \
-                    and self._direct(self._state):
+            if (
+                not self._control
+                and self._you is None
+                and self._state is not None
+                and self._direct(self._state)
+            ):
                 self._state = None
             if not self._control and self._state is None and self._you is None:
                 return

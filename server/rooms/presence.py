@@ -88,8 +88,7 @@ class Presence:
                 if player.connected == here:
                     continue
                 try:
-                    await self.commit(room, player.id,
-                                      c.Connect() if here else c.Disconnect(), None)
+                    await self.commit(room, player.id, c.Connect() if here else c.Disconnect(), None)
                     fixed += 1
                 except Exception:  # the next round tries again
                     log.warning("could not correct a presence in room %s", room.code)

@@ -50,9 +50,14 @@ class Registry:
     def unload_idle(self, after_s: float = 600) -> int:
         """Forget rooms nobody has been connected to for a while (reloaded on demand)."""
         limit = time.monotonic() - after_s
-        idle = [code for code, room in self._rooms.items()
-                if not room.connections and not room.lock.locked()
-                and room.idle_since is not None and room.idle_since < limit]
+        idle = [
+            code
+            for code, room in self._rooms.items()
+            if not room.connections
+            and not room.lock.locked()
+            and room.idle_since is not None
+            and room.idle_since < limit
+        ]
         for code in idle:
             del self._rooms[code]
         return len(idle)

@@ -22,8 +22,11 @@ def set_applied(room: LiveRoom, rows: set[tuple[str, str]]) -> None:
 def was_applied(room: LiveRoom, player_id: str, message_id: str) -> bool:
     if (player_id, message_id) in room.applied:
         return True
-    return room.card_key is not None and bool(room.applied_hashed) and \
-        message_key(room.card_key, player_id, message_id) in room.applied_hashed
+    return (
+        room.card_key is not None
+        and bool(room.applied_hashed)
+        and message_key(room.card_key, player_id, message_id) in room.applied_hashed
+    )
 
 
 class SealedAnswers:
@@ -52,12 +55,18 @@ class SealedAnswers:
             room.card_key, room.card_key_id = key, kid
         elif not current.sealed:  # a key left by a card closed during a crash: destroy it
             await self._drop_quietly(room.code)
-        room.state = state.model_copy(update={"current": current.model_copy(
-            update={"answers": answers, "note_counts": counts, "sealed": ""})})
+        room.state = state.model_copy(
+            update={
+                "current": current.model_copy(
+                    update={"answers": answers, "note_counts": counts, "sealed": ""}
+                )
+            }
+        )
 
     @staticmethod
-    def _unseal(code: str, key: bytes | None, sealed: str
-                ) -> tuple[dict[str, dict[str, str]], dict[str, int]]:
+    def _unseal(
+        code: str, key: bytes | None, sealed: str
+    ) -> tuple[dict[str, dict[str, str]], dict[str, int]]:
         if not sealed:
             return {}, {}
         try:
@@ -73,8 +82,9 @@ class SealedAnswers:
         with contextlib.suppress(Exception):
             await self.keys.drop(code)
 
-    async def stored_form(self, room: LiveRoom, state: RoomState, actor_id: str | None,
-                          message_id: str | None) -> tuple[str, tuple[str, str] | None]:
+    async def stored_form(
+        self, room: LiveRoom, state: RoomState, actor_id: str | None, message_id: str | None
+    ) -> tuple[str, tuple[str, str] | None]:
         """The state as it goes to the database, and the applied-message row with it."""
         message = (actor_id, message_id) if message_id and actor_id else None
         current = state.current
@@ -94,8 +104,11 @@ class SealedAnswers:
         if current.answers or current.note_counts:
             private = {"answers": current.answers, "note_counts": current.note_counts}
             blob = seal(key, json.dumps(private, separators=(",", ":")).encode())
-            stored = state.model_copy(update={"current": current.model_copy(
-                update={"answers": {}, "note_counts": {}, "sealed": blob})})
+            stored = state.model_copy(
+                update={
+                    "current": current.model_copy(update={"answers": {}, "note_counts": {}, "sealed": blob})
+                }
+            )
         if message is not None:
             message = ("", message_key(key, *message))
         return stored.model_dump_json(), message

@@ -51,8 +51,7 @@ def _xor(data: bytes, stream: bytes) -> bytes:
 def seal(key: bytes, plaintext: bytes) -> str:
     enc, mac = _subkeys(key)
     nonce = secrets.token_bytes(NONCE_BYTES)
-    cipher = _xor(plaintext, hashlib.shake_256(enc + nonce).digest(len(plaintext))) \
-        if plaintext else b""
+    cipher = _xor(plaintext, hashlib.shake_256(enc + nonce).digest(len(plaintext))) if plaintext else b""
     tag = hmac.new(mac, nonce + cipher, hashlib.sha256).digest()[:TAG_BYTES]
     return base64.urlsafe_b64encode(nonce + tag + cipher).decode()
 
@@ -63,8 +62,11 @@ def unseal(key: bytes, blob: str) -> bytes:
         raw = base64.urlsafe_b64decode(blob.encode())
     except ValueError:
         raise SealError("not base64") from None
-    nonce, tag, cipher = raw[:NONCE_BYTES], raw[NONCE_BYTES:NONCE_BYTES + TAG_BYTES], \
-        raw[NONCE_BYTES + TAG_BYTES:]
+    nonce, tag, cipher = (
+        raw[:NONCE_BYTES],
+        raw[NONCE_BYTES : NONCE_BYTES + TAG_BYTES],
+        raw[NONCE_BYTES + TAG_BYTES :],
+    )
     want = hmac.new(mac, nonce + cipher, hashlib.sha256).digest()[:TAG_BYTES]
     if len(nonce) != NONCE_BYTES or not hmac.compare_digest(tag, want):
         raise SealError("bad tag")

@@ -40,8 +40,15 @@ class Seats:
         self.presence = presence
         self._owners: dict[str, TokenOwner] = {}
 
-    async def join(self, room: LiveRoom, *, name: str | None, token: str | None,
-                   conn_factory: ConnFactory, viewer: bool = False) -> tuple[Joined, Connection]:
+    async def join(
+        self,
+        room: LiveRoom,
+        *,
+        name: str | None,
+        token: str | None,
+        conn_factory: ConnFactory,
+        viewer: bool = False,
+    ) -> tuple[Joined, Connection]:
         """A newcomer (``name``), or someone coming back (``token``).
 
         A client may also choose the token of its new seat (``name`` and an unknown ``token``
@@ -72,8 +79,9 @@ class Seats:
         if room.state.phase is Phase.SYNTHESIS:  # a finished room is not joinable by its code
             raise NotFound("room_not_found", code=room.code)
 
-    async def _come_back(self, room: LiveRoom, owner: TokenOwner, token: str,
-                         conn_factory: ConnFactory, viewer: bool) -> tuple[Joined, Connection]:
+    async def _come_back(
+        self, room: LiveRoom, owner: TokenOwner, token: str, conn_factory: ConnFactory, viewer: bool
+    ) -> tuple[Joined, Connection]:
         if owner.room_code != room.code or owner.kind in ("share", "pass"):
             raise Forbidden("bad_token")
         player = room.state.player(owner.player_id)
@@ -87,18 +95,17 @@ class Seats:
         player = room.state.player(player.id) or player
         return Joined(room, player, token), conn
 
-    async def _seat_newcomer(self, room: LiveRoom, name: str, secret: str,
-                             conn_factory: ConnFactory) -> tuple[Joined, Connection]:
+    async def _seat_newcomer(
+        self, room: LiveRoom, name: str, secret: str, conn_factory: ConnFactory
+    ) -> tuple[Joined, Connection]:
         self._refuse_if_finished(room)
         # nobody takes the facilitator's default name, in either language
         folded = " ".join(name.split()).casefold()
-        if any(folded == translate(lang, "role.facilitator_default").casefold()
-               for lang in ("fr", "en")):
+        if any(folded == translate(lang, "role.facilitator_default").casefold() for lang in ("fr", "en")):
             raise GameError("name_taken", name=name.strip()[:40])
         player_id = new_player_id()
         await self.presence.announce(room.code, player_id)
-        await self.commit(room, None, c.Join(player_id, name), None,
-                          new_token=(secret, player_id))
+        await self.commit(room, None, c.Join(player_id, name), None, new_token=(secret, player_id))
         self._remember(hash_token(secret), TokenOwner(room.code, player_id, "player"))
         conn = conn_factory(player_id)
         room.connections.add(conn)
@@ -122,6 +129,9 @@ class Seats:
 
     def forget(self, code: str, player_id: str | None = None) -> None:
         """Tokens of a room (or of one of its players) that stopped working."""
-        for key in [k for k, o in self._owners.items() if o.room_code == code
-                    and (player_id is None or o.player_id == player_id)]:
+        for key in [
+            k
+            for k, o in self._owners.items()
+            if o.room_code == code and (player_id is None or o.player_id == player_id)
+        ]:
             del self._owners[key]

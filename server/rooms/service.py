@@ -25,7 +25,7 @@ from server.core.rules import apply
 from server.core.state import Phase, RoomSettings, RoomState
 from server.errors import GameError, NotFound, Unavailable
 from server.i18n import translate
-from server.rooms import lifecycle
+from server.rooms import crossprocess, lifecycle
 from server.rooms.bus import Bus, MemoryBus
 from server.rooms.fanout import Fanout
 from server.rooms.lifecycle import CODE_ALPHABET, CODE_LENGTH
@@ -39,8 +39,7 @@ from server.storage.repository import AlreadyApplied, Repository, StateWrite, Ve
 from server.storage.writer import BatchWriter
 from server.summary.render import prerender_later
 
-__all__ = ["CODE_ALPHABET", "CODE_LENGTH", "Connection", "Joined", "LiveRoom", "RoomService",
-           "new_token"]
+__all__ = ["CODE_ALPHABET", "CODE_LENGTH", "Connection", "Joined", "LiveRoom", "RoomService", "new_token"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,9 +49,16 @@ COMMIT_TRIES = 5  # another process moved the room on: reload and apply again, t
 
 class RoomService:
     def __init__(
-        self, repo: Repository, *, big_room_threshold: int = 50, coalesce_ms: int = 100,
-        db_threads: int = 1, clock: Callable[[], float] = time.time, bus: Bus | None = None,
-        keys: KeyStore | None = None, prerender_pdf: bool = True,
+        self,
+        repo: Repository,
+        *,
+        big_room_threshold: int = 50,
+        coalesce_ms: int = 100,
+        db_threads: int = 1,
+        clock: Callable[[], float] = time.time,
+        bus: Bus | None = None,
+        keys: KeyStore | None = None,
+        prerender_pdf: bool = True,
     ) -> None:
         self.repo = repo
         self.bus: Bus = bus or MemoryBus()
@@ -60,8 +66,7 @@ class RoomService:
         self.big_room_threshold = big_room_threshold
         self.coalesce_s = coalesce_ms / 1000
         self.prerender_pdf = prerender_pdf
-        self.fan = Fanout(clock, big_room_threshold=big_room_threshold,
-                          coalesce_s=self.coalesce_s)
+        self.fan = Fanout(clock, big_room_threshold=big_room_threshold, coalesce_s=self.coalesce_s)
         # reads (and rare writes) on a small pool; room states through one batching writer
         self._db = ThreadPoolExecutor(max_workers=db_threads, thread_name_prefix="db")
         self.writer = BatchWriter(repo)
@@ -80,11 +85,16 @@ class RoomService:
 
     # --- rooms ---------------------------------------------------------------------------
 
-    async def create(self, deck: Deck, settings: RoomSettings, *, follows: Earlier | None = None,
-                     earlier_code: str | None = None) -> tuple[str, str]:
+    async def create(
+        self,
+        deck: Deck,
+        settings: RoomSettings,
+        *,
+        follows: Earlier | None = None,
+        earlier_code: str | None = None,
+    ) -> tuple[str, str]:
         """A new room on a copy of ``deck``: (code, facilitator token); see ``lifecycle``."""
-        return await lifecycle.create(self, deck, settings, follows=follows,
-                                      earlier_code=earlier_code)
+        return await lifecycle.create(self, deck, settings, follows=follows, earlier_code=earlier_code)
 
     async def get(self, code: str) -> LiveRoom:
         return await self.registry.get(code)
@@ -98,8 +108,9 @@ class RoomService:
             players = tuple(p.model_copy(update={"connected": False}) for p in state.players)
             state = state.model_copy(update={"players": players})
         # with several processes, others may hold its people: the presence check reconciles
-        room = LiveRoom(code, parse_deck(json.loads(stored.deck)),
-                        state.model_copy(update={"version": stored.version}))
+        room = LiveRoom(
+            code, parse_deck(json.loads(stored.deck)), state.model_copy(update={"version": stored.version})
+        )
         await self.sealed.open(room)
         set_applied(room, await self.db(self.repo.applied_messages, code))
         return room
@@ -118,11 +129,17 @@ class RoomService:
 
     # --- people --------------------------------------------------------------------------
 
-    async def join(self, room: LiveRoom, *, name: str | None, token: str | None,
-                   conn_factory: ConnFactory, viewer: bool = False) -> tuple[Joined, Connection]:
+    async def join(
+        self,
+        room: LiveRoom,
+        *,
+        name: str | None,
+        token: str | None,
+        conn_factory: ConnFactory,
+        viewer: bool = False,
+    ) -> tuple[Joined, Connection]:
         """A newcomer (``name``), or someone coming back (``token``): see ``Seats.join``."""
-        return await self.seats.join(room, name=name, token=token, conn_factory=conn_factory,
-                                     viewer=viewer)
+        return await self.seats.join(room, name=name, token=token, conn_factory=conn_factory, viewer=viewer)
 
     async def leave(self, room: LiveRoom, conn: Connection) -> None:
         await self.presence.leave(room, conn)
@@ -132,8 +149,7 @@ class RoomService:
 
     # --- acting --------------------------------------------------------------------------
 
-    async def act(self, room: LiveRoom, player_id: str, cmd: c.Command,
-                  message_id: str | None) -> bool:
+    async def act(self, room: LiveRoom, player_id: str, cmd: c.Command, message_id: str | None) -> bool:
         """Apply, store, broadcast. False when ``message_id`` was already applied."""
         async with room.lock:
             if message_id is not None and was_applied(room, player_id, message_id):
@@ -160,13 +176,22 @@ class RoomService:
     def _close_removed(self, room: LiveRoom, player_id: str) -> None:
         for conn in [x for x in room.connections if x.player_id == player_id]:
             room.connections.discard(conn)
-            conn.outbox.push(json.dumps({"type": "error", "code": "removed",
-                                         "message": translate(conn.lang, "error.removed")},
-                                        ensure_ascii=False))
+            conn.outbox.push(
+                json.dumps(
+                    {"type": "error", "code": "removed", "message": translate(conn.lang, "error.removed")},
+                    ensure_ascii=False,
+                )
+            )
             conn.outbox.close(CLOSE_REMOVED)
 
-    async def commit(self, room: LiveRoom, actor_id: str | None, cmd: c.Command,
-                     message_id: str | None, new_token: tuple[str, str] | None = None) -> bool:
+    async def commit(
+        self,
+        room: LiveRoom,
+        actor_id: str | None,
+        cmd: c.Command,
+        message_id: str | None,
+        new_token: tuple[str, str] | None = None,
+    ) -> bool:
         """Under the room lock: the rules, then the database, then memory and fan-out.
 
         Another process may have moved the room on (multi-process mode): the version check in
@@ -176,15 +201,23 @@ class RoomService:
             previous = room.state
             state = apply(room.deck, previous, actor_id, cmd, self.clock())
             closes = previous.current is not None and (
-                state.current is None or state.current.drawn_at != previous.current.drawn_at
-                or state.current.card_id != previous.current.card_id)
+                state.current is None
+                or state.current.drawn_at != previous.current.drawn_at
+                or state.current.card_id != previous.current.card_id
+            )
             stored, message = await self.sealed.stored_form(room, state, actor_id, message_id)
             try:
-                await self.writer.save(StateWrite(
-                    code=room.code, state=stored, phase=state.phase.value,
-                    version=state.version, new_token=new_token, message=message,
-                    forget_messages=closes,
-                ))
+                await self.writer.save(
+                    StateWrite(
+                        code=room.code,
+                        state=stored,
+                        phase=state.phase.value,
+                        version=state.version,
+                        new_token=new_token,
+                        message=message,
+                        forget_messages=closes,
+                    )
+                )
             except VersionConflict:
                 await self._reload(room)
                 if message_id and actor_id and was_applied(room, actor_id, message_id):
@@ -200,8 +233,9 @@ class RoomService:
             return True
         raise GameError("retry")
 
-    async def _stored(self, room: LiveRoom, state: RoomState, closes: bool,
-                      actor_id: str | None, message_id: str | None) -> None:
+    async def _stored(
+        self, room: LiveRoom, state: RoomState, closes: bool, actor_id: str | None, message_id: str | None
+    ) -> None:
         """The new state is in the database: take it in memory, then tell everyone."""
         if message_id and actor_id:
             room.applied.add((actor_id, message_id))
@@ -216,44 +250,14 @@ class RoomService:
             self._broadcast(room)
         await self._publish(room, state, (actor_id, message_id) if message_id else None)
 
-    async def _publish(self, room: LiveRoom, state: RoomState,
-                       applied: tuple[str | None, str] | None) -> None:
-        if not self.bus.shared:
-            return
-        try:
-            await self.bus.publish(room.code, {
-                "version": state.version, "state": state.model_dump_json(),
-                "applied": list(applied) if applied else None,
-            })
-        except Exception:  # the state is stored; other processes catch up on their next sync
-            log.exception("could not publish room %s", room.code)
+    async def _publish(
+        self, room: LiveRoom, state: RoomState, applied: tuple[str | None, str] | None
+    ) -> None:
+        await crossprocess.publish(self, room, state, applied)
 
     async def on_bus_event(self, event: dict[str, Any]) -> None:
         """A state stored by another process: adopt it if it is newer, and fan it out here."""
-        code = str(event.get("code", ""))
-        if event.get("deleted"):
-            self.seats.forget(code)
-            room = self.registry.unload(code)
-            for conn in list(room.connections if room is not None else ()):
-                conn.outbox.close()
-            return
-        room = self.registry.loaded(code)
-        if room is None:
-            return
-        if isinstance(event.get("removed"), str):
-            self.seats.forget(code, event["removed"])
-            self._close_removed(room, event["removed"])
-            return
-        version = int(event["version"])
-        applied = event.get("applied")
-        if applied and applied[0]:
-            room.applied.add((applied[0], applied[1]))
-        if version <= room.state.version:
-            return
-        room.state = RoomState.model_validate_json(event["state"]).model_copy(
-            update={"version": version}
-        )
-        self._broadcast(room)
+        await crossprocess.on_bus_event(self, event)
 
     async def resync(self, room: LiveRoom) -> None:
         """With several processes, take the database's state before resending it."""

@@ -12,8 +12,9 @@ log = logging.getLogger(__name__)
 CHECKPOINT_INTERVAL_S = 0.25
 
 
-async def checkpoints(repo: Repository, writer: BatchWriter,
-                      db: Callable[[Callable[[], None]], Awaitable[Any]]) -> None:
+async def checkpoints(
+    repo: Repository, writer: BatchWriter, db: Callable[[Callable[[], None]], Awaitable[Any]]
+) -> None:
     """Copy the WAL into the database four times a second, and let the WAL start over. The
     bulk is copied on a pool thread (``db``) while commits go on; then a short catch-up pass
     on the writer's own thread, between two batches, copies the few frames written meanwhile.

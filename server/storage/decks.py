@@ -3,6 +3,7 @@
 import hashlib
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -55,14 +56,19 @@ class DeckQueries:
         """Summaries of the custom decks whose ids are given (all if None), from columns."""
         if ids is not None and not ids:
             return []
-        query = select(DeckRow.id, DeckRow.title, DeckRow.language, DeckRow.card_count,
-                       DeckRow.description, DeckRow.themes).order_by(DeckRow.title)
+        query = select(
+            DeckRow.id,
+            DeckRow.title,
+            DeckRow.language,
+            DeckRow.card_count,
+            DeckRow.description,
+            DeckRow.themes,
+        ).order_by(DeckRow.title)
         if ids is not None:
             query = query.where(DeckRow.id.in_(sorted(ids)[:200]))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [DeckSummary(r.id, r.title, r.language, r.card_count, r.description, r.themes)
-                for r in rows]
+        return [DeckSummary(r.id, r.title, r.language, r.card_count, r.description, r.themes) for r in rows]
 
     def touch_deck(self, deck_id: str) -> None:
         """A room was created from the deck: it is in use (see expired_decks)."""
@@ -72,8 +78,9 @@ class DeckQueries:
     def delete_unused_decks(self, before: float) -> int:
         """Custom decks no room was created from (nor edited) since ``before``."""
         with self.engine.begin() as conn:
-            result = conn.execute(delete(DeckRow).where(DeckRow.used_at < before,
-                                                        DeckRow.updated_at < before))
+            result = conn.execute(
+                delete(DeckRow).where(DeckRow.used_at < before, DeckRow.updated_at < before)
+            )
         return int(result.rowcount)
 
     def get_deck(self, deck_id: str) -> StoredDeck | None:
@@ -82,9 +89,19 @@ class DeckQueries:
         return self._deck(row) if row else None
 
     def create_deck(
-        self, *, deck_id: str, title: str, language: str, card_count: int, data: str,
-        edit_token: str, description: str = "", themes: str = "[]", owner: str = "",
-        per_owner: int | None = None, total: int | None = None,
+        self,
+        *,
+        deck_id: str,
+        title: str,
+        language: str,
+        card_count: int,
+        data: str,
+        edit_token: str,
+        description: str = "",
+        themes: str = "[]",
+        owner: str = "",
+        per_owner: int | None = None,
+        total: int | None = None,
     ) -> bool:
         """False if the id is taken; QuotaFull if ``owner`` has ``per_owner`` decks already,
         or the app ``total``."""
@@ -92,8 +109,9 @@ class DeckQueries:
         try:
             with self.engine.begin() as conn:
                 if per_owner is not None:
-                    mine = conn.execute(select(func.count()).select_from(DeckRow)
-                                        .where(DeckRow.owner == owner)).scalar_one()
+                    mine = conn.execute(
+                        select(func.count()).select_from(DeckRow).where(DeckRow.owner == owner)
+                    ).scalar_one()
                     if mine >= per_owner:
                         raise QuotaFull(True, per_owner)
                 if total is not None:
@@ -102,10 +120,18 @@ class DeckQueries:
                         raise QuotaFull(False, total)
                 conn.execute(
                     insert(DeckRow).values(
-                        id=deck_id, title=title, language=language, card_count=card_count,
-                        data=data, edit_token_hash=hash_token(edit_token),
-                        created_at=now, updated_at=now, description=description,
-                        themes=themes, owner=owner, used_at=now,
+                        id=deck_id,
+                        title=title,
+                        language=language,
+                        card_count=card_count,
+                        data=data,
+                        edit_token_hash=hash_token(edit_token),
+                        created_at=now,
+                        updated_at=now,
+                        description=description,
+                        themes=themes,
+                        owner=owner,
+                        used_at=now,
                     )
                 )
         except IntegrityError:
@@ -113,16 +139,28 @@ class DeckQueries:
         return True
 
     def replace_deck(
-        self, *, deck_id: str, title: str, language: str, card_count: int, data: str,
-        description: str = "", themes: str = "[]",
+        self,
+        *,
+        deck_id: str,
+        title: str,
+        language: str,
+        card_count: int,
+        data: str,
+        description: str = "",
+        themes: str = "[]",
     ) -> None:
         with self.engine.begin() as conn:
             conn.execute(
                 update(DeckRow)
                 .where(DeckRow.id == deck_id)
                 .values(
-                    title=title, language=language, card_count=card_count, data=data,
-                    updated_at=time.time(), description=description, themes=themes,
+                    title=title,
+                    language=language,
+                    card_count=card_count,
+                    data=data,
+                    updated_at=time.time(),
+                    description=description,
+                    themes=themes,
                 )
             )
 
@@ -131,8 +169,5 @@ class DeckQueries:
             conn.execute(delete(DeckRow).where(DeckRow.id == deck_id))
 
     @staticmethod
-    def _deck(row: object) -> StoredDeck:
-        return StoredDeck(
-            row.id, row.title, row.language, row.card_count, row.data,  # type: ignore[attr-defined]
-            row.edit_token_hash,  # type: ignore[attr-defined]
-        )
+    def _deck(row: Any) -> StoredDeck:  # a SQLAlchemy Row of the columns above
+        return StoredDeck(row.id, row.title, row.language, row.card_count, row.data, row.edit_token_hash)

@@ -13,8 +13,7 @@ def make_engine(database_url: str, *, busy_timeout_ms: int = 5000) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            database_url,
-            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            database_url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
         )
 
         @event.listens_for(engine, "connect")
@@ -39,5 +38,5 @@ def make_engine(database_url: str, *, busy_timeout_ms: int = 5000) -> Engine:
         return engine
     url = database_url
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)

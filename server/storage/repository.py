@@ -22,8 +22,19 @@ from server.storage.tables import (
 )
 from server.storage.tokens import TokenOwner, TokenQueries, hash_token
 
-__all__ = ["AlreadyApplied", "DeckSummary", "QuotaFull", "Repository", "StateWrite", "StoredDeck",
-           "StoredRoom", "TokenOwner", "VersionConflict", "deck_hash", "hash_token"]
+__all__ = [
+    "AlreadyApplied",
+    "DeckSummary",
+    "QuotaFull",
+    "Repository",
+    "StateWrite",
+    "StoredDeck",
+    "StoredRoom",
+    "TokenOwner",
+    "VersionConflict",
+    "deck_hash",
+    "hash_token",
+]
 
 
 @dataclass(frozen=True)
@@ -71,8 +82,15 @@ class Repository(TokenQueries, DeckQueries):
     # --- rooms ---------------------------------------------------------------------------
 
     def create_room(
-        self, *, code: str, deck: str, state: str, phase: str, facilitator_token: str,
-        facilitator_id: str, earlier_code: str | None = None,
+        self,
+        *,
+        code: str,
+        deck: str,
+        state: str,
+        phase: str,
+        facilitator_token: str,
+        facilitator_id: str,
+        earlier_code: str | None = None,
     ) -> bool:
         """False if the code is taken (the caller draws another). ``earlier_code``: the room
         this one follows up (issue 16), linked in the same transaction."""
@@ -81,26 +99,27 @@ class Repository(TokenQueries, DeckQueries):
             with self.engine.begin() as conn:
                 conn.execute(
                     insert(RoomRow).values(
-                        code=code, state=state, version=0, phase=phase,
-                        created_at=now, updated_at=now,
+                        code=code, state=state, version=0, phase=phase, created_at=now, updated_at=now
                     )
                 )
                 version = deck_hash(deck)
-                known = conn.execute(select(DeckVersionRow.hash)
-                                     .where(DeckVersionRow.hash == version)).first()
+                known = conn.execute(
+                    select(DeckVersionRow.hash).where(DeckVersionRow.hash == version)
+                ).first()
                 if known is None:  # one stored copy per deck version, shared by its rooms
                     conn.execute(insert(DeckVersionRow).values(hash=version, data=deck))
-                conn.execute(insert(RoomDeckRow).values(room_code=code, deck="",
-                                                        version_hash=version))
+                conn.execute(insert(RoomDeckRow).values(room_code=code, deck="", version_hash=version))
                 conn.execute(
                     insert(TokenRow).values(
-                        token_hash=hash_token(facilitator_token), room_code=code,
-                        player_id=facilitator_id, kind="facilitator", revoked=False,
+                        token_hash=hash_token(facilitator_token),
+                        room_code=code,
+                        player_id=facilitator_id,
+                        kind="facilitator",
+                        revoked=False,
                     )
                 )
                 if earlier_code is not None:
-                    conn.execute(insert(RoomLinkRow).values(room_code=code,
-                                                            earlier_code=earlier_code))
+                    conn.execute(insert(RoomLinkRow).values(room_code=code, earlier_code=earlier_code))
         except IntegrityError:
             return False
         return True
@@ -117,30 +136,29 @@ class Repository(TokenQueries, DeckQueries):
 
     def earlier_of(self, code: str) -> str | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(RoomLinkRow.earlier_code).where(RoomLinkRow.room_code == code)
-            ).first()
+            row = conn.execute(select(RoomLinkRow.earlier_code).where(RoomLinkRow.room_code == code)).first()
         return row.earlier_code if row else None
 
     def unlink(self, code: str) -> None:
         """Forget every link of ``code``, as earlier session or as follow-up."""
         with self.engine.begin() as conn:
-            conn.execute(delete(RoomLinkRow).where(
-                (RoomLinkRow.room_code == code) | (RoomLinkRow.earlier_code == code)))
+            conn.execute(
+                delete(RoomLinkRow).where(
+                    (RoomLinkRow.room_code == code) | (RoomLinkRow.earlier_code == code)
+                )
+            )
 
     def load_room(self, code: str) -> StoredRoom | None:
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(RoomRow.code, RoomDeckRow.deck, DeckVersionRow.data, RoomRow.state,
-                       RoomRow.version)
+                select(RoomRow.code, RoomDeckRow.deck, DeckVersionRow.data, RoomRow.state, RoomRow.version)
                 .join(RoomDeckRow, RoomDeckRow.room_code == RoomRow.code)
                 .outerjoin(DeckVersionRow, DeckVersionRow.hash == RoomDeckRow.version_hash)
                 .where(RoomRow.code == code)
             ).first()
         if row is None:
             return None
-        return StoredRoom(row.code, row.data if row.data is not None else row.deck, row.state,
-                          row.version)
+        return StoredRoom(row.code, row.data if row.data is not None else row.deck, row.state, row.version)
 
     def save_states(self, writes: list[StateWrite]) -> list[Exception | None]:
         """Store many rooms' states in one transaction (group commit): one result per write,
@@ -165,8 +183,11 @@ class Repository(TokenQueries, DeckQueries):
     def _save_one(self, cur: Any, w: StateWrite, now: float) -> Exception | None:
         p = self._param
         if w.message is not None:
-            cur.execute(f"SELECT 1 FROM applied_messages WHERE room_code = {p} "
-                        f"AND player_id = {p} AND message_id = {p}", (w.code, *w.message))
+            cur.execute(
+                f"SELECT 1 FROM applied_messages WHERE room_code = {p} "
+                f"AND player_id = {p} AND message_id = {p}",
+                (w.code, *w.message),
+            )
             if cur.fetchone() is not None:
                 return AlreadyApplied(w.message[1])
         cur.execute(
@@ -186,8 +207,10 @@ class Repository(TokenQueries, DeckQueries):
         if w.forget_messages:
             cur.execute(f"DELETE FROM applied_messages WHERE room_code = {p}", (w.code,))
         if w.message is not None:
-            cur.execute(f"INSERT INTO applied_messages (room_code, player_id, message_id) "
-                        f"VALUES ({p}, {p}, {p})", (w.code, *w.message))
+            cur.execute(
+                f"INSERT INTO applied_messages (room_code, player_id, message_id) VALUES ({p}, {p}, {p})",
+                (w.code, *w.message),
+            )
         return None
 
     def checkpoint(self) -> None:
@@ -231,15 +254,17 @@ class Repository(TokenQueries, DeckQueries):
 
     def delete_room(self, code: str) -> bool:
         with self.engine.begin() as conn:
-            version = conn.execute(select(RoomDeckRow.version_hash)
-                                   .where(RoomDeckRow.room_code == code)).scalar()
+            version = conn.execute(
+                select(RoomDeckRow.version_hash).where(RoomDeckRow.room_code == code)
+            ).scalar()
             conn.execute(delete(AppliedMessageRow).where(AppliedMessageRow.room_code == code))
             conn.execute(delete(TokenRow).where(TokenRow.room_code == code))
             conn.execute(delete(RoomDeckRow).where(RoomDeckRow.room_code == code))
             result = conn.execute(delete(RoomRow).where(RoomRow.code == code))
             if version is not None:  # the last room on this deck version takes it along
-                still = conn.execute(select(RoomDeckRow.room_code)
-                                     .where(RoomDeckRow.version_hash == version).limit(1)).first()
+                still = conn.execute(
+                    select(RoomDeckRow.room_code).where(RoomDeckRow.version_hash == version).limit(1)
+                ).first()
                 if still is None:
                     conn.execute(delete(DeckVersionRow).where(DeckVersionRow.hash == version))
         return result.rowcount > 0

@@ -54,9 +54,7 @@ class RoomDeckRow(Base):
 
     __tablename__ = "room_decks"
 
-    room_code: Mapped[str] = mapped_column(
-        ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True
-    )
+    room_code: Mapped[str] = mapped_column(ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True)
     deck: Mapped[str] = mapped_column(Text)  # rooms made before migration 0003; else ""
     version_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
@@ -67,9 +65,7 @@ class TokenRow(Base):
     __tablename__ = "room_tokens"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    room_code: Mapped[str] = mapped_column(
-        ForeignKey("rooms.code", ondelete="CASCADE"), index=True
-    )
+    room_code: Mapped[str] = mapped_column(ForeignKey("rooms.code", ondelete="CASCADE"), index=True)
     player_id: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16))  # "player", "facilitator", "share", "pass"
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -81,9 +77,7 @@ class AppliedMessageRow(Base):
 
     __tablename__ = "applied_messages"
 
-    room_code: Mapped[str] = mapped_column(
-        ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True
-    )
+    room_code: Mapped[str] = mapped_column(ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True)
     player_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
@@ -97,9 +91,5 @@ class RoomLinkRow(Base):
 
     __tablename__ = "room_links"
 
-    room_code: Mapped[str] = mapped_column(
-        ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True
-    )
-    earlier_code: Mapped[str] = mapped_column(
-        ForeignKey("rooms.code", ondelete="CASCADE"), index=True
-    )
+    room_code: Mapped[str] = mapped_column(ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True)
+    earlier_code: Mapped[str] = mapped_column(ForeignKey("rooms.code", ondelete="CASCADE"), index=True)

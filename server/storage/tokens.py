@@ -29,8 +29,7 @@ class TokenQueries:
     def token_owner(self, token: str) -> TokenOwner | None:
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(TokenRow.room_code, TokenRow.player_id, TokenRow.kind,
-                       TokenRow.expires_at).where(
+                select(TokenRow.room_code, TokenRow.player_id, TokenRow.kind, TokenRow.expires_at).where(
                     TokenRow.token_hash == hash_token(token), TokenRow.revoked.is_(False)
                 )
             ).first()
@@ -43,12 +42,15 @@ class TokenQueries:
         (``made_from``: the kind of token it was made with). Expired passes are deleted."""
         now = time.time()
         with self.engine.begin() as conn:
-            conn.execute(delete(TokenRow).where(TokenRow.kind == "pass",
-                                                TokenRow.expires_at < now))
+            conn.execute(delete(TokenRow).where(TokenRow.kind == "pass", TokenRow.expires_at < now))
             conn.execute(
                 insert(TokenRow).values(
-                    token_hash=hash_token(token), room_code=code, player_id=made_from,
-                    kind="pass", revoked=False, expires_at=now + ttl_s,
+                    token_hash=hash_token(token),
+                    room_code=code,
+                    player_id=made_from,
+                    kind="pass",
+                    revoked=False,
+                    expires_at=now + ttl_s,
                 )
             )
 
@@ -76,8 +78,7 @@ class TokenQueries:
         with self.engine.begin() as conn:
             conn.execute(
                 insert(TokenRow).values(
-                    token_hash=hash_token(token), room_code=code, player_id="",
-                    kind="share", revoked=False,
+                    token_hash=hash_token(token), room_code=code, player_id="", kind="share", revoked=False
                 )
             )
 
@@ -85,8 +86,7 @@ class TokenQueries:
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(TokenRow)
-                .where(TokenRow.room_code == code, TokenRow.kind == "share",
-                       TokenRow.revoked.is_(False))
+                .where(TokenRow.room_code == code, TokenRow.kind == "share", TokenRow.revoked.is_(False))
                 .values(revoked=True)
             )
         return int(result.rowcount)

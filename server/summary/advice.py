@@ -71,9 +71,14 @@ def steps_words(lang: str, numbers: Sequence[int]) -> str:
     return translate(lang, "summary.steps.other", head=head, last=ordered[-1])
 
 
-def _concern_steps(lang: str, to_act: Sequence[CriterionId], levels: Mapping[CriterionId, Level],
-                   to_clarify: Sequence[tuple[CriterionId, int]]) -> list[Step]:
+def _concern_steps(
+    lang: str,
+    to_act: Sequence[CriterionId],
+    levels: Mapping[CriterionId, Level],
+    to_clarify: Sequence[tuple[CriterionId, int]],
+) -> list[Step]:
     """A step per criterion to act on, then one per criterion with questions to clarify."""
+
     def tr(key: str, **params: object) -> str:
         return translate(lang, key, **params)
 
@@ -81,36 +86,52 @@ def _concern_steps(lang: str, to_act: Sequence[CriterionId], levels: Mapping[Cri
     for c in to_act:
         guide = STEPS_FOR[c]
         out.append(
-            Step(f"criterion.{c}",
-                 tr("summary.next.criterion.title", criterion=tr(f"criterion.{c}.label"),
-                    level=tr(f"level.{levels[c]}")),
-                 tr(f"summary.next.criterion.{c}") + " "
-                 + tr("summary.next.see_steps", steps=steps_words(lang, guide)),
-                 guide)
+            Step(
+                f"criterion.{c}",
+                tr(
+                    "summary.next.criterion.title",
+                    criterion=tr(f"criterion.{c}.label"),
+                    level=tr(f"level.{levels[c]}"),
+                ),
+                tr(f"summary.next.criterion.{c}")
+                + " "
+                + tr("summary.next.see_steps", steps=steps_words(lang, guide)),
+                guide,
+            )
         )
     for c, count in to_clarify:
         guide = steps_for_clarifying(c)
         out.append(
-            Step(f"clarify.{c}",
-                 tr("summary.next.clarify.title", criterion=tr(f"criterion.{c}.label")),
-                 plural(lang, "summary.next.clarify.text", count, count=count) + " "
-                 + tr("summary.next.see_steps", steps=steps_words(lang, guide)),
-                 guide)
+            Step(
+                f"clarify.{c}",
+                tr("summary.next.clarify.title", criterion=tr(f"criterion.{c}.label")),
+                plural(lang, "summary.next.clarify.text", count, count=count)
+                + " "
+                + tr("summary.next.see_steps", steps=steps_words(lang, guide)),
+                guide,
+            )
         )
     return out
 
 
 def plan(
-    lang: str, *, criteria: Sequence[tuple[CriterionId, Level]], divergent: int, finished: bool,
-    played: int, to_clarify: Sequence[tuple[CriterionId, int]] = (), insufficient: int = 0,
+    lang: str,
+    *,
+    criteria: Sequence[tuple[CriterionId, Level]],
+    divergent: int,
+    finished: bool,
+    played: int,
+    to_clarify: Sequence[tuple[CriterionId, int]] = (),
+    insufficient: int = 0,
     company_size: CompanySize | None = None,
 ) -> Plan:
     def tr(key: str, **params: object) -> str:
         return translate(lang, key, **params)
 
     def step(key: str, guide: tuple[int, ...] = (), **params: object) -> Step:
-        return Step(key, tr(f"summary.next.{key}.title", **params),
-                    tr(f"summary.next.{key}.text", **params), guide)
+        return Step(
+            key, tr(f"summary.next.{key}.title", **params), tr(f"summary.next.{key}.text", **params), guide
+        )
 
     def names(ids: Sequence[CriterionId]) -> str:
         return tr("summary.list_sep").join(tr(f"criterion.{c}.label") for c in ids)
@@ -125,9 +146,13 @@ def plan(
         out.append(step("unfinished"))
     out += _concern_steps(lang, to_act, levels, to_clarify)
     if insufficient:
-        out.append(Step("insufficient", tr("summary.next.insufficient.title"),
-                        plural(lang, "summary.next.insufficient.text", insufficient,
-                               count=insufficient)))
+        out.append(
+            Step(
+                "insufficient",
+                tr("summary.next.insufficient.title"),
+                plural(lang, "summary.next.insufficient.text", insufficient, count=insufficient),
+            )
+        )
     size = company_size or "unknown"
     out.append(step(f"cse.{size}", (1, 2)))
     if levels.get("surveillance") in ACT_ON:
@@ -139,20 +164,27 @@ def plan(
     else:
         out.append(step("duerp_none", (5,)))
     if divergent:
-        out.append(Step("divergent", tr("summary.next.divergent.title"),
-                        plural(lang, "summary.next.divergent.text", divergent, count=divergent),
-                        (6,)))
+        out.append(
+            Step(
+                "divergent",
+                tr("summary.next.divergent.title"),
+                plural(lang, "summary.next.divergent.text", divergent, count=divergent),
+                (6,),
+            )
+        )
     not_assessed = [c for c, lv in criteria if lv == "not_assessed"]
     if not_assessed and played:
         out.append(step("not_assessed", (8,), criteria=names(not_assessed)))
     out.append(step("share", (2,)))
     out.append(step("revisit", (6, 9)))
 
-    wanted = (set(ALWAYS) | {n for c in to_act for n in STEPS_FOR[c]}
-              | {n for c, _ in to_clarify for n in steps_for_clarifying(c)})
+    wanted = (
+        set(ALWAYS)
+        | {n for c in to_act for n in STEPS_FOR[c]}
+        | {n for c, _ in to_clarify for n in steps_for_clarifying(c)}
+    )
     guide_steps = tuple(
-        GuideStep(n, tr(f"summary.guide_step.{n}.title"), tr(f"summary.guide_step.{n}.text"),
-                  n in wanted)
+        GuideStep(n, tr(f"summary.guide_step.{n}.title"), tr(f"summary.guide_step.{n}.text"), n in wanted)
         for n in range(1, STEP_COUNT + 1)
     )
     return Plan(tuple(out), guide_steps)

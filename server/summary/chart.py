@@ -64,8 +64,9 @@ def chart_svg(summary: Summary, layout: Layout = "wide") -> Markup:
             f'<text x="0" y="{y + 18}" font-size="{g.font}" font-weight="bold" fill="#1d3557">'
             f"{escape(dim.label.upper())}</text>"
         )
-        out.append(f'<line x1="0" y1="{y + 23}" x2="{g.width}" y2="{y + 23}" '
-                   'stroke="#c9d3df" stroke-width="1"/>')
+        out.append(
+            f'<line x1="0" y1="{y + 23}" x2="{g.width}" y2="{y + 23}" stroke="#c9d3df" stroke-width="1"/>'
+        )
         y += g.head_h
         for cid in dim.criteria:
             c = crit[cid]
@@ -87,8 +88,10 @@ def chart_svg(summary: Summary, layout: Layout = "wide") -> Markup:
                 out.append(_level_text(c, 0, y + 33, small + 1, words, detail))
                 out += _bar(c, g, y + 48)
                 tick = g.bar_x + g.bar_w / 2
-                out.append(f'<line x1="{tick}" y1="{y + 37}" x2="{tick}" y2="{y + 59}" '
-                           'stroke="#888" stroke-width="1" stroke-dasharray="3 2"/>')
+                out.append(
+                    f'<line x1="{tick}" y1="{y + 37}" x2="{tick}" y2="{y + 59}" '
+                    'stroke="#888" stroke-width="1" stroke-dasharray="3 2"/>'
+                )
             desc_parts.append(f"{c.label}{_t(lang, 'summary.colon')} {words} ({detail})")
             y += g.row_h
     if layout == "wide":  # one dashed line at 50 % across the chart
@@ -120,22 +123,27 @@ def _words(c: CriterionOut, lang: str) -> tuple[str, str]:
 
 
 def _bar(c: CriterionOut, g: _Geometry, mid: float) -> list[str]:
-    out = [f'<rect x="{g.bar_x}" y="{mid - 8:.1f}" width="{g.bar_w}" height="16" rx="3" '
-           'fill="#eef1f5"/>']
+    out = [f'<rect x="{g.bar_x}" y="{mid - 8:.1f}" width="{g.bar_w}" height="16" rx="3" fill="#eef1f5"/>']
     if c.answered:
         w = max(g.bar_w * c.risks / c.answered, 4.0)  # a sliver even at 0 %, in the level's colour
-        out.append(f'<rect x="{g.bar_x}" y="{mid - 8:.1f}" width="{w:.1f}" height="16" rx="3" '
-                   f'fill="{LEVEL_COLORS[c.level]}"/>')
+        out.append(
+            f'<rect x="{g.bar_x}" y="{mid - 8:.1f}" width="{w:.1f}" height="16" rx="3" '
+            f'fill="{LEVEL_COLORS[c.level]}"/>'
+        )
     else:
-        out.append(f'<line x1="{g.bar_x + 6}" y1="{mid:.1f}" x2="{g.bar_x + g.bar_w - 6}" '
-                   f'y2="{mid:.1f}" stroke="#b8c0cc" stroke-width="1" stroke-dasharray="2 4"/>')
+        out.append(
+            f'<line x1="{g.bar_x + 6}" y1="{mid:.1f}" x2="{g.bar_x + g.bar_w - 6}" '
+            f'y2="{mid:.1f}" stroke="#b8c0cc" stroke-width="1" stroke-dasharray="2 4"/>'
+        )
     return out
 
 
 def _level_text(c: CriterionOut, x: float, y: float, size: int, words: str, detail: str) -> str:
-    return (f'<text x="{x}" y="{y:.1f}" font-size="{size}" fill="{LEVEL_COLORS[c.level]}" '
-            f'font-weight="bold">{escape(words)}'
-            f'<tspan fill="#444" font-weight="normal"> · {escape(detail)}</tspan></text>')
+    return (
+        f'<text x="{x}" y="{y:.1f}" font-size="{size}" fill="{LEVEL_COLORS[c.level]}" '
+        f'font-weight="bold">{escape(words)}'
+        f'<tspan fill="#444" font-weight="normal"> · {escape(detail)}</tspan></text>'
+    )
 
 
 def _t(lang: str, key: str, **params: object) -> str:

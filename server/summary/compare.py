@@ -113,20 +113,43 @@ def actions_out(deck: Deck, actions: Sequence[Action], lang: str) -> list[Action
     out = []
     for a in actions:
         card = deck.card(a.card_id) if a.card_id else None
-        out.append(ActionOut(
-            id=a.id, text=a.text, owner=a.owner, due=a.due, criterion=a.criterion,
-            criterion_label=_criterion_label(lang, a.criterion), guide_step=a.guide_step,
-            guide_step_title=_step_title(lang, a.guide_step), card_id=a.card_id,
-            card_title=card.title if card else None,
-        ))
+        out.append(
+            ActionOut(
+                id=a.id,
+                text=a.text,
+                owner=a.owner,
+                due=a.due,
+                criterion=a.criterion,
+                criterion_label=_criterion_label(lang, a.criterion),
+                guide_step=a.guide_step,
+                guide_step_title=_step_title(lang, a.guide_step),
+                card_id=a.card_id,
+                card_title=card.title if card else None,
+            )
+        )
     return out
 
 
-def _point(lang: str, level: Level, indicative: bool, answered: int, risks: int,
-           questions: int, to_clarify: int, insufficient: int) -> LevelPoint:
-    return LevelPoint(level=level, level_label=translate(lang, f"level.{level}"),
-                      indicative=indicative, answered=answered, risks=risks,
-                      questions=questions, to_clarify=to_clarify, insufficient=insufficient)
+def _point(
+    lang: str,
+    level: Level,
+    indicative: bool,
+    answered: int,
+    risks: int,
+    questions: int,
+    to_clarify: int,
+    insufficient: int,
+) -> LevelPoint:
+    return LevelPoint(
+        level=level,
+        level_label=translate(lang, f"level.{level}"),
+        indicative=indicative,
+        answered=answered,
+        risks=risks,
+        questions=questions,
+        to_clarify=to_clarify,
+        insufficient=insufficient,
+    )
 
 
 def trend(then: Level | None, now: Level) -> Trend:
@@ -142,8 +165,12 @@ NowCriterion = tuple[CriterionId, Level, bool, int, int, int, int, int]
 NowAnswer = tuple[str, str, str | None]  # card title, question text, group answer
 
 
-def follow_up(earlier: Earlier | None, now_criteria: Sequence[NowCriterion],
-              now_answers: Mapping[tuple[str, str], NowAnswer], lang: str) -> FollowUpOut | None:
+def follow_up(
+    earlier: Earlier | None,
+    now_criteria: Sequence[NowCriterion],
+    now_answers: Mapping[tuple[str, str], NowAnswer],
+    lang: str,
+) -> FollowUpOut | None:
     """``now_criteria``: (criterion, level, indicative, answered, risks, questions, to_clarify,
     insufficient) of this session; ``now_answers``: (card id, question id) → (card title,
     question text, group answer) of its yes/no questions on played cards."""
@@ -160,19 +187,33 @@ def follow_up(earlier: Earlier | None, now_criteria: Sequence[NowCriterion],
     criteria = []
     for crit, level, indicative, answered, risks, asked, to_clarify, insufficient in now_criteria:
         t = then_by.get(crit)
-        then = _point(lang, t.level, t.indicative, t.answered, t.risks, t.questions, t.to_clarify,
-                      t.insufficient) if t else None
+        then = (
+            _point(
+                lang, t.level, t.indicative, t.answered, t.risks, t.questions, t.to_clarify, t.insufficient
+            )
+            if t
+            else None
+        )
         change = trend(t.level if t else None, level)
-        criteria.append(CriterionCompare(
-            criterion=crit, label=tr(f"criterion.{crit}.label"), then=then,
-            now=_point(lang, level, indicative, answered, risks, asked, to_clarify,
-                       insufficient),
-            trend=change, trend_label=tr(f"actions.trend.{change}"),
-        ))
+        criteria.append(
+            CriterionCompare(
+                criterion=crit,
+                label=tr(f"criterion.{crit}.label"),
+                then=then,
+                now=_point(lang, level, indicative, answered, risks, asked, to_clarify, insufficient),
+                trend=change,
+                trend_label=tr(f"actions.trend.{change}"),
+            )
+        )
     actions = [
         EarlierActionOut(
-            id=a.id, text=a.text, owner=a.owner, due=a.due, criterion=a.criterion,
-            criterion_label=_criterion_label(lang, a.criterion), guide_step=a.guide_step,
+            id=a.id,
+            text=a.text,
+            owner=a.owner,
+            due=a.due,
+            criterion=a.criterion,
+            criterion_label=_criterion_label(lang, a.criterion),
+            guide_step=a.guide_step,
             guide_step_title=_step_title(lang, a.guide_step),
             status=earlier.statuses.get(a.id),
             status_label=tr(f"actions.status.{earlier.statuses.get(a.id) or 'unset'}"),
@@ -181,17 +222,28 @@ def follow_up(earlier: Earlier | None, now_criteria: Sequence[NowCriterion],
     ]
     questions = [
         QuestionCompare(
-            card_id=q.card_id, question_id=q.question_id, card_title=now[0], text=now[1],
-            then=q.group_answer, then_label=answer_label(q.group_answer),
-            now=now[2], now_label=answer_label(now[2]),
+            card_id=q.card_id,
+            question_id=q.question_id,
+            card_title=now[0],
+            text=now[1],
+            then=q.group_answer,
+            then_label=answer_label(q.group_answer),
+            now=now[2],
+            now_label=answer_label(now[2]),
         )
         for q in earlier.answers
         if (now := now_answers.get((q.card_id, q.question_id))) is not None
     ]
     return FollowUpOut(
-        source=earlier.source, code=earlier.code, title=earlier.title,
-        organisation=earlier.organisation, deck_title=earlier.deck_title, date=earlier.date,
-        criteria=criteria, actions=actions, questions=questions,
+        source=earlier.source,
+        code=earlier.code,
+        title=earlier.title,
+        organisation=earlier.organisation,
+        deck_title=earlier.deck_title,
+        date=earlier.date,
+        criteria=criteria,
+        actions=actions,
+        questions=questions,
     )
 
 
@@ -203,8 +255,9 @@ def due_words(due: str | None, lang: str) -> str:
     if not due:
         return ""
     year, month, day = (int(part) for part in due.split("-"))
-    return translate(lang, "summary.date", day=day,
-                     month=translate(lang, f"summary.month.{month}"), year=year)
+    return translate(
+        lang, "summary.date", day=day, month=translate(lang, f"summary.month.{month}"), year=year
+    )
 
 
 def details(a: ActionOut | EarlierActionOut, lang: str) -> list[tuple[str, str]]:
@@ -218,9 +271,12 @@ def details(a: ActionOut | EarlierActionOut, lang: str) -> list[tuple[str, str]]
     if a.criterion_label:
         out.append(("actions.field.criterion", a.criterion_label))
     if a.guide_step and a.guide_step_title:
-        out.append(("actions.field.step",
-                    translate(lang, "actions.step_ref", number=a.guide_step,
-                              title=a.guide_step_title)))
+        out.append(
+            (
+                "actions.field.step",
+                translate(lang, "actions.step_ref", number=a.guide_step, title=a.guide_step_title),
+            )
+        )
     return out
 
 
@@ -231,5 +287,6 @@ def point_words(p: LevelPoint, lang: str) -> str:
     words = translate(lang, "actions.compare.counts", risks=p.risks, answered=p.answered)
     if p.to_clarify:
         words += translate(lang, "summary.list_sep") + translate(
-            lang, "actions.compare.clarify", count=p.to_clarify)
+            lang, "actions.compare.clarify", count=p.to_clarify
+        )
     return words

@@ -20,9 +20,25 @@ from server.summary import text
 from server.summary.model import Summary
 
 COLUMNS: Final = (
-    "card_order", "card_id", "card", "theme", "question_id", "question", "kind", "criterion",
-    "yes", "no", "unsure", "answers", "present", "voted", "quorum", "group_answer", "consensus",
-    "risk", "divergent",
+    "card_order",
+    "card_id",
+    "card",
+    "theme",
+    "question_id",
+    "question",
+    "kind",
+    "criterion",
+    "yes",
+    "no",
+    "unsure",
+    "answers",
+    "present",
+    "voted",
+    "quorum",
+    "group_answer",
+    "consensus",
+    "risk",
+    "divergent",
 )
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
@@ -54,10 +70,21 @@ def render_csv(s: Summary) -> bytes:
             continue
         for q in card.questions:
             row: list[object] = [
-                card.order, card.card_id, card.title, card.theme.title, q.id, q.text,
-                tr(f"summary.kind.{q.kind}"), q.criterion_label or "",
-                q.tally.yes, q.tally.no, q.tally.unsure, q.tally.answered,
-                q.present, q.voted, q.quorum,
+                card.order,
+                card.card_id,
+                card.title,
+                card.theme.title,
+                q.id,
+                q.text,
+                tr(f"summary.kind.{q.kind}"),
+                q.criterion_label or "",
+                q.tally.yes,
+                q.tally.no,
+                q.tally.unsure,
+                q.tally.answered,
+                q.present,
+                q.voted,
+                q.quorum,
                 text.answer(q.group_answer, lang) if q.group_answer else "",
                 yes_no(q.consensus) if q.kind == "yes_no" else "",
                 yes_no(q.risk) if q.kind == "yes_no" else "",
@@ -72,9 +99,18 @@ def render_csv(s: Summary) -> bytes:
 
 
 ACTION_COLUMNS: Final = ("id", "action", "owner", "due", "criterion", "step", "card")
-COMPARE_COLUMNS: Final = ("criterion", "then_level", "then_answered", "then_risks",
-                          "then_to_clarify", "now_level", "now_answered", "now_risks",
-                          "now_to_clarify", "trend")
+COMPARE_COLUMNS: Final = (
+    "criterion",
+    "then_level",
+    "then_answered",
+    "then_risks",
+    "then_to_clarify",
+    "now_level",
+    "now_answered",
+    "now_risks",
+    "now_to_clarify",
+    "trend",
+)
 EARLIER_COLUMNS: Final = ("id", "earlier_action", "owner", "due", "criterion", "step", "status")
 COMMON_COLUMNS: Final = ("card_id", "card", "question_id", "question", "then", "now")
 
@@ -89,26 +125,50 @@ def _action_blocks(s: Summary) -> list[list[list[object]]]:
 
     blocks: list[list[list[object]]] = []
     if s.actions:
-        blocks.append([head("", ACTION_COLUMNS)] + [
-            [a.id, a.text, a.owner, a.due or "", a.criterion_label or "", a.guide_step or "",
-             a.card_title or ""] for a in s.actions])
+        blocks.append(
+            [head("", ACTION_COLUMNS)]
+            + [
+                [
+                    a.id,
+                    a.text,
+                    a.owner,
+                    a.due or "",
+                    a.criterion_label or "",
+                    a.guide_step or "",
+                    a.card_title or "",
+                ]
+                for a in s.actions
+            ]
+        )
     f = s.follows
     if f is None:
         return blocks
     rows: list[list[object]] = [head("", COMPARE_COLUMNS)]
     for c in f.criteria:
-        then: list[object] = ([c.then.level_label, c.then.answered, c.then.risks,
-                               c.then.to_clarify] if c.then else ["", "", "", ""])
-        rows.append([c.label, *then, c.now.level_label, c.now.answered, c.now.risks,
-                     c.now.to_clarify, c.trend_label])
+        then: list[object] = (
+            [c.then.level_label, c.then.answered, c.then.risks, c.then.to_clarify]
+            if c.then
+            else ["", "", "", ""]
+        )
+        rows.append(
+            [c.label, *then, c.now.level_label, c.now.answered, c.now.risks, c.now.to_clarify, c.trend_label]
+        )
     blocks.append(rows)
-    blocks.append([head("", EARLIER_COLUMNS)] + [
-        [a.id, a.text, a.owner, a.due or "", a.criterion_label or "", a.guide_step or "",
-         a.status_label] for a in f.actions])
+    blocks.append(
+        [head("", EARLIER_COLUMNS)]
+        + [
+            [a.id, a.text, a.owner, a.due or "", a.criterion_label or "", a.guide_step or "", a.status_label]
+            for a in f.actions
+        ]
+    )
     if f.questions:
-        blocks.append([head("", COMMON_COLUMNS)] + [
-            [q.card_id, q.card_title, q.question_id, q.text, q.then_label, q.now_label]
-            for q in f.questions])
+        blocks.append(
+            [head("", COMMON_COLUMNS)]
+            + [
+                [q.card_id, q.card_title, q.question_id, q.text, q.then_label, q.now_label]
+                for q in f.questions
+            ]
+        )
     return blocks
 
 
@@ -124,8 +184,10 @@ def _frame_rows(s: Summary) -> list[list[str]]:
         [tr("summary.csv.meta"), tr("summary.csv.value")],
         [tr("summary.field.title"), sess.title or sess.deck.title],
         [tr("summary.field.organisation"), sess.organisation],
-        [tr("summary.field.ai_system"),
-         (system.name or tr("summary.unknown")) if system else tr("summary.no_ai_system")],
+        [
+            tr("summary.field.ai_system"),
+            (system.name or tr("summary.unknown")) if system else tr("summary.no_ai_system"),
+        ],
         [tr("summary.field.purpose"), system.purpose if system else ""],
         [tr("summary.field.users"), system.users if system else ""],
         [tr("summary.field.stage"), (system.stage_label or "") if system else ""],
@@ -133,7 +195,6 @@ def _frame_rows(s: Summary) -> list[list[str]]:
         [tr("summary.field.deck"), sess.deck.title],
         [tr("summary.field.code"), sess.code],
         [tr("summary.field.date"), text.when(sess.started_at or sess.created_at, lang)],
-        [tr("summary.field.quorum"),
-         text.quorum_line(sess.quorum.percent, sess.quorum.minimum, lang)],
+        [tr("summary.field.quorum"), text.quorum_line(sess.quorum.percent, sess.quorum.minimum, lang)],
     ]
     return rows

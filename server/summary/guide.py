@@ -11,12 +11,26 @@ LIMITS: Final = ("first_reading", "views", "divided", "not_audit")
 # the guide's "what to remember": summary.remember.<key>.title / .text
 REMEMBER: Final = ("involve", "roles", "simple", "training")
 # the rule, in the order it applies: summary.guide.rule.<key>
-RULES: Final = ("turnout", "quorum", "consensus", "to_clarify", "majority", "divergent", "level",
-                "indicative", "thresholds")
+RULES: Final = (
+    "turnout",
+    "quorum",
+    "consensus",
+    "to_clarify",
+    "majority",
+    "divergent",
+    "level",
+    "indicative",
+    "thresholds",
+)
 # LaborIA's official documents, as the guide names them (summary.official.<key>)
 OFFICIAL: Final = (
-    ("cards", "https://www.laboria.ai/wp-content/uploads/2025/03/"
-              "LaborIA-Explorer-JEU-DE-CARTES-EXPLORIA_Mars-2025.pdf"),
-    ("diagnostic", "https://www.laboria.ai/wp-content/uploads/2025/03/"
-                   "LaborIA-Explorer-AUTO-DIAGNOCTIC_Mars-2025-.pdf"),
+    (
+        "cards",
+        "https://www.laboria.ai/wp-content/uploads/2025/03/"
+        "LaborIA-Explorer-JEU-DE-CARTES-EXPLORIA_Mars-2025.pdf",
+    ),
+    (
+        "diagnostic",
+        "https://www.laboria.ai/wp-content/uploads/2025/03/LaborIA-Explorer-AUTO-DIAGNOCTIC_Mars-2025-.pdf",
+    ),
 )

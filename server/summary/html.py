@@ -51,11 +51,11 @@ def render_report(s: Summary, mode: Mode, **extra: Any) -> str:
         any_indicative=any(c.indicative for c in s.synthesis.criteria),
         turnout=lambda voted, present: text.turnout(voted, present, lang),
         basis=lambda q: text.basis(q.group_answer, q.consensus, q.quorum, lang),
-        rests_on=lambda c: text.rests_on(c.answered, c.to_clarify, c.insufficient, c.divided,
-                                         lang),
+        rests_on=lambda c: text.rests_on(c.answered, c.to_clarify, c.insufficient, c.divided, lang),
         plural=lambda key, number, **params: text.plural(lang, key, number, **params),
-        cards_line=text.cards_line(sess.cards.played, sess.cards.skipped, sess.cards.parked,
-                                   sess.cards.total, lang),
+        cards_line=text.cards_line(
+            sess.cards.played, sess.cards.skipped, sess.cards.parked, sess.cards.total, lang
+        ),
         quorum_line=text.quorum_line(sess.quorum.percent, sess.quorum.minimum, lang),
         s=s,
         lang=lang,

@@ -29,8 +29,11 @@ def render_markdown(s: Summary) -> str:
     for key, value in _session_rows(s):
         add(f"- **{w.label(key)}** {value}")
     if sess.participants.names:
-        add("", f"**{w.label('summary.participants_names')}** "
-            + ", ".join(inline(n, single=True) for n in sess.participants.names))
+        add(
+            "",
+            f"**{w.label('summary.participants_names')}** "
+            + ", ".join(inline(n, single=True) for n in sess.participants.names),
+        )
     add("")
 
     _synthesis(w, s)
@@ -49,8 +52,9 @@ def render_markdown(s: Summary) -> str:
     if asides:
         add(f"### {tr('summary.aside.title')}", "")
         for aside, key in asides:
-            add(f"- {inline(aside.title, single=True)} ({inline(aside.theme.title, single=True)})"
-                f" — {tr(key)}")
+            add(
+                f"- {inline(aside.title, single=True)} ({inline(aside.theme.title, single=True)}) — {tr(key)}"
+            )
             add(*(f"  - {_note(n, indent='    ')}" for n in aside.notes))
         add("")
 
@@ -69,17 +73,20 @@ def _synthesis(w: Writer, s: Summary) -> None:
     order = {card.card_id: card.order for card in s.cards}
     for dim in s.synthesis.dimensions:
         add(f"### {dim.label}", "")
-        add(f"| {tr('summary.col.criterion')} | {tr('summary.col.level')} | "
-            f"{tr('summary.col.basis')} | {tr('summary.col.divergent')} |")
+        add(
+            f"| {tr('summary.col.criterion')} | {tr('summary.col.level')} | "
+            f"{tr('summary.col.basis')} | {tr('summary.col.divergent')} |"
+        )
         add("|---|---|---|---|")
         for cid in dim.criteria:
             c = crit[cid]
             counts = text.rests_on(c.answered, c.to_clarify, c.insufficient, c.divided, lang)
             if c.answered:
-                counts = tr("summary.chart.bar_counts", risks=c.risks, answered=c.answered) \
-                    + " · " + counts
-            add(f"| {c.label} | {level_text(c.level, c.indicative, lang)} | {counts} | "
-                f"{len(c.divergent_questions)} |")
+                counts = tr("summary.chart.bar_counts", risks=c.risks, answered=c.answered) + " · " + counts
+            add(
+                f"| {c.label} | {level_text(c.level, c.indicative, lang)} | {counts} | "
+                f"{len(c.divergent_questions)} |"
+            )
         add("")
         for cid in dim.criteria:
             _criterion_details(w, crit[cid], order)
@@ -89,14 +96,20 @@ def _criterion_details(w: Writer, c: CriterionOut, order: dict[str, int]) -> Non
     """Under a dimension's table: what one criterion rests on (nothing when it rests on
     nothing worth a line)."""
     tr, add, lang = w.tr, w.add, w.lang
-    if not (c.risk_questions or c.divergent_questions or c.to_clarify_questions
-            or c.insufficient_questions or c.notes):
+    if not (
+        c.risk_questions
+        or c.divergent_questions
+        or c.to_clarify_questions
+        or c.insufficient_questions
+        or c.notes
+    ):
         return
-    add(f"#### {c.label} — {level_text(c.level, c.indicative, lang)}", "",
-        f"_{c.description}_", "")
-    for key, items in (("summary.risk_questions", c.risk_questions),
-                       ("summary.to_clarify_questions", c.to_clarify_questions),
-                       ("summary.insufficient_questions", c.insufficient_questions)):
+    add(f"#### {c.label} — {level_text(c.level, c.indicative, lang)}", "", f"_{c.description}_", "")
+    for key, items in (
+        ("summary.risk_questions", c.risk_questions),
+        ("summary.to_clarify_questions", c.to_clarify_questions),
+        ("summary.insufficient_questions", c.insufficient_questions),
+    ):
         if not items:
             continue
         add(w.label(key), "")
@@ -105,17 +118,21 @@ def _criterion_details(w: Writer, c: CriterionOut, order: dict[str, int]) -> Non
             if q.group_answer == "insufficient":
                 voted = q.tally.yes + q.tally.no + q.tally.unsure
                 extra = " · " + text.turnout(voted, q.present, lang)
-            add(f"- {inline(q.text)} — {tr('summary.group_answer_short')} "
+            add(
+                f"- {inline(q.text)} — {tr('summary.group_answer_short')} "
                 f"**{text.answer(q.group_answer, lang)}**"
                 + (f" ({tr('summary.flag.consensus')})" if q.consensus else "")
                 + extra
-                + f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
+                + f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})"
+            )
         add("")
     if c.divergent_questions:
         add(w.label("summary.divergent_questions"), "")
         for q in c.divergent_questions:
-            add(f"- {inline(q.text)} — {_tally(q.tally.yes, q.tally.no, q.tally.unsure, lang)}"
-                f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})")
+            add(
+                f"- {inline(q.text)} — {_tally(q.tally.yes, q.tally.no, q.tally.unsure, lang)}"
+                f" ({tr('summary.card_ref', number=order.get(q.card_id, '?'))})"
+            )
         add("")
     if c.notes:  # the notes are under their cards: point to them
         numbers = [str(order[n.card_id]) for n in c.notes if n.card_id in order]
@@ -197,19 +214,16 @@ def _session_rows(s: Summary) -> Iterable[tuple[str, str]]:
     yield "summary.field.code", sess.code
     yield "summary.field.language", tr(f"summary.language.{sess.language}")
     yield "summary.field.date", text.when(sess.started_at or sess.created_at, lang)
-    yield "summary.field.duration", (
-        text.duration(sess.duration_seconds, lang) if sess.finished
-        else tr("summary.duration.in_progress")
+    yield (
+        "summary.field.duration",
+        (text.duration(sess.duration_seconds, lang) if sess.finished else tr("summary.duration.in_progress")),
     )
     if sess.facilitator:
         yield "summary.field.facilitator", inline(sess.facilitator, single=True)
     yield "summary.field.participants", str(sess.participants.count)
-    yield "summary.field.anonymity", tr(
-        "summary.anonymous.yes" if sess.anonymous else "summary.anonymous.no"
-    )
+    yield "summary.field.anonymity", tr("summary.anonymous.yes" if sess.anonymous else "summary.anonymous.no")
     cards = sess.cards
-    yield "summary.field.cards", text.cards_line(cards.played, cards.skipped, cards.parked,
-                                                  cards.total, lang)
+    yield "summary.field.cards", text.cards_line(cards.played, cards.skipped, cards.parked, cards.total, lang)
     yield "summary.field.quorum", text.quorum_line(sess.quorum.percent, sess.quorum.minimum, lang)
 
 
@@ -221,14 +235,19 @@ def _question(w: Writer, q: QuestionOut) -> None:
             add(f"  - {tr('summary.no_open_answers')}")
         add(*(f"  - {_note(a, indent='    ')}" for a in q.open_answers))
         return
-    flags = [tr(f"summary.flag.{f}") for f, on in
-             (("consensus", q.consensus), ("risk", q.risk), ("divergent", q.divergent)) if on]
+    flags = [
+        tr(f"summary.flag.{f}")
+        for f, on in (("consensus", q.consensus), ("risk", q.risk), ("divergent", q.divergent))
+        if on
+    ]
     add(f"- {inline(q.text)}")
-    add(f"  {tr('summary.group_answer_short')} **{text.answer(q.group_answer, lang)}**"
+    add(
+        f"  {tr('summary.group_answer_short')} **{text.answer(q.group_answer, lang)}**"
         f" ({_tally(q.tally.yes, q.tally.no, q.tally.unsure, lang)}"
         f" · {text.turnout(q.voted, q.present, lang)}"
         f" · {text.basis(q.group_answer, q.consensus, q.quorum, lang)})"
-        f" · {q.criterion_label or '—'}" + "".join(f" · **{f}**" for f in flags))
+        f" · {q.criterion_label or '—'}" + "".join(f" · **{f}**" for f in flags)
+    )
 
 
 def _card(w: Writer, card: CardOut) -> None:

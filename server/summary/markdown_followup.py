@@ -9,9 +9,10 @@ from server.summary.model import Summary
 
 def _action_line(w: Writer, a: ActionOut | EarlierActionOut, box: str) -> str:
     # the owner is typed by people: made inert; the other details are the app's own words
-    parts = [f"**{w.label(key)}** "
-             + (inline(value, single=True) if key == "actions.field.owner" else value)
-             for key, value in compare.details(a, w.lang)]
+    parts = [
+        f"**{w.label(key)}** " + (inline(value, single=True) if key == "actions.field.owner" else value)
+        for key, value in compare.details(a, w.lang)
+    ]
     return f"- [{box}] {inline(a.text, single=True)}" + (" — " + " · ".join(parts) if parts else "")
 
 
@@ -35,12 +36,21 @@ def compare_earlier(w: Writer, s: Summary) -> None:
         return
     tr, add, lang = w.tr, w.add, w.lang
     add(f"## {tr('actions.compare.section')}", "")
-    add(tr("actions.compare.intro", title=inline(f.title or f.deck_title, single=True),
-           code=inline(f.code, single=True) if f.code else "—", date=text.day(f.date, lang)))
+    add(
+        tr(
+            "actions.compare.intro",
+            title=inline(f.title or f.deck_title, single=True),
+            code=inline(f.code, single=True) if f.code else "—",
+            date=text.day(f.date, lang),
+        )
+    )
     if f.source == "import":
         add("", tr("actions.compare.imported"))
-    add("", f"| {tr('summary.col.criterion')} | {tr('actions.compare.then')} | "
-        f"{tr('actions.compare.now')} | {tr('actions.compare.trend')} |")
+    add(
+        "",
+        f"| {tr('summary.col.criterion')} | {tr('actions.compare.then')} | "
+        f"{tr('actions.compare.now')} | {tr('actions.compare.trend')} |",
+    )
     add("|---|---|---|---|")
     for c in f.criteria:
         then = _point(w, c.then) if c.then else tr("actions.compare.not_asked")
@@ -49,15 +59,16 @@ def compare_earlier(w: Writer, s: Summary) -> None:
     if not f.actions:
         add(tr("actions.compare.no_earlier_actions"))
     for a in f.actions:
-        add(_action_line(w, a, "x" if a.status == "done" else " ")
-            + f" — **{a.status_label}**")
+        add(_action_line(w, a, "x" if a.status == "done" else " ") + f" — **{a.status_label}**")
     add("", f"### {tr('actions.compare.questions')}", "")
     if not f.questions:
         add(tr("actions.compare.no_common_questions"))
     for q in f.questions:
-        add(f"- {inline(q.text, single=True)} ({inline(q.card_title, single=True)}) — "
+        add(
+            f"- {inline(q.text, single=True)} ({inline(q.card_title, single=True)}) — "
             f"{w.label('actions.compare.then')} **{q.then_label}** · "
-            f"{w.label('actions.compare.now')} **{q.now_label}**")
+            f"{w.label('actions.compare.now')} **{q.now_label}**"
+        )
     add("")
 
 

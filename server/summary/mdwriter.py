@@ -26,7 +26,7 @@ def inline(value: str, indent: str = "  ", *, single: bool = False) -> str:
         match = _LINE_START.match(line)
         if match:
             head = match.group(1)
-            line = head + "\\" + line[len(head):] if head[0].isdigit() else "\\" + line
+            line = head + "\\" + line[len(head) :] if head[0].isdigit() else "\\" + line
         lines.append(line)
     return ("\\\n" + indent).join(lines) or "—"
 

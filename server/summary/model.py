@@ -46,10 +46,14 @@ from server.summary.schema import (
     summary_json_schema,
 )
 
-__all__ = ["FORMAT", "AiSystemOut", "AppropriationStep", "AsideCard", "CardCounts", "CardNotes",
-           "CardOut", "CriterionOut", "DeckInfo", "DimensionOut", "NextStep", "NoteOut",
-           "Participants", "QuestionLink", "QuestionOut", "Quorum", "Session", "Summary",
-           "SynthesisOut", "Tally", "ThemeOut", "Vote", "build_summary", "summary_json_schema"]
+# fmt: off
+__all__ = [
+    "FORMAT", "AiSystemOut", "AppropriationStep", "AsideCard", "CardCounts", "CardNotes", "CardOut",
+    "CriterionOut", "DeckInfo", "DimensionOut", "NextStep", "NoteOut", "Participants",
+    "QuestionLink", "QuestionOut", "Quorum", "Session", "Summary", "SynthesisOut", "Tally",
+    "ThemeOut", "Vote", "build_summary", "summary_json_schema",
+]
+# fmt: on
 
 
 def session_language(deck: Deck, state: RoomState) -> Lang:
@@ -62,9 +66,7 @@ def iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
 
 
-def build_summary(
-    deck: Deck, state: RoomState, code: str, *, now: float | None = None
-) -> Summary:
+def build_summary(deck: Deck, state: RoomState, code: str, *, now: float | None = None) -> Summary:
     lang = session_language(deck, state)
     anonymous = state.settings.anonymous
     synthesis = synthesize(deck, state.closed)
@@ -95,8 +97,7 @@ def build_summary(
             risk_questions=[link(r) for r in c.risk_questions],
             divergent_questions=[link(r) for r in c.divergent_questions],
             notes=[
-                CardNotes(card_id=n.card_id, card_title=n.card_title, notes=notes(n.notes))
-                for n in c.notes
+                CardNotes(card_id=n.card_id, card_title=n.card_title, notes=notes(n.notes)) for n in c.notes
             ],
             indicative=c.indicative,
             to_clarify=c.to_clarify,
@@ -135,12 +136,18 @@ def build_summary(
         title=settings.title,
         organisation=settings.organisation,
         ai_system=AiSystemOut(
-            name=system.name, purpose=system.purpose, users=system.users, stage=system.stage,
+            name=system.name,
+            purpose=system.purpose,
+            users=system.users,
+            stage=system.stage,
             stage_label=tr(f"summary.stage.{system.stage}") if system.stage else None,
-        ) if system is not None and (system.named or system.stage) else None,
+        )
+        if system is not None and (system.named or system.stage)
+        else None,
         company_size=settings.company_size,
-        company_size_label=(tr(f"summary.company_size.{settings.company_size}")
-                            if settings.company_size else None),
+        company_size_label=(
+            tr(f"summary.company_size.{settings.company_size}") if settings.company_size else None
+        ),
         quorum=Quorum(percent=settings.quorum_percent, minimum=settings.quorum_min),
         deck=DeckInfo(id=deck.id, title=deck.title, version=deck.version, language=deck.language),
         language=lang,
@@ -151,12 +158,8 @@ def build_summary(
         started_at=iso(state.started_at),
         finished_at=iso(state.finished_at),
         duration_seconds=duration,
-        facilitator=(
-            facilitator.name if facilitator and not anonymous and facilitator.name != "—" else None
-        ),
-        participants=Participants(
-            count=len(players), names=None if anonymous else [p.name for p in players]
-        ),
+        facilitator=(facilitator.name if facilitator and not anonymous and facilitator.name != "—" else None),
+        participants=Participants(count=len(players), names=None if anonymous else [p.name for p in players]),
         cards=CardCounts(
             total=state.cards_total,
             played=synthesis.cards_played,
@@ -166,12 +169,16 @@ def build_summary(
             not_drawn=len(state.pile),
         ),
     )
-    plan = advice.plan(lang, criteria=[(c.criterion, c.level) for c in criteria],
-                       divergent=sum(len(c.divergent_questions) for c in criteria),
-                       finished=session.finished, played=synthesis.cards_played,
-                       to_clarify=[(c.criterion, c.to_clarify) for c in criteria if c.to_clarify],
-                       insufficient=sum(c.insufficient for c in criteria),
-                       company_size=settings.company_size)
+    plan = advice.plan(
+        lang,
+        criteria=[(c.criterion, c.level) for c in criteria],
+        divergent=sum(len(c.divergent_questions) for c in criteria),
+        finished=session.finished,
+        played=synthesis.cards_played,
+        to_clarify=[(c.criterion, c.to_clarify) for c in criteria if c.to_clarify],
+        insufficient=sum(c.insufficient for c in criteria),
+        company_size=settings.company_size,
+    )
     return Summary(
         format=FORMAT,
         generated_at=iso(now if now is not None else datetime.now(UTC).timestamp()) or "",
@@ -181,8 +188,10 @@ def build_summary(
         cards=cards,
         parked_cards=parked,
         current_card=current,
-        next_steps=[NextStep(id=s.id, title=s.title, text=s.text, guide_steps=list(s.guide_steps))
-                    for s in plan.next_steps],
+        next_steps=[
+            NextStep(id=s.id, title=s.title, text=s.text, guide_steps=list(s.guide_steps))
+            for s in plan.next_steps
+        ],
         appropriation_steps=[
             AppropriationStep(number=s.number, title=s.title, text=s.text, priority=s.priority)
             for s in plan.steps
@@ -190,10 +199,26 @@ def build_summary(
         actions=compare.actions_out(deck, state.actions, lang),
         follows=compare.follow_up(
             state.follows,
-            [(c.criterion, c.level, c.indicative, c.answered, c.risks, c.questions, c.to_clarify,
-              c.insufficient) for c in criteria],
-            {(card.card_id, q.id): (card.title, q.text, q.group_answer) for card in cards
-             if card.outcome == "played" for q in card.questions if q.kind == "yes_no"},
+            [
+                (
+                    c.criterion,
+                    c.level,
+                    c.indicative,
+                    c.answered,
+                    c.risks,
+                    c.questions,
+                    c.to_clarify,
+                    c.insufficient,
+                )
+                for c in criteria
+            ],
+            {
+                (card.card_id, q.id): (card.title, q.text, q.group_answer)
+                for card in cards
+                if card.outcome == "played"
+                for q in card.questions
+                if q.kind == "yes_no"
+            },
             lang,
         ),
     )
@@ -240,9 +265,12 @@ def _card(deck: Deck, cc: ClosedCard, order: int, lang: Lang, anonymous: bool) -
                     NoteOut(text=a.text, author=None if anonymous else a.author)
                     for a in (r.open_answers if r else ())
                 ],
-                votes=[] if anonymous or r is None else [
+                votes=[]
+                if anonymous or r is None
+                else [
                     Vote(name=name, value=value)
-                    for name, value in r.votes.items() if value in ("yes", "no", "unsure")
+                    for name, value in r.votes.items()
+                    if value in ("yes", "no", "unsure")
                 ],
             )
         )

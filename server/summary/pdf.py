@@ -101,8 +101,12 @@ class StaticFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no ty
 
 def _content_type(path: Path) -> str:
     return {
-        ".css": "text/css", ".ttf": "font/ttf", ".woff2": "font/woff2", ".woff": "font/woff",
-        ".svg": "image/svg+xml", ".png": "image/png",
+        ".css": "text/css",
+        ".ttf": "font/ttf",
+        ".woff2": "font/woff2",
+        ".woff": "font/woff",
+        ".svg": "image/svg+xml",
+        ".png": "image/png",
     }.get(path.suffix.lower(), "application/octet-stream")
 
 
@@ -119,8 +123,7 @@ def page_css(language: str) -> str:
     page = translate(language, "summary.page")
     return (
         "@page { @top-left { content: string(running-title); }"
-        " @bottom-right { content: " + css_string(page + " ")
-        + " counter(page) \" / \" counter(pages); } }"
+        " @bottom-right { content: " + css_string(page + " ") + ' counter(page) " / " counter(pages); } }'
         " @page :first { @top-left { content: none; } @bottom-right { content: none; } }"
     )
 
@@ -135,8 +138,10 @@ def _base_sheet() -> tuple[Any, Any]:
     cached = getattr(_local, "sheet", None)
     if cached is None:
         fonts = FontConfiguration()
-        sheets = [CSS(filename=str(path), font_config=fonts, url_fetcher=_fetcher)
-                  for path in (PDF_FONTS, STYLESHEET)]
+        sheets = [
+            CSS(filename=str(path), font_config=fonts, url_fetcher=_fetcher)
+            for path in (PDF_FONTS, STYLESHEET)
+        ]
         cached = _local.sheet = (sheets, fonts)
     return cached
 

@@ -103,8 +103,7 @@ _prerender_slot = threading.Semaphore(1)
 _timers: dict[str, asyncio.TimerHandle] = {}
 
 
-def prerender_later(deck: Deck, state: RoomState, code: str,
-                    delay_s: float = PRERENDER_DELAY_S) -> None:
+def prerender_later(deck: Deck, state: RoomState, code: str, delay_s: float = PRERENDER_DELAY_S) -> None:
     """Lay out this state's PDF in ``delay_s`` unless the room changes again before. Called
     on the event loop after each change of a finished session."""
     old = _timers.pop(code, None)

@@ -28,8 +28,7 @@ class DeckInfo(_Model):
 class Participants(_Model):
     count: Annotated[int, Field(description="Participants who joined (the facilitator excluded).")]
     names: Annotated[
-        list[str] | None,
-        Field(description="Their names, or null when the session was anonymous."),
+        list[str] | None, Field(description="Their names, or null when the session was anonymous.")
     ]
 
 
@@ -63,8 +62,7 @@ class Session(_Model):
         AiSystemOut | None, Field(description="The AI system under discussion; null if none named.")
     ]
     company_size: Annotated[
-        CompanySize | None,
-        Field(description="under_11, 11_49 or 50_plus employees; null when not said."),
+        CompanySize | None, Field(description="under_11, 11_49 or 50_plus employees; null when not said.")
     ]
     company_size_label: str | None
     quorum: Quorum
@@ -224,8 +222,7 @@ class Summary(_Model):
     cards: list[CardOut]
     parked_cards: list[AsideCard]
     current_card: Annotated[
-        AsideCard | None,
-        Field(description="A card still open (not revealed): not counted in the synthesis."),
+        AsideCard | None, Field(description="A card still open (not revealed): not counted in the synthesis.")
     ]
     next_steps: list[NextStep]
     appropriation_steps: list[AppropriationStep]

@@ -10,12 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server.i18n import catalogue, normalize, translate
 
-LEVEL_COLORS = {
-    "alert": "#b3261e",
-    "watch": "#9a5b00",
-    "ok": "#2e7d32",
-    "not_assessed": "#6b6b6b",
-}
+LEVEL_COLORS = {"alert": "#b3261e", "watch": "#9a5b00", "ok": "#2e7d32", "not_assessed": "#6b6b6b"}
 
 
 @cache
@@ -36,9 +31,14 @@ def when(iso: str | None, lang: str) -> str:
     if zone is not None:
         moment = moment.astimezone(zone)
     return translate(
-        lang, "summary.datetime", day=moment.day,
-        month=translate(lang, f"summary.month.{moment.month}"), year=moment.year,
-        hour=f"{moment.hour:02d}", minute=f"{moment.minute:02d}", zone=zone_label,
+        lang,
+        "summary.datetime",
+        day=moment.day,
+        month=translate(lang, f"summary.month.{moment.month}"),
+        year=moment.year,
+        hour=f"{moment.hour:02d}",
+        minute=f"{moment.minute:02d}",
+        zone=zone_label,
     )
 
 
@@ -49,8 +49,13 @@ def day(iso: str | None, lang: str) -> str:
     zone = _zone()
     if zone is not None:
         moment = moment.astimezone(zone)
-    return translate(lang, "summary.date", day=moment.day,
-                     month=translate(lang, f"summary.month.{moment.month}"), year=moment.year)
+    return translate(
+        lang,
+        "summary.date",
+        day=moment.day,
+        month=translate(lang, f"summary.month.{moment.month}"),
+        year=moment.year,
+    )
 
 
 def duration(seconds: int | None, lang: str) -> str:
@@ -78,8 +83,13 @@ def basis(group: str | None, consensus: bool, quorum: int, lang: str) -> str:
     missing quorum (docs/protocol.md, the rule's order)."""
     if consensus:
         return translate(lang, "summary.basis.consensus")
-    key = {"yes": "majority", "no": "majority", "divided": "tie", "to_clarify": "to_clarify",
-           "insufficient": "insufficient"}.get(group or "", "tie")
+    key = {
+        "yes": "majority",
+        "no": "majority",
+        "divided": "tie",
+        "to_clarify": "to_clarify",
+        "insufficient": "insufficient",
+    }.get(group or "", "tie")
     return translate(lang, f"summary.basis.{key}", quorum=quorum)
 
 
@@ -115,12 +125,15 @@ def turnout(voted: int, present: int, lang: str) -> str:
 
 def rests_on(answered: int, to_clarify: int, insufficient: int, divided: int, lang: str) -> str:
     """« repose sur 2 questions tranchées · 1 à clarifier · 1 sans quorum »."""
-    head = (plural(lang, "summary.rests_on", answered, n=answered) if answered
-            else translate(lang, "summary.rests_on_none"))
+    head = (
+        plural(lang, "summary.rests_on", answered, n=answered)
+        if answered
+        else translate(lang, "summary.rests_on_none")
+    )
     parts = [head] + [
         plural(lang, f"summary.also.{key}", n, n=n)
-        for key, n in (("to_clarify", to_clarify), ("insufficient", insufficient),
-                       ("divided", divided)) if n
+        for key, n in (("to_clarify", to_clarify), ("insufficient", insufficient), ("divided", divided))
+        if n
     ]
     return " · ".join(parts)
 
@@ -129,9 +142,14 @@ def cards_line(played: int, skipped: int, parked: int, total: int, lang: str) ->
     def part(key: str, n: int) -> str:
         return plural(lang, f"summary.cards_part.{key}", n, n=n)
 
-    return translate(lang, "summary.cards_line", played=part("played", played),
-                     skipped=part("skipped", skipped), parked=part("parked", parked),
-                     total=part("total", total))
+    return translate(
+        lang,
+        "summary.cards_line",
+        played=part("played", played),
+        skipped=part("skipped", skipped),
+        parked=part("parked", parked),
+        total=part("total", total),
+    )
 
 
 def quorum_line(percent: int, minimum: int, lang: str) -> str:

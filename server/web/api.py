@@ -43,12 +43,19 @@ def my_decks(request: Request) -> list[str]:
 
 
 def remember_deck(request: Request, response: Response, deck_id: str, *, keep: bool) -> None:
-    ids = [i for i in request.cookies.get(MY_DECKS_COOKIE, "").split(".")
-           if _DECK_ID.match(i) and i != deck_id]
+    ids = [
+        i for i in request.cookies.get(MY_DECKS_COOKIE, "").split(".") if _DECK_ID.match(i) and i != deck_id
+    ]
     if keep:
         ids.append(deck_id)
-    response.set_cookie(MY_DECKS_COOKIE, ".".join(ids[-MY_DECKS_MAX:]), max_age=400 * 86400,
-                        httponly=True, samesite="lax", secure=request.url.scheme == "https")
+    response.set_cookie(
+        MY_DECKS_COOKIE,
+        ".".join(ids[-MY_DECKS_MAX:]),
+        max_age=400 * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
 
 
 @router.get("/api/decks")
@@ -85,8 +92,9 @@ async def read_deck_body(request: Request) -> Any:
 
 
 @router.post("/api/decks", status_code=201)
-async def create_deck(request: Request, response: Response, rooms: RoomsDep,
-                      decks: DecksDep) -> dict[str, Any]:
+async def create_deck(
+    request: Request, response: Response, rooms: RoomsDep, decks: DecksDep
+) -> dict[str, Any]:
     data = await read_deck_body(request)
     owner = address_group(request.client.host) if request.client else ""
     deck, token = await rooms.db(decks.create, data, owner)
@@ -104,8 +112,9 @@ async def replace_deck(
 
 
 @router.delete("/api/decks/{deck_id}", status_code=204)
-async def delete_deck(deck_id: str, request: Request, rooms: RoomsDep, decks: DecksDep,
-                      token: TokenDep) -> Response:
+async def delete_deck(
+    deck_id: str, request: Request, rooms: RoomsDep, decks: DecksDep, token: TokenDep
+) -> Response:
     await rooms.db(decks.delete, deck_id, token)
     response = Response(status_code=204)
     remember_deck(request, response, deck_id, keep=False)
@@ -139,14 +148,12 @@ async def create_room(
         raise BadMessage(code, field=field) from None
     room_settings = body.settings
     if room_settings.max_players > settings.max_players_per_room:
-        room_settings = room_settings.model_copy(
-            update={"max_players": settings.max_players_per_room}
-        )
+        room_settings = room_settings.model_copy(update={"max_players": settings.max_players_per_room})
     deck = await rooms.db(decks.get, body.deck_id)
-    earlier, earlier_code = (await followup.resolve(rooms, body.follows)
-                             if body.follows is not None else (None, None))
-    code, token = await rooms.create(deck, room_settings, follows=earlier,
-                                     earlier_code=earlier_code)
+    earlier, earlier_code = (
+        await followup.resolve(rooms, body.follows) if body.follows is not None else (None, None)
+    )
+    code, token = await rooms.create(deck, room_settings, follows=earlier, earlier_code=earlier_code)
     if not decks.is_builtin(deck.id):
         await rooms.db(rooms.repo.touch_deck, deck.id)
     base = public_base(request, settings.public_url)
@@ -191,8 +198,7 @@ async def delete_room(code: str, request: Request, rooms: RoomsDep, token: Token
 
 
 @router.get("/api/rooms/{code}/summary.{fmt}")
-async def summary(code: str, fmt: str, request: Request, rooms: RoomsDep,
-                  token: TokenDep) -> Response:
+async def summary(code: str, fmt: str, request: Request, rooms: RoomsDep, token: TokenDep) -> Response:
     from server.summary import render
 
     if fmt not in render.FORMATS:
@@ -202,9 +208,9 @@ async def summary(code: str, fmt: str, request: Request, rooms: RoomsDep,
     body, media_type = await render.render(fmt, room.deck, room.state, room.code)
     filename = f"exploria-{room.code}.{fmt}"
     return Response(
-        body, media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                 "Cache-Control": "no-store"},
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
 

@@ -44,17 +44,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         repo = Repository(engine)
         db_threads = 4 if settings.database_url.startswith("sqlite") else 8
         bus = bus_from_url(settings.bus_url, presence_ttl_s=settings.presence_ttl_s)
-        keys: KeyStore = (RedisKeyStore(settings.redis_url) if settings.redis_url
-                          else FileKeyStore(settings.key_dir))
+        keys: KeyStore = (
+            RedisKeyStore(settings.redis_url) if settings.redis_url else FileKeyStore(settings.key_dir)
+        )
         rooms = RoomService(
-            repo, big_room_threshold=settings.big_room_threshold,
-            coalesce_ms=settings.coalesce_ms, db_threads=db_threads, bus=bus, keys=keys,
+            repo,
+            big_room_threshold=settings.big_room_threshold,
+            coalesce_ms=settings.coalesce_ms,
+            db_threads=db_threads,
+            bus=bus,
+            keys=keys,
         )
         await bus.start(rooms.on_bus_event)
         app.state.rooms = rooms
-        app.state.decks = DeckCatalog(load_builtin(settings.cards_dir), repo,
-                                      per_address=settings.decks_per_address,
-                                      total=settings.decks_total)
+        app.state.decks = DeckCatalog(
+            load_builtin(settings.cards_dir),
+            repo,
+            per_address=settings.decks_per_address,
+            total=settings.decks_total,
+        )
         cleaner = asyncio.create_task(_housekeeping(rooms, settings))
         checkpointer = asyncio.create_task(checkpoints(repo, rooms.writer, rooms.db))
         tasks = [cleaner, checkpointer, asyncio.create_task(_slow_readers(rooms, settings))]
@@ -140,8 +148,9 @@ async def _housekeeping(rooms: RoomService, settings: Settings) -> None:
             if expired:
                 log.info("erased %d expired sessions", len(expired))
             rooms.unload_idle()
-            unused = await rooms.db(rooms.repo.delete_unused_decks,
-                                    time.time() - settings.deck_expiry_days * 86400)
+            unused = await rooms.db(
+                rooms.repo.delete_unused_decks, time.time() - settings.deck_expiry_days * 86400
+            )
             if unused:
                 log.info("erased %d unused custom decks", unused)
         except Exception:  # never let housekeeping take the app down
@@ -154,8 +163,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def deck_invalid(request: Request, exc: DeckInvalid) -> JSONResponse:
         lang = request_lang(request)
         errors = [
-            {"path": p.path, "message": translate(lang, f"deck.problem.{p.key}", **p.params),
-             "code": p.key}
+            {"path": p.path, "message": translate(lang, f"deck.problem.{p.key}", **p.params), "code": p.key}
             for p in exc.problems
         ]
         return JSONResponse({"errors": errors}, status_code=422)

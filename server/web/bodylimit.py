@@ -52,9 +52,17 @@ class BodyLimit:
     async def _refuse(self, send: Send, headers: dict[bytes, bytes]) -> None:
         lang = headers.get(b"accept-language", b"").decode("latin-1")
         message = translate(lang, "error.body_too_large", limit=self.max_bytes // 1024)
-        body = json.dumps({"error": {"code": "body_too_large", "message": message}},
-                          ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            {"error": {"code": "body_too_large", "message": message}}, ensure_ascii=False
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -17,9 +17,7 @@ from server.web.ratelimit import CodeGuard
 
 def request_lang(request: Request) -> Lang:
     return negotiate(
-        request.query_params.get("lang"),
-        request.cookies.get("lang"),
-        request.headers.get("accept-language"),
+        request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language")
     )
 
 
@@ -41,8 +39,9 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
-async def find_room(conn: HTTPConnection, rooms: RoomService, code: str, *,
-                    finished_ok: bool = True) -> LiveRoom:
+async def find_room(
+    conn: HTTPConnection, rooms: RoomService, code: str, *, finished_ok: bool = True
+) -> LiveRoom:
     """The room of ``code``, looked up on behalf of ``conn``'s client: wrong codes spend the
     client's budget (server/web/ratelimit.py CodeGuard); a spent budget refuses every look-up.
     ``finished_ok=False``: a finished room is answered as unknown (not joinable by its code)."""

@@ -24,7 +24,6 @@ SCOPE_KEY = "explorIA.raw_send"
 MAX_BUFFERED = 64 * 1024  # beyond this the reader is slow: let the outbox's backpressure act
 
 
-
 class Frame:
     """A message for many connections, framed once: the same bytes are written to each."""
 
@@ -69,9 +68,14 @@ def direct_writer(scope: MutableMapping[str, Any]) -> DirectWrite | None:
 
     def write(text: Payload) -> bool:
         transport = protocol.transport
-        if (not protocol.handshake_complete or protocol.close_sent or conn.state is not State.OPEN
-                or not protocol.writable.is_set() or transport.is_closing()
-                or transport.get_write_buffer_size() > MAX_BUFFERED):
+        if (
+            not protocol.handshake_complete
+            or protocol.close_sent
+            or conn.state is not State.OPEN
+            or not protocol.writable.is_set()
+            or transport.is_closing()
+            or transport.get_write_buffer_size() > MAX_BUFFERED
+        ):
             return False
         if isinstance(text, Frame):
             transport.write(text.frame)
@@ -95,8 +99,7 @@ class RawSendProbe:
         await self.app(scope, receive, send)
 
 
-def socket_probe(scope: MutableMapping[str, Any]
-                 ) -> tuple[Callable[[], int], Callable[[], None]] | None:
+def socket_probe(scope: MutableMapping[str, Any]) -> tuple[Callable[[], int], Callable[[], None]] | None:
     """(bytes waiting in this connection's write buffer, abort the connection), or None.
 
     A slow reader is cut with ``abort``: a WebSocket close would wait behind the very buffer

@@ -74,8 +74,7 @@ async def resolve(rooms: RoomService, follows: FollowsIn) -> tuple[Earlier, str 
 
 
 @router.get("/follow-up", response_class=HTMLResponse)
-async def follow_up_page(request: Request, lang: LangDep, rooms: RoomsDep,
-                         decks: DecksDep) -> Response:
+async def follow_up_page(request: Request, lang: LangDep, rooms: RoomsDep, decks: DecksDep) -> Response:
     """Start a follow-up: paste the earlier session's link or import its summary JSON."""
     from server.web.pages import _page, json_block
 

@@ -33,15 +33,23 @@ LANG_COOKIE_SECONDS = 365 * 24 * 3600
 _pdf_cache: dict[str, bytes] = {}
 
 
-def guide_html(lang: Lang, mode: Literal["web", "pdf"], links: dict[str, str] | None = None
-               ) -> str:
+def guide_html(lang: Lang, mode: Literal["web", "pdf"], links: dict[str, str] | None = None) -> str:
     context: dict[str, Any] = {
-        "lang": lang, "mode": mode, "lang_links": links or {}, "before": range(1, BEFORE + 1),
-        "room": range(1, ROOM + 1), "rules_of_play": range(1, RULES_OF_PLAY + 1),
+        "lang": lang,
+        "mode": mode,
+        "lang_links": links or {},
+        "before": range(1, BEFORE + 1),
+        "room": range(1, ROOM + 1),
+        "rules_of_play": range(1, RULES_OF_PLAY + 1),
         "plans": [(minutes, range(1, steps + 1)) for minutes, steps in PLANS],
-        "debrief": range(1, DEBRIEF + 1), "rules": RULES, "alienating": ALIENATING,
-        "enabling": ENABLING, "paradoxes": PARADOXES, "terms": TERMS,
-        "dimensions": DIMENSIONS, "official": OFFICIAL,
+        "debrief": range(1, DEBRIEF + 1),
+        "rules": RULES,
+        "alienating": ALIENATING,
+        "enabling": ENABLING,
+        "paradoxes": PARADOXES,
+        "terms": TERMS,
+        "dimensions": DIMENSIONS,
+        "official": OFFICIAL,
     }
     return render("guide.html", **context)
 
@@ -49,8 +57,14 @@ def guide_html(lang: Lang, mode: Literal["web", "pdf"], links: dict[str, str] | 
 def _remember_lang(request: Request, response: Response) -> None:
     asked = normalize(request.query_params.get("lang"))
     if asked:  # ?lang= is remembered for the next pages, as on the other pages
-        response.set_cookie("lang", asked, max_age=LANG_COOKIE_SECONDS, httponly=True,
-                            samesite="lax", secure=request.url.scheme == "https")
+        response.set_cookie(
+            "lang",
+            asked,
+            max_age=LANG_COOKIE_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
 
 
 @router.get("/guide", response_class=HTMLResponse)
@@ -74,7 +88,10 @@ def _pdf(lang: Lang) -> bytes:
 async def guide_pdf(request: Request, lang: LangDep) -> Response:
     body = await asyncio.to_thread(_pdf, lang)
     name = "exploria-guide-animation.pdf" if lang == "fr" else "exploria-facilitator-guide.pdf"
-    response = Response(body, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-cache"})
+    response = Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-cache"},
+    )
     _remember_lang(request, response)
     return response

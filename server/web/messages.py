@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from server.core import commands as c
 from server.core.state import AiSystem, CompanySize, Organisation, Title
 from server.errors import BadMessage
 
@@ -168,16 +167,52 @@ class PingMsg(_Msg):
 
 
 ClientMessage = Annotated[
-    JoinMsg | StartMsg | DrawMsg | AnswerMsg | RevealMsg | ConsensusMsg | NoteMsg | NextMsg
-    | SkipMsg | ParkMsg | PassTurnMsg | FinishMsg | FrameMsg | SyncMsg | PingMsg | RemoveMsg
-    | LockMsg | ActionAddMsg | ActionEditMsg | ActionRemoveMsg | ActionStatusMsg,
+    JoinMsg
+    | StartMsg
+    | DrawMsg
+    | AnswerMsg
+    | RevealMsg
+    | ConsensusMsg
+    | NoteMsg
+    | NextMsg
+    | SkipMsg
+    | ParkMsg
+    | PassTurnMsg
+    | FinishMsg
+    | FrameMsg
+    | SyncMsg
+    | PingMsg
+    | RemoveMsg
+    | LockMsg
+    | ActionAddMsg
+    | ActionEditMsg
+    | ActionRemoveMsg
+    | ActionStatusMsg,
     Field(discriminator="type"),
 ]
 _adapter: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 MESSAGE_TYPES = (
-    "join", "start", "draw", "answer", "reveal", "consensus", "note", "next", "skip", "park",
-    "pass_turn", "finish", "frame", "sync", "ping", "remove", "lock",
-    "action_add", "action_edit", "action_remove", "action_status",
+    "join",
+    "start",
+    "draw",
+    "answer",
+    "reveal",
+    "consensus",
+    "note",
+    "next",
+    "skip",
+    "park",
+    "pass_turn",
+    "finish",
+    "frame",
+    "sync",
+    "ping",
+    "remove",
+    "lock",
+    "action_add",
+    "action_edit",
+    "action_remove",
+    "action_status",
 )
 
 
@@ -231,50 +266,6 @@ def parse(text: str) -> tuple[ClientMessage, str | None]:
         where = ".".join(str(p) for p in first["loc"][1:]) or "?"
         code = "missing_field" if first["type"] == "missing" else "bad_field"
         raise BadMessage(code, field=where, id=msg_id) from None
-
-
-def to_command(msg: ClientMessage) -> c.Command | None:  # noqa: C901 - one flat match, a case per type
-    """The game command a message stands for (None for join, sync and ping)."""
-    match msg:
-        case StartMsg():
-            return c.Start()
-        case DrawMsg(theme=theme, card_id=card_id):
-            return c.Draw(theme, card_id)
-        case AnswerMsg(card_id=card_id, question_id=question_id, value=value):
-            return c.Answer(card_id, question_id, value)
-        case RevealMsg():
-            return c.Reveal()
-        case ConsensusMsg(question_id=question_id, value=value):
-            return c.Consensus(question_id, value)
-        case NoteMsg(text=text):
-            return c.AddNote(text)
-        case NextMsg():
-            return c.Next()
-        case SkipMsg():
-            return c.Skip()
-        case ParkMsg():
-            return c.Park()
-        case PassTurnMsg():
-            return c.PassTurn()
-        case FinishMsg():
-            return c.Finish()
-        case RemoveMsg(player_id=player_id):
-            return c.Remove(player_id)
-        case LockMsg(locked=locked):
-            return c.Lock(locked)
-        case FrameMsg():
-            return c.Frame(msg.changes())
-        case ActionAddMsg():
-            return c.AddAction(text=msg.text, owner=msg.owner or "", due=msg.due,
-                               criterion=msg.criterion, guide_step=msg.guide_step,
-                               card_id=msg.card_id, note=msg.note)
-        case ActionEditMsg():
-            return c.EditAction(msg.action_id, msg.changes())
-        case ActionRemoveMsg(action_id=action_id):
-            return c.RemoveAction(action_id)
-        case ActionStatusMsg(action_id=action_id, status=status):
-            return c.SetActionStatus(action_id, status)
-    return None
 
 
 def error_event(code: str, message: str, msg_id: str | None) -> str:

@@ -44,14 +44,18 @@ class JsonFromOurOrigin:
         self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope.get("method") not in STATE_CHANGING
-                or not scope["path"].startswith("/api/")):
+        if (
+            scope["type"] != "http"
+            or scope.get("method") not in STATE_CHANGING
+            or not scope["path"].startswith("/api/")
+        ):
             await self.app(scope, receive, send)
             return
         headers = {k.lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         origin = headers.get(b"origin")
         if origin is not None and origin.rstrip("/") not in allowed_origins(
-                self.settings, headers.get(b"host", "")):
+            self.settings, headers.get(b"host", "")
+        ):
             await _refuse(send, headers, 403, "bad_origin")
             return
         length = headers.get(b"content-length", "0").strip()
@@ -65,9 +69,14 @@ class JsonFromOurOrigin:
 
 async def _refuse(send: Send, headers: dict[bytes, str], status: int, code: str) -> None:
     lang = negotiate(None, None, headers.get(b"accept-language"))
-    body = json.dumps({"error": {"code": code, "message": translate(lang, f"error.{code}")}},
-                      ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    body = json.dumps(
+        {"error": {"code": code, "message": translate(lang, f"error.{code}")}}, ensure_ascii=False
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -25,8 +25,7 @@ from server.web.qr import qr_svg
 router = APIRouter()
 
 # the catalogue sections the browser needs (card and deck texts come with the state)
-BROWSER_PREFIXES = ("ui.", "answer.", "level.", "criterion.", "dimension.", "phase.", "error.",
-                    "sector.")
+BROWSER_PREFIXES = ("ui.", "answer.", "level.", "criterion.", "dimension.", "phase.", "error.", "sector.")
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
 
@@ -37,8 +36,13 @@ def json_block(data: Any) -> Markup:
     characters that could end the element or start markup are written as JSON escapes.
     """
     text = json.dumps(data, ensure_ascii=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return Markup(text)  # escaped above for a raw-text element
 
@@ -47,16 +51,26 @@ def browser_strings(lang: Lang) -> dict[str, str]:
     return {k: v for k, v in catalogue(lang).items() if k.startswith(BROWSER_PREFIXES)}
 
 
-def _page(request: Request, lang: Lang, template: str, status: int = 200,
-          **context: Any) -> HTMLResponse:
-    html = render(template, lang=lang, i18n_json=json_block(browser_strings(lang)),
-                  lang_links=lang_links(request.query_params), **context)
+def _page(request: Request, lang: Lang, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    html = render(
+        template,
+        lang=lang,
+        i18n_json=json_block(browser_strings(lang)),
+        lang_links=lang_links(request.query_params),
+        **context,
+    )
     response = HTMLResponse(html, status_code=status)
     response.headers["Cache-Control"] = "no-store"
     asked = normalize(request.query_params.get("lang"))
     if asked:  # ?lang= is remembered for the next pages
-        response.set_cookie("lang", asked, max_age=LANG_COOKIE_SECONDS, httponly=True,
-                            samesite="lax", secure=request.url.scheme == "https")
+        response.set_cookie(
+            "lang",
+            asked,
+            max_age=LANG_COOKIE_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
     return response
 
 
@@ -75,11 +89,16 @@ async def home(request: Request, lang: LangDep, rooms: RoomsDep, decks: DecksDep
         return RedirectResponse(f"/r/{code}", status_code=303)
     infos = [d.as_json() for d in await rooms.db(decks.list, set(my_decks(request)))]
     # the card game first (the main use), then the self-diagnosis, then custom decks
-    infos.sort(key=lambda d: (d["language"] != lang, not d["builtin"],
-                              not str(d["id"]).startswith("exploria"), d["title"].casefold()))
+    infos.sort(
+        key=lambda d: (
+            d["language"] != lang,
+            not d["builtin"],
+            not str(d["id"]).startswith("exploria"),
+            d["title"].casefold(),
+        )
+    )
     erased = request.query_params.get("erased") == "1"
-    return _page(request, lang, "home.html", decks=infos, decks_json=json_block(infos),
-                 erased=erased)
+    return _page(request, lang, "home.html", decks=infos, decks_json=json_block(infos), erased=erased)
 
 
 async def _room_or_none(request: Request, rooms: RoomsDep, code: str) -> LiveRoom | None:
@@ -91,8 +110,9 @@ async def _room_or_none(request: Request, rooms: RoomsDep, code: str) -> LiveRoo
         return None
 
 
-def _room_config(request: Request, room: LiveRoom, settings: SettingsDep, lang: Lang,
-                 view: str) -> dict[str, Any]:
+def _room_config(
+    request: Request, room: LiveRoom, settings: SettingsDep, lang: Lang, view: str
+) -> dict[str, Any]:
     deck = room.deck
     return {
         "view": view,
@@ -104,8 +124,7 @@ def _room_config(request: Request, room: LiveRoom, settings: SettingsDep, lang: 
         # a finished session says so at once to people without a seat (no name form)
         "phase": room.state.phase.value,
         # the name a facilitator gets when they give none: not worth showing as "led by"
-        "facilitator_defaults": [translate(lang_, "role.facilitator_default")
-                                 for lang_ in ("fr", "en")],
+        "facilitator_defaults": [translate(lang_, "role.facilitator_default") for lang_ in ("fr", "en")],
         "deck": {
             "id": deck.id,
             "title": deck.title,
@@ -116,30 +135,49 @@ def _room_config(request: Request, room: LiveRoom, settings: SettingsDep, lang: 
     }
 
 
-async def _room_page(request: Request, code: str, lang: Lang, rooms: RoomsDep,
-                     settings: SettingsDep, view: str) -> Response:
+async def _room_page(
+    request: Request, code: str, lang: Lang, rooms: RoomsDep, settings: SettingsDep, view: str
+) -> Response:
     code = clean_code(code)
     room = await _room_or_none(request, rooms, code)
     template = "presenter.html" if view == "presenter" else "game.html"
     if room is None:
         message = error_message(lang, "room_not_found", {"code": code[:12]})
-        return _page(request, lang, template, status=404, room=None, code=code[:12],
-                     not_found=message, config_json=json_block({"view": view, "lang": lang}))
+        return _page(
+            request,
+            lang,
+            template,
+            status=404,
+            room=None,
+            code=code[:12],
+            not_found=message,
+            config_json=json_block({"view": view, "lang": lang}),
+        )
     config = _room_config(request, room, settings, lang, view)
-    return _page(request, lang, template, room=room, code=room.code, not_found=None,
-                 deck_title=room.deck.title, join_url=config["join_url"],
-                 config_json=json_block(config))
+    return _page(
+        request,
+        lang,
+        template,
+        room=room,
+        code=room.code,
+        not_found=None,
+        deck_title=room.deck.title,
+        join_url=config["join_url"],
+        config_json=json_block(config),
+    )
 
 
 @router.get("/r/{code}", response_class=HTMLResponse)
-async def game(request: Request, code: str, lang: LangDep, rooms: RoomsDep,
-               settings: SettingsDep) -> Response:
+async def game(
+    request: Request, code: str, lang: LangDep, rooms: RoomsDep, settings: SettingsDep
+) -> Response:
     return await _room_page(request, code, lang, rooms, settings, "game")
 
 
 @router.get("/r/{code}/presenter", response_class=HTMLResponse)
-async def presenter(request: Request, code: str, lang: LangDep, rooms: RoomsDep,
-                    settings: SettingsDep) -> Response:
+async def presenter(
+    request: Request, code: str, lang: LangDep, rooms: RoomsDep, settings: SettingsDep
+) -> Response:
     return await _room_page(request, code, lang, rooms, settings, "presenter")
 
 
@@ -147,5 +185,6 @@ async def presenter(request: Request, code: str, lang: LangDep, rooms: RoomsDep,
 async def qr(request: Request, code: str, rooms: RoomsDep, settings: SettingsDep) -> Response:
     room = await find_room(request, rooms, clean_code(code))  # NotFound → the app's 404
     url = f"{public_base(request, settings.public_url)}/r/{room.code}"
-    return Response(qr_svg(url), media_type="image/svg+xml",
-                    headers={"Cache-Control": "public, max-age=3600"})
+    return Response(
+        qr_svg(url), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"}
+    )

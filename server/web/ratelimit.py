@@ -121,20 +121,22 @@ class AddressLimiter:
                 await send({"type": "websocket.close", "code": 1013})
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        query = dict(
-            p.split("=", 1) for p in scope.get("query_string", b"").decode().split("&") if "=" in p
-        )
-        cookies = dict(
-            c.strip().split("=", 1) for c in headers.get("cookie", "").split(";") if "=" in c
-        )
+        query = dict(p.split("=", 1) for p in scope.get("query_string", b"").decode().split("&") if "=" in p)
+        cookies = dict(c.strip().split("=", 1) for c in headers.get("cookie", "").split(";") if "=" in c)
         lang = negotiate(query.get("lang"), cookies.get("lang"), headers.get("accept-language"))
         body = json.dumps(
             {"error": {"code": "rate_limited", "message": translate(lang, "error.rate_limited")}},
             ensure_ascii=False,
         ).encode()
-        await send({
-            "type": "http.response.start", "status": 429,
-            "headers": [(b"content-type", b"application/json"), (b"retry-after", b"5"),
-                        (b"content-length", str(len(body)).encode())],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"retry-after", b"5"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -40,8 +40,9 @@ async def _token_kind(rooms: RoomsDep, room: LiveRoom, token: str | None) -> str
 
 
 @router.get("/r/{code}/report", response_class=HTMLResponse)
-async def report_page(code: str, request: Request, rooms: RoomsDep, lang: LangDep,
-                      token: TokenDep) -> Response:
+async def report_page(
+    code: str, request: Request, rooms: RoomsDep, lang: LangDep, token: TokenDep
+) -> Response:
     """The report, for a token given as ``Authorization: Bearer``, as the room's pass cookie
     (``POST /api/rooms/{code}/report-pass``: nothing secret in the address bar, the history
     or a proxy's log), or in ``?token=`` (share links are links by design)."""
@@ -53,8 +54,12 @@ async def report_page(code: str, request: Request, rooms: RoomsDep, lang: LangDe
     owner = await _owner_of(rooms, room, token)
     if owner is None:
         # 403 with a page that can still fetch a pass with the token this browser keeps
-        body = render("report/shell.html", lang=room.language, code=room.code,
-                      state="bad_token" if token else "need_token")
+        body = render(
+            "report/shell.html",
+            lang=room.language,
+            code=room.code,
+            state="bad_token" if token else "need_token",
+        )
         return HTMLResponse(body, status_code=403, headers=NO_STORE)
     kind = owner.player_id if owner.kind == "pass" else owner.kind
     summary = build_summary(room.deck, room.state, room.code)
@@ -73,8 +78,7 @@ async def _owner_of(rooms: RoomsDep, room: LiveRoom, token: str | None) -> Token
 
 
 @router.post("/api/rooms/{code}/report-pass", status_code=204)
-async def report_pass(code: str, request: Request, rooms: RoomsDep,
-                      token: TokenDep) -> Response:
+async def report_pass(code: str, request: Request, rooms: RoomsDep, token: TokenDep) -> Response:
     """Trade a token of the room (sent as ``Authorization: Bearer``) for a read-only pass
     to its report and downloads: an HttpOnly cookie valid REPORT_PASS_S seconds."""
     room = await find_room(request, rooms, code)
@@ -85,9 +89,15 @@ async def report_pass(code: str, request: Request, rooms: RoomsDep,
     ticket = new_token()
     await rooms.db(rooms.repo.create_pass, room.code, ticket, made_from, REPORT_PASS_S)
     response = Response(status_code=204, headers=NO_STORE)
-    response.set_cookie(PASS_COOKIE + room.code, ticket, max_age=int(REPORT_PASS_S),
-                        httponly=True, samesite="strict", path="/",
-                        secure=request.url.scheme == "https")
+    response.set_cookie(
+        PASS_COOKIE + room.code,
+        ticket,
+        max_age=int(REPORT_PASS_S),
+        httponly=True,
+        samesite="strict",
+        path="/",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 

@@ -32,9 +32,9 @@ def csp(settings: Settings, host: str) -> str:
     sources = ["'self'"]
     public = settings.public_url.rstrip("/")
     if public.startswith("https://"):
-        sources.append("wss://" + public[len("https://"):])
+        sources.append("wss://" + public[len("https://") :])
     elif public.startswith("http://"):
-        sources.append("ws://" + public[len("http://"):])
+        sources.append("ws://" + public[len("http://") :])
     elif host and all(ch.isalnum() or ch in ".-:[]" for ch in host):
         sources += [f"ws://{host}", f"wss://{host}"]
     return CSP_BASE + "; connect-src " + " ".join(dict.fromkeys(sources))
@@ -53,8 +53,7 @@ class SecurityHeaders:
             return
         policy = self._fixed
         if policy is None:
-            host = next((v.decode("latin-1") for k, v in scope.get("headers", [])
-                         if k == b"host"), "")
+            host = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"host"), "")
             policy = csp(self.settings, host).encode()
         extra_headers = [(b"content-security-policy", policy), *HEADERS]
         if self.hsts:

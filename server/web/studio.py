@@ -14,14 +14,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from server.core.criteria import CRITERIA, DIMENSIONS
-from server.core.deck import (
-    DECK_FORMAT,
-    MAX_CARDS,
-    MAX_FILE_BYTES,
-    MAX_QUESTIONS,
-    MAX_TEXT,
-    MAX_THEMES,
-)
+from server.core.deck import DECK_FORMAT, MAX_CARDS, MAX_FILE_BYTES, MAX_QUESTIONS, MAX_TEXT, MAX_THEMES
 from server.i18n import catalogue
 from server.templating import lang_links, render
 from server.web.api import read_deck_body
@@ -58,7 +51,10 @@ async def studio_page(request: Request) -> HTMLResponse:
     lang = request_lang(request)
     strings = {k: v for k, v in catalogue(lang).items() if k.startswith(SCRIPT_KEY_PREFIXES)}
     html = render(
-        "studio.html", lang=lang, i18n_json=script_json(strings), config_json=script_json(studio_config()),
+        "studio.html",
+        lang=lang,
+        i18n_json=script_json(strings),
+        config_json=script_json(studio_config()),
         lang_links=lang_links(request.query_params),
     )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -30,6 +30,7 @@ def _head(kind: str, version: int, server_time: float) -> str:
 
 # --- protocol 2: the same bytes for everyone -------------------------------------------------
 
+
 def state(version: int, server_time: float, view_json: str) -> bytes:
     """The full public view of a room: ``{"type": "state", "version", "server_time", "state"}``."""
     return (_head("state", version, server_time) + ',"state":' + view_json + "}").encode()
@@ -37,35 +38,55 @@ def state(version: int, server_time: float, view_json: str) -> bytes:
 
 def patch(base: int, version: int, server_time: float, ops: list[dict[str, Any]]) -> bytes:
     """What changed since version ``base``, as RFC 6902 operations on the public view."""
-    return (f'{{"type":"patch","base":{base},"version":{version},'
-            f'"server_time":{server_time:.3f},"patch":{dumps(ops)}}}').encode()
+    return (
+        f'{{"type":"patch","base":{base},"version":{version},'
+        f'"server_time":{server_time:.3f},"patch":{dumps(ops)}}}'
+    ).encode()
 
 
 def you(version: int, my_answers_json: str, tip_json: str) -> bytes:
     """What only this connection sees, sent when it changes."""
-    return (f'{{"type":"you","version":{version},"my_answers":{my_answers_json},'
-            f'"card_tip":{tip_json}}}').encode()
+    return (
+        f'{{"type":"you","version":{version},"my_answers":{my_answers_json},"card_tip":{tip_json}}}'
+    ).encode()
 
 
-def welcome(you_fields: dict[str, Any], version: int, server_time: float, view_json: str,
-            my_answers_json: str, tip_json: str) -> str:
+def welcome(
+    you_fields: dict[str, Any],
+    version: int,
+    server_time: float,
+    view_json: str,
+    my_answers_json: str,
+    tip_json: str,
+) -> str:
     """The answer to ``join`` (protocol 2): the person's own answers and tip ride in ``you``
     (protocol 1 welcomes are ``state_v1_head`` with ``you_fields``)."""
-    you_json = json_object([*((k, dumps(v)) for k, v in you_fields.items()),
-                            ("my_answers", my_answers_json), ("card_tip", tip_json)])
-    return (f'{{"type":"welcome","you":{you_json},"version":{version},'
-            f'"server_time":{server_time:.3f},"state":{view_json}}}')
+    you_json = json_object(
+        [
+            *((k, dumps(v)) for k, v in you_fields.items()),
+            ("my_answers", my_answers_json),
+            ("card_tip", tip_json),
+        ]
+    )
+    return (
+        f'{{"type":"welcome","you":{you_json},"version":{version},'
+        f'"server_time":{server_time:.3f},"state":{view_json}}}'
+    )
 
 
 # --- protocol 1: the state with the person's own part inside ---------------------------------
 
-def state_v1_head(version: int, server_time: float, fields: Fields,
-                  you_fields: dict[str, Any] | None = None) -> bytes:
+
+def state_v1_head(
+    version: int, server_time: float, fields: Fields, you_fields: dict[str, Any] | None = None
+) -> bytes:
     """Everything of a protocol 1 ``state`` (or ``welcome``) but its personal end, which
     ``state_v1_tail`` closes: so the shared part is encoded once per change."""
     if you_fields is not None:
-        kind = f'{{"type":"welcome","you":{dumps(you_fields)},"version":{version},' \
-               f'"server_time":{server_time:.3f}'
+        kind = (
+            f'{{"type":"welcome","you":{dumps(you_fields)},"version":{version},'
+            f'"server_time":{server_time:.3f}'
+        )
     else:
         kind = _head("state", version, server_time)
     inner = ", ".join(f"{dumps(key)}: {value}" for key, value in fields)
@@ -78,6 +99,7 @@ def state_v1_tail(my_answers_json: bytes, tip_json: bytes) -> bytes:
 
 # --- small control messages ---------------------------------------------------------------
 
+
 def ack(msg_id: str) -> str:
     return dumps({"type": "ack", "id": msg_id})
 
@@ -87,6 +109,7 @@ def event(message: dict[str, Any]) -> str:
 
 
 # --- JSON Patch (RFC 6902) ----------------------------------------------------------------
+
 
 def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
@@ -110,8 +133,9 @@ def diff(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
 
 
 def _diff_objects(old: dict[str, Any], new: dict[str, Any], path: str) -> list[dict[str, Any]]:
-    ops: list[dict[str, Any]] = [{"op": "remove", "path": f"{path}/{_escape(key)}"}
-                                 for key in old if key not in new]
+    ops: list[dict[str, Any]] = [
+        {"op": "remove", "path": f"{path}/{_escape(key)}"} for key in old if key not in new
+    ]
     for key, value in new.items():
         where = f"{path}/{_escape(key)}"
         if key not in old:

@@ -19,17 +19,10 @@ from server.rooms.service import Connection, LiveRoom, RoomService
 from server.settings import Settings
 from server.web import wire
 from server.web.clientaddr import address_group
+from server.web.commands import to_command
 from server.web.deps import find_room
 from server.web.direct import direct_writer, socket_probe
-from server.web.messages import (
-    JoinMsg,
-    PingMsg,
-    SyncMsg,
-    error_event,
-    parse,
-    peek_id,
-    to_command,
-)
+from server.web.messages import JoinMsg, PingMsg, SyncMsg, error_event, parse, peek_id
 from server.web.origin import origin_allowed
 from server.web.ratelimit import CodeGuard, TokenBucket
 
@@ -64,9 +57,11 @@ async def room_socket(websocket: WebSocket, code: str) -> None:
     group = address_group(websocket.client.host) if websocket.client else "?"
     if counts.get(group, 0) >= settings.websockets_per_address:
         with contextlib.suppress(Exception):
-            await websocket.send_text(_error_text(
-                RateLimited("too_many_connections", limit=settings.websockets_per_address),
-                lang, None))
+            await websocket.send_text(
+                _error_text(
+                    RateLimited("too_many_connections", limit=settings.websockets_per_address), lang, None
+                )
+            )
             await websocket.close(code=CLOSE_TRY_LATER)
         return
     counts[group] = counts.get(group, 0) + 1
@@ -85,8 +80,7 @@ async def _room_socket(websocket: WebSocket, code: str, settings: Settings, lang
     except AppError as exc:
         with contextlib.suppress(Exception):
             await websocket.send_text(_error_text(exc, lang, None))
-            await websocket.close(
-                code=CLOSE_TRY_LATER if isinstance(exc, RateLimited) else CLOSE_ROOM_GONE)
+            await websocket.close(code=CLOSE_TRY_LATER if isinstance(exc, RateLimited) else CLOSE_ROOM_GONE)
         return
     if not websocket.query_params.get("lang"):
         lang = room.language
@@ -97,8 +91,9 @@ async def _room_socket(websocket: WebSocket, code: str, settings: Settings, lang
 class _Session:
     """One connection's life: before ``join`` it talks directly, afterwards via its outbox."""
 
-    def __init__(self, websocket: WebSocket, service: RoomService, settings: Settings,
-                 room: LiveRoom, lang: str) -> None:
+    def __init__(
+        self, websocket: WebSocket, service: RoomService, settings: Settings, room: LiveRoom, lang: str
+    ) -> None:
         self.ws = websocket
         self.service = service
         self.room = room
@@ -126,9 +121,11 @@ class _Session:
                             raise TimeoutError
                         message = await asyncio.wait_for(self.ws.receive(), left)
                     except TimeoutError:
-                        await self.ws.send_text(_error_text(
-                            GameError("join_timeout", seconds=round(self.join_timeout_s)),
-                            self.lang, None))
+                        await self.ws.send_text(
+                            _error_text(
+                                GameError("join_timeout", seconds=round(self.join_timeout_s)), self.lang, None
+                            )
+                        )
                         await self.ws.close(code=CLOSE_JOIN_TIMEOUT)
                         return
                 else:
@@ -230,13 +227,16 @@ class _Session:
             return conn
 
         joined, conn = await self.service.join(
-            self.room, name=msg.name, token=msg.token, conn_factory=factory,
-            viewer=msg.role == "viewer",
+            self.room, name=msg.name, token=msg.token, conn_factory=factory, viewer=msg.role == "viewer"
         )
         self.conn = conn
         player = joined.player
-        you = {"id": player.id, "name": player.name,
-               "role": "viewer" if conn.viewer else player.role.value, "token": joined.token}
+        you = {
+            "id": player.id,
+            "name": player.name,
+            "role": "viewer" if conn.viewer else player.role.value,
+            "token": joined.token,
+        }
         conn.outbox.push(self.service.fan.welcome(self.room, conn, you))
         if msg_id is not None:
             conn.outbox.push(wire.ack(msg_id))

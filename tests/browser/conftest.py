@@ -16,11 +16,21 @@ from tests.helpers import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WAIT = 5000  # ms, for every expectation
-PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
-                         "has_touch": True, "device_scale_factor": 2}
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 860}}
 
 
@@ -55,8 +65,7 @@ class Pages:
     def expect_console(self, fragment: str) -> None:
         self.expected.append(fragment)
 
-    def new(self, name: str, device: dict[str, Any] | None = None,
-            locale: str = "fr-FR") -> Page:
+    def new(self, name: str, device: dict[str, Any] | None = None, locale: str = "fr-FR") -> Page:
         context = self.browser.new_context(**(device or DESKTOP), locale=locale)
         context.set_default_timeout(WAIT)
         self.contexts.append(context)
@@ -101,4 +110,3 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
         }"""
     )
     return found
-

@@ -29,8 +29,7 @@ def test_pages_pass_axe(server: ServerProcess, pages: Pages) -> None:
     assert_axe_clean(player, "join form")
     player.get_by_label(t("ui.join.name_label")).fill("Zoé")
     player.get_by_role("button", name=t("ui.join.button")).click()
-    expect(player.get_by_role("heading", name=t("ui.lobby.welcome", name="Zoé"))).to_be_visible(
-        timeout=WAIT)
+    expect(player.get_by_role("heading", name=t("ui.lobby.welcome", name="Zoé"))).to_be_visible(timeout=WAIT)
     assert_axe_clean(player, "lobby (player)")
     fac.get_by_role("button", name=t("ui.lobby.start")).click()
     expect(player.locator('[data-focus-key="draw"]')).to_be_visible(timeout=WAIT)
@@ -38,7 +37,8 @@ def test_pages_pass_axe(server: ServerProcess, pages: Pages) -> None:
     player.locator('[data-focus-key="draw"]').click()
     expect(fac.locator("#card-title")).to_be_visible(timeout=WAIT)
     expect(fac.locator("#timer .timer-value")).to_have_text(
-        __import__("re").compile(r"^[23]:\d\d$"), timeout=WAIT)
+        __import__("re").compile(r"^[23]:\d\d$"), timeout=WAIT
+    )
     assert_axe_clean(player, "card (player)")
     assert_axe_clean(fac, "card (facilitator)")
     presenter = pages.new("presenter")
@@ -60,8 +60,7 @@ def test_pages_pass_axe(server: ServerProcess, pages: Pages) -> None:
     shot(presenter, "presenter-revealed")
     fac.get_by_role("button", name=t("ui.control.finish")).click()
     fac.get_by_role("button", name=t("ui.control.finish_yes")).click()
-    expect(player.get_by_role("heading", name=t("ui.synthesis.heading"))).to_be_visible(
-        timeout=WAIT)
+    expect(player.get_by_role("heading", name=t("ui.synthesis.heading"))).to_be_visible(timeout=WAIT)
     assert_axe_clean(player, "synthesis")
 
 
@@ -77,7 +76,8 @@ def test_keyboard_only_play(server: ServerProcess, pages: Pages) -> None:
     page.keyboard.type("Clavier")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=t("ui.lobby.welcome", name="Clavier"))).to_be_visible(
-        timeout=WAIT)
+        timeout=WAIT
+    )
     fac.get_by_role("button", name=t("ui.lobby.start")).click()
     draw = page.locator('[data-focus-key="draw"]')
     expect(draw).to_be_visible(timeout=WAIT)
@@ -93,8 +93,7 @@ def test_keyboard_only_play(server: ServerProcess, pages: Pages) -> None:
         if key.startswith("vote-"):
             break
     page.keyboard.press("Space")
-    expect(page.locator(f'[data-focus-key="{key}"]')).to_have_attribute("aria-pressed", "true",
-                                                                          timeout=WAIT)
+    expect(page.locator(f'[data-focus-key="{key}"]')).to_have_attribute("aria-pressed", "true", timeout=WAIT)
     # focus stays on the pressed button across the re-render
     assert page.evaluate("() => document.activeElement.dataset.focusKey") == key
     reveal = page.locator('[data-focus-key="reveal"]')

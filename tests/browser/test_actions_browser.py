@@ -56,7 +56,8 @@ def _panel(page: Page) -> Any:
 
 
 def test_a_participant_records_actions_from_a_note_and_in_the_synthesis(
-        server: ServerProcess, pages: Pages, loop: Loop) -> None:
+    server: ServerProcess, pages: Pages, loop: Loop
+) -> None:
     room = _create(server)[1]
     fac, players = loop.run(seat_room(server, room, ["Ana", "Bob"]))
     page = pages.new("dana", PHONE)
@@ -87,7 +88,8 @@ def test_a_participant_records_actions_from_a_note_and_in_the_synthesis(
     page.locator("#action-step").select_option("2")
     page.get_by_role("button", name=t("ui.actions.add")).click()
     expect(page.locator(".action-item .action-text")).to_have_text(
-        [NOTE, "Informer le CSE du projet"], timeout=WAIT)
+        [NOTE, "Informer le CSE du projet"], timeout=WAIT
+    )
     # a participant does not get the facilitator's tools
     expect(page.get_by_role("button", name=t("ui.actions.remove"))).to_have_count(0)
     shot(page, "actions-synthesis-390x844")
@@ -97,8 +99,7 @@ def test_a_participant_records_actions_from_a_note_and_in_the_synthesis(
         loop.run(c.close())
 
 
-def test_the_follow_up_compares_then_and_now(server: ServerProcess, pages: Pages,
-                                              loop: Loop) -> None:
+def test_the_follow_up_compares_then_and_now(server: ServerProcess, pages: Pages, loop: Loop) -> None:
     status, first = _create(server, title="Premier point")
     assert status == 201
     loop.run(_play(server, first, votes=("no", "yes", "no"), actions=True), timeout=60)
@@ -109,7 +110,8 @@ def test_the_follow_up_compares_then_and_now(server: ServerProcess, pages: Pages
     page.goto(share_url)
     page.get_by_role("link", name=t("actions.follow_up.start")).click()
     expect(page.locator("#followup-link")).to_have_value(
-        f"{server.base}/r/{first['code']}/report?token={share_token}", timeout=WAIT)
+        f"{server.base}/r/{first['code']}/report?token={share_token}", timeout=WAIT
+    )
     expect(page.locator("#followup-title")).to_have_value("Premier point", timeout=WAIT)
     page.locator("#followup-title").fill("Six mois après")
     page.get_by_role("button", name=t("ui.followup.create")).click()
@@ -129,8 +131,16 @@ def test_the_follow_up_compares_then_and_now(server: ServerProcess, pages: Pages
     page.screenshot(path=str(ARTIFACTS / "followup-lobby-1366.png"), full_page=True)
 
     room = {"code": code, "facilitator_token": token}
-    loop.run(_play(server, room, votes=("yes", "yes", "no"), actions=False,
-                   statuses={"a2": "not_done", "a3": "dropped"}), timeout=60)
+    loop.run(
+        _play(
+            server,
+            room,
+            votes=("yes", "yes", "no"),
+            actions=False,
+            statuses={"a2": "not_done", "a3": "dropped"},
+        ),
+        timeout=60,
+    )
 
     # in the synthesis, the facilitator adds an action, edits it and removes it
     panel = _panel(page)
@@ -143,23 +153,28 @@ def test_the_follow_up_compares_then_and_now(server: ServerProcess, pages: Pages
     page.locator("#action-owner").fill("La déléguée du personnel")
     page.get_by_role("button", name=t("ui.actions.save")).click()
     expect(item.locator(".action-meta")).to_have_text(
-        t("ui.actions.meta_owner", owner="La déléguée du personnel"), timeout=WAIT)
+        t("ui.actions.meta_owner", owner="La déléguée du personnel"), timeout=WAIT
+    )
     item.get_by_role("button", name=f"{t('ui.actions.remove')} — Présenter la synthèse au CSE").click()
     expect(panel.locator("[data-action]")).to_have_count(0, timeout=WAIT)
 
     report = f"{server.base}/r/{code}/report?token={token}"
     for width, height, name in ((1366, 768, "desktop"), (390, 844, "phone")):
-        shown = pages.new(f"report-{name}", {"viewport": {"width": width, "height": height},
-                                              **({"is_mobile": True, "has_touch": True,
-                                                  "device_scale_factor": 2} if width < 500 else {})})
+        shown = pages.new(
+            f"report-{name}",
+            {
+                "viewport": {"width": width, "height": height},
+                **({"is_mobile": True, "has_touch": True, "device_scale_factor": 2} if width < 500 else {}),
+            },
+        )
         shown.goto(report)
         compare = shown.locator("#compare")
         expect(compare).to_be_visible()
         expect(compare.get_by_role("heading", level=2)).to_have_text(t("actions.compare.section"))
         expect(compare.locator("tbody tr")).to_have_count(6)
         expect(compare.locator(".action-status")).to_have_text(
-            [t("actions.status.done"), t("actions.status.not_done"),
-             t("actions.status.dropped")])
+            [t("actions.status.done"), t("actions.status.not_done"), t("actions.status.dropped")]
+        )
         expect(compare.locator(".compare-questions li")).to_have_count(4)
         # nothing wider than the screen
         overflow = shown.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -169,18 +184,23 @@ def test_the_follow_up_compares_then_and_now(server: ServerProcess, pages: Pages
         shown.screenshot(path=str(ARTIFACTS / f"followup-report-{width}x{height}.png"))
 
 
-def test_the_follow_up_page_imports_a_summary_file(server: ServerProcess, pages: Pages,
-                                                    loop: Loop, tmp_path: Any) -> None:
+def test_the_follow_up_page_imports_a_summary_file(
+    server: ServerProcess, pages: Pages, loop: Loop, tmp_path: Any
+) -> None:
     import json
 
     status, first = _create(server, title="Avant l'effacement")
     loop.run(_play(server, first, votes=("no", "yes", "no"), actions=True), timeout=60)
     status, summary = server.request(
-        "GET", f"/api/rooms/{first['code']}/summary.json?token={first['facilitator_token']}")
+        "GET", f"/api/rooms/{first['code']}/summary.json?token={first['facilitator_token']}"
+    )
     path = tmp_path / "summary.json"
     path.write_text(json.dumps(summary), "utf-8")
-    status, _ = server.request("DELETE", f"/api/rooms/{first['code']}",
-                               headers={"Authorization": f"Bearer {first['facilitator_token']}"})
+    status, _ = server.request(
+        "DELETE",
+        f"/api/rooms/{first['code']}",
+        headers={"Authorization": f"Bearer {first['facilitator_token']}"},
+    )
     assert status == 204
     page = pages.new("importer")
     page.goto(f"{server.base}/follow-up")
@@ -197,4 +217,3 @@ def test_the_follow_up_page_imports_a_summary_file(server: ServerProcess, pages:
     page.locator("#followup-link").fill(f"{server.base}/r/{first['code']}/report?token=nope")
     page.get_by_role("button", name=t("ui.followup.create")).click()
     expect(page.locator("#followup-error")).to_have_text(t("error.earlier_forbidden"))
-

@@ -22,7 +22,8 @@ def test_wrong_codes(server: ServerProcess, pages: Pages) -> None:
     code_box.fill("ZZZ ZZZ")
     page.get_by_role("button", name=t("ui.home.join_button")).click()
     expect(page.locator("#join-error")).to_have_text(
-        tr("en", "error.room_not_found", code="ZZZZZZ"), timeout=WAIT)
+        tr("en", "error.room_not_found", code="ZZZZZZ"), timeout=WAIT
+    )
     expect(code_box).to_have_attribute("aria-invalid", "true")
     shot(page, "bad-code-home")
     response = page.goto(f"{server.base}/r/ZZZZZZ")
@@ -43,14 +44,12 @@ def test_full_room_and_stale_seat(server: ServerProcess, pages: Pages) -> None:
     first.goto(f"{server.base}/r/{code}")
     first.get_by_label(t("ui.join.name_label")).fill("Ana")
     first.get_by_role("button", name=t("ui.join.button")).click()
-    expect(first.get_by_role("heading", name=t("ui.lobby.welcome", name="Ana"))).to_be_visible(
-        timeout=WAIT)
+    expect(first.get_by_role("heading", name=t("ui.lobby.welcome", name="Ana"))).to_be_visible(timeout=WAIT)
     second = pages.new("second")
     second.goto(f"{server.base}/r/{code}")
     second.get_by_label(t("ui.join.name_label")).fill("Ben")
     second.get_by_role("button", name=t("ui.join.button")).click()
-    expect(second.locator("#name-error")).to_have_text(
-        tr("fr", "error.room_full", limit=1), timeout=WAIT)
+    expect(second.locator("#name-error")).to_have_text(tr("fr", "error.room_full", limit=1), timeout=WAIT)
     shot(second, "room-full")
     # a seat token that is not (or no longer) valid falls back to the name form, explained
     other = server.create_room("mini-test")
@@ -58,12 +57,10 @@ def test_full_room_and_stale_seat(server: ServerProcess, pages: Pages) -> None:
     stale.goto(f"{server.base}/r/{other['code']}")
     stale.evaluate(f"() => localStorage.setItem('exploria:player:{other['code']}', 'bogus')")
     stale.reload()
-    expect(stale.locator("#name-error")).to_have_text(catalogue("fr")["error.bad_token"],
-                                                      timeout=WAIT)
+    expect(stale.locator("#name-error")).to_have_text(catalogue("fr")["error.bad_token"], timeout=WAIT)
     stale.get_by_label(t("ui.join.name_label")).fill("Chloé")
     stale.get_by_role("button", name=t("ui.join.button")).click()
-    expect(stale.get_by_role("heading", name=t("ui.lobby.welcome", name="Chloé"))).to_be_visible(
-        timeout=WAIT)
+    expect(stale.get_by_role("heading", name=t("ui.lobby.welcome", name="Chloé"))).to_be_visible(timeout=WAIT)
 
 
 def test_refused_action_shows_the_server_message(server: ServerProcess, pages: Pages) -> None:
@@ -96,15 +93,13 @@ def test_refused_action_shows_the_server_message(server: ServerProcess, pages: P
     expect(fac.locator("#card-title")).to_be_visible(timeout=WAIT)
     frozen["on"] = False  # only the error to come reaches the stale tab
     stale.locator("#next-action").click()
-    expect(stale.locator("#toast")).to_contain_text(catalogue("fr")["error.card_in_play"],
-                                                    timeout=WAIT)
+    expect(stale.locator("#toast")).to_contain_text(catalogue("fr")["error.card_in_play"], timeout=WAIT)
     shot(stale, "refused-action")
     stale.get_by_role("button", name=t("ui.close")).click()
     expect(stale.locator("#toast")).to_be_hidden()
 
 
-def test_lost_connection_reconnects_and_resends(fresh_server: ServerProcess,
-                                                 pages: Pages) -> None:
+def test_lost_connection_reconnects_and_resends(fresh_server: ServerProcess, pages: Pages) -> None:
     t = lambda key, **kw: tr("fr", key, **kw)  # noqa: E731
     server = fresh_server
     pages.expect_console("ERR_CONNECTION_REFUSED")
@@ -129,7 +124,6 @@ def test_lost_connection_reconnects_and_resends(fresh_server: ServerProcess,
     vote.click()
     server.start()
     expect(status).to_be_hidden(timeout=20000)
-    expect(fac.get_by_text(t("ui.card.answered", count=1, total=1)).first).to_be_visible(
-        timeout=20000)
+    expect(fac.get_by_text(t("ui.card.answered", count=1, total=1)).first).to_be_visible(timeout=20000)
     player.reload()
     expect(vote).to_have_attribute("aria-pressed", "true", timeout=WAIT)

@@ -9,15 +9,35 @@ from tests.browser.conftest import Pages
 from tests.helpers import ROOT, ServerProcess
 
 # luminances around 0.18–0.35, where the game and the studio used to disagree, and the extremes
-COLOURS = ["#2a6f97", "#6a4c93", "#1b7f5b", "#b5452b", "#8a6d00", "#3d5a80", "#9c2f6b",
-           "#2a9d8f", "#e76f51", "#f4a261", "#8ab17d", "#5e9ed6", "#c77dff", "#ffffff", "#000000",
-           "#7f7f7f", "#909090", "#a0a0a0", "#4f8fbf", "#3aa655"]
+COLOURS = [
+    "#2a6f97",
+    "#6a4c93",
+    "#1b7f5b",
+    "#b5452b",
+    "#8a6d00",
+    "#3d5a80",
+    "#9c2f6b",
+    "#2a9d8f",
+    "#e76f51",
+    "#f4a261",
+    "#8ab17d",
+    "#5e9ed6",
+    "#c77dff",
+    "#ffffff",
+    "#000000",
+    "#7f7f7f",
+    "#909090",
+    "#a0a0a0",
+    "#4f8fbf",
+    "#3aa655",
+]
 
 
 def luminance(hex_colour: str) -> float:
     def channel(v: int) -> float:
         c = v / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
     n = int(hex_colour[1:], 16)
     return 0.2126 * channel(n >> 16) + 0.7152 * channel((n >> 8) & 255) + 0.0722 * channel(n & 255)
 
@@ -31,7 +51,9 @@ def ink_in_browser(page: Page, colours: list[str]) -> list[str]:
         """async (colours) => {
           const { inkFor } = await import('/static/js/colors.js');
           return colours.map(inkFor);
-        }""", colours)
+        }""",
+        colours,
+    )
     return inks
 
 
@@ -50,10 +72,11 @@ def test_the_ink_contrasts_more_and_white_reaches_aa(server: ServerProcess, page
 def test_game_and_studio_share_the_rule() -> None:
     js = ROOT / "static" / "js"
     studio = "\n".join(p.read_text("utf-8") for p in sorted((js / "studio").glob("*.js")))
-    sources = {"views.js": (js / "views.js").read_text("utf-8"),
-               "studio/": (js / "studio.js").read_text("utf-8") + studio}
+    sources = {
+        "views.js": (js / "views.js").read_text("utf-8"),
+        "studio/": (js / "studio.js").read_text("utf-8") + studio,
+    }
     for name, source in sources.items():
-        assert re.search(r"""import \{[^}]*\binkFor\b[^}]*\} from ['"]\.\.?/colors\.js['"]""",
-                         source), name
+        assert re.search(r"""import \{[^}]*\binkFor\b[^}]*\} from ['"]\.\.?/colors\.js['"]""", source), name
         # no second copy of the formula anywhere in the game or the studio
         assert "0.2126" not in source and "0.03928" not in source, name

@@ -22,13 +22,11 @@ def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
         page.goto(f"{server.base}/r/{code}")
         page.get_by_label(t("ui.join.name_label")).fill(name)
         page.get_by_role("button", name=t("ui.join.button")).click()
-        expect(page.get_by_role("heading", name=t("ui.lobby.welcome", name=name))).to_be_visible(
-            timeout=WAIT)
+        expect(page.get_by_role("heading", name=t("ui.lobby.welcome", name=name))).to_be_visible(timeout=WAIT)
         players.append(page)
     gus, hana = players
     # no name given: the default one is not announced as "led by Animation"
-    expect(gus.get_by_text(t("ui.lobby.led_by", name=tr("fr", "role.facilitator_default")))
-           ).to_have_count(0)
+    expect(gus.get_by_text(t("ui.lobby.led_by", name=tr("fr", "role.facilitator_default")))).to_have_count(0)
     fac.get_by_role("button", name=t("ui.lobby.start")).click()
     expect(gus.get_by_text(t("ui.play.your_turn"))).to_be_visible(timeout=WAIT)
     fac.get_by_role("button", name=t("ui.control.pass_turn")).click()
@@ -52,8 +50,7 @@ def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
     expect(fac.locator("#card-title")).to_have_text(parked_title)
     fac.get_by_role("button", name=t("ui.control.park")).click()
     fac.locator('[data-focus-key="park-yes"]').click()
-    expect(gus.get_by_text(t("ui.play.parked", count=1), exact=False)).to_be_visible(
-        timeout=WAIT)
+    expect(gus.get_by_text(t("ui.play.parked", count=1), exact=False)).to_be_visible(timeout=WAIT)
     shot(fac, "controls-phone")
 
     # the card set aside is listed at the next draw, and taken back at once with one click
@@ -76,7 +73,8 @@ def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
         expect(fac.locator("#card-title")).to_be_visible(timeout=WAIT)
         fac.get_by_role("button", name=t("ui.play.reveal")).click()
         expect(fac.locator("#next-action")).to_have_text(
-            re.compile(f'{t("ui.play.next")}|{t("ui.play.next_last")}'), timeout=WAIT)
+            re.compile(f"{t('ui.play.next')}|{t('ui.play.next_last')}"), timeout=WAIT
+        )
         fac.locator("#next-action").click()
         expect(fac.locator("#card-title")).to_have_count(0, timeout=WAIT)
     titles = fac.locator(".history li > span:first-child").all_inner_texts()
@@ -85,10 +83,10 @@ def test_skip_park_pass_and_finish(server: ServerProcess, pages: Pages) -> None:
     expect(gus.locator("#next-action")).to_have_count(0)
     expect(fac.locator("#next-action")).to_have_text(t("ui.control.finish"))
     fac.locator("#next-action").click()
-    expect(hana.get_by_role("heading", name=t("ui.synthesis.heading"))).to_be_visible(
-        timeout=WAIT)
-    expect(hana.get_by_text(f'{t("ui.synthesis.played", count=2)} '
-                            f'{t("ui.synthesis.skipped", count=1)}')).to_be_visible()
+    expect(hana.get_by_role("heading", name=t("ui.synthesis.heading"))).to_be_visible(timeout=WAIT)
+    expect(
+        hana.get_by_text(f"{t('ui.synthesis.played', count=2)} {t('ui.synthesis.skipped', count=1)}")
+    ).to_be_visible()
 
     # the facilitator erases the session: everybody's access and answers are gone
     expect(gus.locator('[data-focus-key="erase"]')).to_have_count(0)  # players cannot

@@ -36,8 +36,7 @@ def join(pages: Pages, base: str, code: str, name: str) -> Page:
     phone.goto(f"{base}/r/{code}")
     phone.get_by_label(t("ui.join.name_label")).fill(name)
     phone.get_by_role("button", name=t("ui.join.button")).click()
-    expect(phone.get_by_role("heading", name=t("ui.lobby.welcome", name=name))).to_be_visible(
-        timeout=WAIT)
+    expect(phone.get_by_role("heading", name=t("ui.lobby.welcome", name=name))).to_be_visible(timeout=WAIT)
     return phone
 
 
@@ -96,8 +95,7 @@ def test_frame_tip_and_thin_turnout(server: ServerProcess, pages: Pages) -> None
     expect(first_yes_no.locator("button.vote-yes")).to_have_attribute("aria-pressed", "true")
     fac.locator("#next-action").click()  # reveal
     result = fac.locator("li.question.kind-yes_no").first
-    expect(result.locator(".group-answer")).to_contain_text(t("ui.group.insufficient"),
-                                                             timeout=WAIT)
+    expect(result.locator(".group-answer")).to_contain_text(t("ui.group.insufficient"), timeout=WAIT)
     expect(result.locator(".turnout")).to_have_text(t("ui.result.turnout", count=1, present=3))
     assert t("ui.result.turnout", count=1, present=3) == "1 sur 3 a répondu"
     expect(fac.locator(".group-answer", has_text=t("ui.group.divided"))).to_have_count(0)

@@ -76,8 +76,7 @@ def test_two_cards_end_to_end(server: ServerProcess, pages: Pages, lang: str) ->
     expect(alice.get_by_role("heading", name=t("ui.join.heading"))).to_be_visible(timeout=WAIT)
     alice.get_by_label(t("ui.join.name_label")).fill("Alice")
     alice.get_by_role("button", name=t("ui.join.button")).click()
-    expect(alice.get_by_role("heading", name=t("ui.lobby.welcome", name="Alice"))).to_be_visible(
-        timeout=WAIT)
+    expect(alice.get_by_role("heading", name=t("ui.lobby.welcome", name="Alice"))).to_be_visible(timeout=WAIT)
     bob = pages.new("bob", PHONE, locale=locale)
     bob.goto(f"{server.base}/")
     bob.get_by_label(t("ui.home.code_label")).fill(code.lower())
@@ -85,8 +84,7 @@ def test_two_cards_end_to_end(server: ServerProcess, pages: Pages, lang: str) ->
     expect(bob).to_have_url(re.compile(f"/r/{code}$"), timeout=WAIT)
     bob.get_by_label(t("ui.join.name_label")).fill("Bob")
     bob.get_by_role("button", name=t("ui.join.button")).tap()
-    expect(bob.get_by_role("heading", name=t("ui.lobby.welcome", name="Bob"))).to_be_visible(
-        timeout=WAIT)
+    expect(bob.get_by_role("heading", name=t("ui.lobby.welcome", name="Bob"))).to_be_visible(timeout=WAIT)
     shot(bob, f"{lang}-02-lobby-phone")
     expect(fac.locator(".player-name")).to_have_text(["Alice", "Bob"], timeout=WAIT)
     shot(fac, f"{lang}-03-lobby-facilitator")
@@ -102,8 +100,7 @@ def test_two_cards_end_to_end(server: ServerProcess, pages: Pages, lang: str) ->
     expect(fac.get_by_text(t("ui.play.card_of", index=1, total=3))).to_be_visible(timeout=WAIT)
     ids = answer_card(alice, "yes", "Plus de temps pour les clients")
     answer_card(bob, "no", "Moins de saisie", tap=True)
-    expect(fac.get_by_text(t("ui.card.answered", count=2, total=2)).first).to_be_visible(
-        timeout=WAIT)
+    expect(fac.get_by_text(t("ui.card.answered", count=2, total=2)).first).to_be_visible(timeout=WAIT)
     shot(bob, f"{lang}-05-card-phone")
     shot(fac, f"{lang}-06-card-facilitator")
 
@@ -111,7 +108,8 @@ def test_two_cards_end_to_end(server: ServerProcess, pages: Pages, lang: str) ->
     bob.reload()
     expect(bob.locator("#card-title")).to_be_visible(timeout=WAIT)
     expect(bob.locator(f'[data-focus-key="vote-{ids[0]}-no"]')).to_have_attribute(
-        "aria-pressed", "true", timeout=WAIT)
+        "aria-pressed", "true", timeout=WAIT
+    )
     open_area = bob.locator("textarea.open-answer")
     if open_area.count():
         expect(open_area).to_have_value("Moins de saisie")
@@ -140,22 +138,20 @@ def test_two_cards_end_to_end(server: ServerProcess, pages: Pages, lang: str) ->
     expect(alice.locator("#card-title")).to_be_visible(timeout=WAIT)
     answer_card(alice, "unsure", "Rien")
     answer_card(bob, "yes", "Tout", tap=True)
-    expect(fac.get_by_text(t("ui.card.answered", count=2, total=2)).first).to_be_visible(
-        timeout=WAIT)
+    expect(fac.get_by_text(t("ui.card.answered", count=2, total=2)).first).to_be_visible(timeout=WAIT)
     fac.get_by_role("button", name=t("ui.play.reveal")).click()
     expect(alice.locator(".tally").first).to_be_visible(timeout=WAIT)
     fac.locator("#next-action").click()
-    expect(fac.get_by_text(t("ui.play.cards_done", count=2, total=3))).to_be_visible(
-        timeout=WAIT)
+    expect(fac.get_by_text(t("ui.play.cards_done", count=2, total=3))).to_be_visible(timeout=WAIT)
 
     # finish (with a confirmation) and the synthesis for everyone
     fac.get_by_role("button", name=t("ui.control.finish")).click()
     fac.get_by_role("button", name=t("ui.control.finish_yes")).click()
     for page in (fac, alice, bob):
-        expect(page.get_by_role("heading", name=t("ui.synthesis.heading"))).to_be_visible(
-            timeout=WAIT)
-    expect(bob.get_by_text(f'{t("ui.synthesis.played", count=2)} '
-                           f'{t("ui.synthesis.skipped", count=0)}')).to_be_visible()
+        expect(page.get_by_role("heading", name=t("ui.synthesis.heading"))).to_be_visible(timeout=WAIT)
+    expect(
+        bob.get_by_text(f"{t('ui.synthesis.played', count=2)} {t('ui.synthesis.skipped', count=0)}")
+    ).to_be_visible()
     report = bob.get_by_role("link", name=t("ui.synthesis.report"))
     expect(report).to_have_attribute("href", f"/r/{code}/report")
     expect(fac.locator(".criterion")).to_have_count(6)

@@ -21,16 +21,23 @@ def t(key: str, **params: Any) -> str:
 def test_create_above_the_fold_with_a_duration(server: ServerProcess, pages: Pages) -> None:
     page = pages.new("home", LAPTOP)
     page.goto(f"{server.base}/?lang=fr")
-    for selector in ("#create-button", "#opt-count", "#opt-timer", "#opt-anonymous",
-                     "#opt-ai-name", "#advanced summary"):
+    for selector in (
+        "#create-button",
+        "#opt-count",
+        "#opt-timer",
+        "#opt-anonymous",
+        "#opt-ai-name",
+        "#advanced summary",
+    ):
         box = page.locator(selector).bounding_box()
         assert box is not None and box["y"] + box["height"] <= 768, selector
     assert page.locator("#advanced").get_attribute("open") is None  # folded
     page.locator('input[name="deck"][value="mini-test"]').check()
     expect(page.locator("#opt-count")).to_have_value("3")  # a small deck: all its cards
     expect(page.locator("#duration")).to_have_text(
-        f'{t("ui.home.count_of", count=3, total=3)} · '
-        f'{t("ui.home.duration", duration=t("ui.home.duration_minutes", minutes=3 * 8 + 15))}')
+        f"{t('ui.home.count_of', count=3, total=3)} · "
+        f"{t('ui.home.duration', duration=t('ui.home.duration_minutes', minutes=3 * 8 + 15))}"
+    )
     page.locator("#opt-count").fill("1")
     expect(page.locator("#duration")).to_contain_text(t("ui.home.count_of", count=1, total=3))
     # one card of three: a random draw of one
@@ -41,7 +48,8 @@ def test_create_above_the_fold_with_a_duration(server: ServerProcess, pages: Pag
     assert "ai_system" not in body["settings"]  # nothing sent that was not filled in
     expect(page.get_by_role("heading", name=t("ui.lobby.ready"))).to_be_visible()
     expect(page.locator(".lobby-controls")).to_contain_text(
-        t("ui.lobby.deck", deck="Mini deck de test", count=1))
+        t("ui.lobby.deck", deck="Mini deck de test", count=1)
+    )
 
 
 def test_sector_picker(server: ServerProcess, pages: Pages) -> None:

@@ -55,8 +55,7 @@ def game(seed: int, steps: int) -> tuple[Any, list[tuple[list[dict[str, Any]], A
     return first, out
 
 
-def test_the_browser_applies_patches_like_the_server_sends_them(server: ServerProcess,
-                                                                pages: Pages) -> None:
+def test_the_browser_applies_patches_like_the_server_sends_them(server: ServerProcess, pages: Pages) -> None:
     page = pages.new("patches")
     page.goto(f"{server.base}/")
     for seed in (1, 2, 3):

@@ -27,8 +27,9 @@ async def play_to_reveal(server: ServerProcess, room: dict[str, Any], reveal: bo
         for n, player in enumerate(players):
             for q in card["questions"]:
                 value = ("yes", "no", "unsure")[n] if q["kind"] == "yes_no" else "Chez nous, oui."
-                await player.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
-                                 "value": value})
+                await player.ok(
+                    {"type": "answer", "card_id": card["id"], "question_id": q["id"], "value": value}
+                )
         if reveal:
             await fac.ok({"type": "reveal"})
             await fac.until(lambda s: s["step"] == "revealed")

@@ -21,8 +21,7 @@ def test_html_in_names_and_notes_is_text(server: ServerProcess, pages: Pages) ->
     player.goto(f"{server.base}/r/{code}")
     player.get_by_label(t("ui.join.name_label")).fill(IMG)
     player.get_by_role("button", name=t("ui.join.button")).click()
-    expect(player.get_by_role("heading", name=t("ui.lobby.welcome", name=IMG))).to_be_visible(
-        timeout=WAIT)
+    expect(player.get_by_role("heading", name=t("ui.lobby.welcome", name=IMG))).to_be_visible(timeout=WAIT)
     expect(fac.locator(".player-name")).to_have_text([IMG], timeout=WAIT)
     fac.get_by_role("button", name=t("ui.lobby.start")).click()
     player.locator('[data-focus-key="draw"]').click()

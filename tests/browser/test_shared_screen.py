@@ -32,8 +32,12 @@ def in_viewport(page: Page, selector: str) -> bool:
     box = page.locator(selector).bounding_box()
     size = page.viewport_size
     assert box is not None and size is not None, selector
-    return (box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= size["width"] + 0.5
-            and box["y"] + box["height"] <= size["height"] + 0.5)
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= size["width"] + 0.5
+        and box["y"] + box["height"] <= size["height"] + 0.5
+    )
 
 
 def scroll_down(phones: list[Page]) -> None:
@@ -99,12 +103,15 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
     expect(fac.get_by_role("heading", name=t("ui.lobby.ready"))).to_be_visible(timeout=WAIT)
     token = fac.evaluate(f"() => localStorage.getItem('exploria:facilitator:{code}')")
 
-    screens = {"1920": pages.new("presenter-1920", FULL_HD),
-               "1280": pages.new("presenter-1280", SMALL_SCREEN)}
+    screens = {
+        "1920": pages.new("presenter-1920", FULL_HD),
+        "1280": pages.new("presenter-1280", SMALL_SCREEN),
+    }
     for screen in screens.values():
         screen.goto(f"{server.base}/r/{code}/presenter#f={token}")
         expect(screen.get_by_role("heading", name=t("ui.lobby.presenter_heading"))).to_be_visible(
-            timeout=WAIT)
+            timeout=WAIT
+        )
 
     phones: list[Page] = []
     for i, name in enumerate(NAMES):
@@ -113,7 +120,8 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
         phone.get_by_label(t("ui.join.name_label")).fill(name)
         phone.get_by_role("button", name=t("ui.join.button")).click()
         expect(phone.get_by_role("heading", name=t("ui.lobby.welcome", name=name))).to_be_visible(
-            timeout=WAIT)
+            timeout=WAIT
+        )
         phones.append(phone)
     # the facilitator's chosen name is shown to the players
     expect(phones[0].get_by_text(t("ui.lobby.led_by", name="Fanny"))).to_be_visible()
@@ -171,8 +179,9 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
         # everybody answers: on the first voted card yes, yes, don't know (a majority), then
         # no, no, yes (a divergence)
         for n, phone in enumerate(phones):
-            answer_all(phone, (("yes", "yes", "unsure"), ("no", "no", "yes"))[min(voted_cards, 1)][n],
-                       write=True)
+            answer_all(
+                phone, (("yes", "yes", "unsure"), ("no", "no", "yes"))[min(voted_cards, 1)][n], write=True
+            )
         expect(screens["1920"].locator(".pres-turnout-figure .big")).to_have_text("3", timeout=WAIT)
         if has_votes and voted_cards == 0:
             screen_shot(fac, "shared-04-card-facilitator-1366")
@@ -193,8 +202,9 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
         expect(results.first).to_be_visible(timeout=WAIT)
         for i in range(results.count()):
             box = results.nth(i).bounding_box()
-            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 1080, \
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 1080, (
                 f"card {round_}, result {i + 1} outside 1920×1080: {box}"
+            )
         if has_votes:
             voted_cards += 1
             expect(full.locator(".turnout").first).to_contain_text("3 sur 3 ont répondu")
@@ -219,7 +229,8 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
             expect(phone.locator("#card-title")).to_have_count(0, timeout=3 * WAIT)  # a loaded CI
         assert_at_top(phones, f"card {round_} closed")
         expect(fac.locator("#next-action")).to_have_text(
-            re.compile(f'{t("ui.play.draw")}|{t("ui.control.finish")}'), timeout=WAIT)
+            re.compile(f"{t('ui.play.draw')}|{t('ui.control.finish')}"), timeout=WAIT
+        )
     assert voted_cards >= 2 and round_ <= 6, (voted_cards, round_)
 
     # somebody opens the join form now and sends their name only after the end
@@ -229,8 +240,7 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
     scroll_down(phones)
     double_click_next(fac, t("ui.control.finish"))
     for phone in phones:
-        expect(phone.get_by_role("heading", name=t("ui.synthesis.heading"))).to_be_visible(
-            timeout=WAIT)
+        expect(phone.get_by_role("heading", name=t("ui.synthesis.heading"))).to_be_visible(timeout=WAIT)
     assert_at_top(phones, "synthesis")
     expect(screens["1920"].locator(".synth-chart .chart-row")).to_have_count(6, timeout=WAIT)
     assert in_viewport(screens["1920"], ".synth-chart")
@@ -255,7 +265,8 @@ def test_whole_session_on_every_screen(server: ServerProcess, pages: Pages) -> N
     expect(late.locator("#join-view")).to_be_hidden()
     expect(late.locator("#conn-status")).to_be_hidden()
     expect(late.get_by_role("link", name=t("ui.finished.report"))).to_have_attribute(
-        "href", f"/r/{code}/report")
+        "href", f"/r/{code}/report"
+    )
     shot(late, "shared-07-finished-phone")
     axe_clean(late, "finished")
 

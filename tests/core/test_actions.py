@@ -31,14 +31,28 @@ def _played(**kw: object) -> RoomState:
 def test_everyone_adds_the_facilitator_edits_and_removes() -> None:
     deck = mini_deck()
     state = _played()
-    state = apply(deck, state, "p0", c.AddAction("Demander au fournisseur la notice",
-                                                  owner="  la DRH  ", due="2027-03-12",
-                                                  criterion="responsabilite", guide_step=3), NOW)
+    state = apply(
+        deck,
+        state,
+        "p0",
+        c.AddAction(
+            "Demander au fournisseur la notice",
+            owner="  la DRH  ",
+            due="2027-03-12",
+            criterion="responsabilite",
+            guide_step=3,
+        ),
+        NOW,
+    )
     state = apply(deck, state, "fac", c.AddAction("Former l'équipe", criterion="savoir_faire"), NOW)
     assert [a.id for a in state.actions] == ["a1", "a2"]
     first = state.actions[0]
     assert (first.owner, first.due, first.criterion, first.guide_step) == (
-        "la DRH", "2027-03-12", "responsabilite", 3)
+        "la DRH",
+        "2027-03-12",
+        "responsabilite",
+        3,
+    )
     with pytest.raises(GameError) as exc:
         apply(deck, state, "p1", c.EditAction("a1", (("owner", "moi"),)), NOW)
     assert _code(exc) == "not_facilitator"
@@ -47,7 +61,10 @@ def test_everyone_adds_the_facilitator_edits_and_removes() -> None:
     assert _code(exc) == "not_facilitator"
     state = apply(deck, state, "fac", c.EditAction("a1", (("owner", "Le CSE"), ("due", None))), NOW)
     assert (state.actions[0].owner, state.actions[0].due, state.actions[0].text) == (
-        "Le CSE", None, "Demander au fournisseur la notice")
+        "Le CSE",
+        None,
+        "Demander au fournisseur la notice",
+    )
     state = apply(deck, state, "fac", c.RemoveAction("a2"), NOW)
     assert [a.id for a in state.actions] == ["a1"]
     # ids are never reused after a removal
@@ -58,20 +75,23 @@ def test_everyone_adds_the_facilitator_edits_and_removes() -> None:
     assert _code(exc) == "unknown_action"
 
 
-@pytest.mark.parametrize(("cmd", "code"), [
-    (c.AddAction(""), "text_empty"),
-    (c.AddAction(" \n\t "), "text_empty"),
-    (c.AddAction("x" * (ACTION_TEXT + 1)), "text_too_long"),
-    (c.AddAction("ok", owner="o" * (ACTION_OWNER + 1)), "owner_too_long"),
-    (c.AddAction("ok", due="12/03/2027"), "bad_date"),
-    (c.AddAction("ok", due="2027-02-30"), "bad_date"),
-    (c.AddAction("ok", criterion="bonheur"), "unknown_criterion"),
-    (c.AddAction("ok", guide_step=0), "unknown_step"),
-    (c.AddAction("ok", guide_step=10), "unknown_step"),
-    (c.AddAction("ok", card_id="nope", note=0), "unknown_card"),
-    (c.AddAction("", card_id="c1", note=5), "unknown_note"),
-    (c.AddAction("", note=0), "missing_field"),
-])
+@pytest.mark.parametrize(
+    ("cmd", "code"),
+    [
+        (c.AddAction(""), "text_empty"),
+        (c.AddAction(" \n\t "), "text_empty"),
+        (c.AddAction("x" * (ACTION_TEXT + 1)), "text_too_long"),
+        (c.AddAction("ok", owner="o" * (ACTION_OWNER + 1)), "owner_too_long"),
+        (c.AddAction("ok", due="12/03/2027"), "bad_date"),
+        (c.AddAction("ok", due="2027-02-30"), "bad_date"),
+        (c.AddAction("ok", criterion="bonheur"), "unknown_criterion"),
+        (c.AddAction("ok", guide_step=0), "unknown_step"),
+        (c.AddAction("ok", guide_step=10), "unknown_step"),
+        (c.AddAction("ok", card_id="nope", note=0), "unknown_card"),
+        (c.AddAction("", card_id="c1", note=5), "unknown_note"),
+        (c.AddAction("", note=0), "missing_field"),
+    ],
+)
 def test_bad_actions_are_refused_and_change_nothing(cmd: c.AddAction, code: str) -> None:
     state = _played()
     with pytest.raises(AppError) as exc:
@@ -84,8 +104,7 @@ def test_an_action_from_a_note_takes_its_words_and_its_card() -> None:
     deck = mini_deck()
     state = _played(note="Vérifier\nqui valide le planning")
     card_id = state.closed[0].card_id
-    state = apply(deck, state, "p1", c.AddAction(card_id=card_id, note=0, criterion="autonomie"),
-                  NOW)
+    state = apply(deck, state, "p1", c.AddAction(card_id=card_id, note=0, criterion="autonomie"), NOW)
     action = state.actions[0]
     assert action.text == "Vérifier qui valide le planning"  # one line
     assert action.card_id == card_id
@@ -123,16 +142,30 @@ def test_no_author_is_ever_recorded() -> None:
         state = apply(deck, state, "p0", c.AddAction("Une action", owner="Participant 1"), NOW)
         dumped = state.actions[0].model_dump()
         assert "Participant 0" not in json.dumps(dumped)
-        assert set(dumped) == {"id", "text", "owner", "due", "criterion", "guide_step", "card_id",
-                               "created_at"}
+        assert set(dumped) == {
+            "id",
+            "text",
+            "owner",
+            "due",
+            "criterion",
+            "guide_step",
+            "card_id",
+            "created_at",
+        }
 
 
 def _earlier_summary() -> dict[str, object]:
     deck = mini_deck()
     state = _played()
-    state = apply(deck, state, "p0", c.AddAction("Informer le CSE", owner="Direction",
-                                                  due="2027-01-15", criterion="surveillance",
-                                                  guide_step=2), NOW)
+    state = apply(
+        deck,
+        state,
+        "p0",
+        c.AddAction(
+            "Informer le CSE", owner="Direction", due="2027-01-15", criterion="surveillance", guide_step=2
+        ),
+        NOW,
+    )
     state = apply(deck, state, "p1", c.AddAction("Former les équipes"), NOW)
     return build_summary(deck, state, "EARLY1").model_dump(mode="json")
 
@@ -172,8 +205,13 @@ def test_a_follow_up_sets_statuses_compares_and_unlinks() -> None:
         assert state.current is not None
         for q in (deck.card(state.current.card_id) or pytest.fail()).questions:
             for p in ("p0", "p1", "p2"):
-                state = apply(deck, state, p, c.Answer(state.current.card_id, q.id,
-                                                      "yes" if q.kind == "yes_no" else "t"), NOW)
+                state = apply(
+                    deck,
+                    state,
+                    p,
+                    c.Answer(state.current.card_id, q.id, "yes" if q.kind == "yes_no" else "t"),
+                    NOW,
+                )
         state = apply(deck, state, "fac", c.Reveal(), NOW)
         state = apply(deck, state, "fac", c.Next(), NOW)
     state = apply(deck, state, "fac", c.Finish(), NOW)
@@ -213,9 +251,15 @@ def test_trend_compares_assessed_levels_only() -> None:
 def test_actions_in_every_format() -> None:
     deck = mini_deck()
     state = _played()
-    state = apply(deck, state, "p0", c.AddAction("Écrire *la* charte", owner="=Équipe RH",
-                                                  due="2027-06-30", criterion="autonomie",
-                                                  guide_step=6), NOW)
+    state = apply(
+        deck,
+        state,
+        "p0",
+        c.AddAction(
+            "Écrire *la* charte", owner="=Équipe RH", due="2027-06-30", criterion="autonomie", guide_step=6
+        ),
+        NOW,
+    )
     s = build_summary(deck, state, "ABCDEF")
     assert s.actions[0].guide_step_title and s.actions[0].criterion_label == "Autonomie"
     md = markdown.render_markdown(s)

@@ -107,9 +107,16 @@ def test_french_and_english_share_ids(stem: str) -> None:
     assert fr.language == "fr" and en.language == "en"
 
     def shape(deck: Deck) -> list[tuple[object, ...]]:
-        return [(c.id, c.theme, c.place, c.sectors,
-                 [(q.id, q.kind, q.criterion, q.risk_answer) for q in c.questions])
-                for c in deck.cards]
+        return [
+            (
+                c.id,
+                c.theme,
+                c.place,
+                c.sectors,
+                [(q.id, q.kind, q.criterion, q.risk_answer) for q in c.questions],
+            )
+            for c in deck.cards
+        ]
 
     assert shape(fr) == shape(en)
     assert [t.id for t in fr.themes] == [t.id for t in en.themes]
@@ -132,7 +139,8 @@ STORY = {
         r"|livreurs?|aides? à domicile|téléconseill(er|ère)s?|éleveurs?|intérimaires?|candidats?"
         r"|le logiciel|la caméra|les caméras|le chatbot|l'application|le robot|les capteurs"
         r"|cette histoire|cette situation)\b",
-        re.IGNORECASE),
+        re.IGNORECASE,
+    ),
     "en": re.compile(
         r"\b(bakers?|owner|apprentices?|pickers?|dispatchers?|inspectors?|drivers?|carers?|nurses?"
         r"|mechanics?|electricians?|advisers?|site managers?|workers on site|developers?|recruiters?"
@@ -141,12 +149,14 @@ STORY = {
         r"|vets?|clerks?|notary|cashiers?|couriers?|home helps?|call-centre|farmers?|temps|candidates?"
         r"|the software|the camera|the cameras|the chatbot|the app|the robot|the sensors"
         r"|this story|this situation)\b",
-        re.IGNORECASE),
+        re.IGNORECASE,
+    ),
 }
 
 
-@pytest.mark.parametrize("name", ["exploria-fr.json", "exploria-en.json",
-                                  "autodiag-fr.json", "autodiag-en.json"])
+@pytest.mark.parametrize(
+    "name", ["exploria-fr.json", "exploria-en.json", "autodiag-fr.json", "autodiag-en.json"]
+)
 def test_counted_questions_ask_about_us(name: str) -> None:
     deck = load(name)
     lang = deck.language
@@ -161,9 +171,11 @@ def test_counted_questions_ask_about_us(name: str) -> None:
 
 def test_the_rule_fails_on_story_questions() -> None:
     """The heuristic catches the kind of question the decks used to ask."""
-    for text in ("Le boulanger peut-il modifier les quantités proposées sans avoir à se justifier ?",
-                 "Les exploitants perdent-ils leur connaissance fine du terrain ?",
-                 "Les apprentis risquent-ils de ne jamais apprendre à estimer la production ?"):
+    for text in (
+        "Le boulanger peut-il modifier les quantités proposées sans avoir à se justifier ?",
+        "Les exploitants perdent-ils leur connaissance fine du terrain ?",
+        "Les apprentis risquent-ils de ne jamais apprendre à estimer la production ?",
+    ):
         assert not US["fr"].search(text) or STORY["fr"].search(text), text
     assert STORY["en"].search("Can the baker change the suggested quantities?")
     assert not US["en"].search("Can the baker change the suggested quantities?")
@@ -177,17 +189,20 @@ def test_french_wording(name: str) -> None:
     for _, text, _, _ in counted(deck):
         assert text.count("?") == 1, text
         assert not re.search(r"risquen?t?-(t-)?(il|elle|ils|elles)\b|\bcertain(e)?s\b", text), text
-    everything = " ".join([deck.title, deck.description]
-                          + [c.title + " " + c.situation + " " + (c.facilitator_tip or "")
-                             for c in deck.cards] + texts)
+    everything = " ".join(
+        [deck.title, deck.description]
+        + [c.title + " " + c.situation + " " + (c.facilitator_tip or "") for c in deck.cards]
+        + texts
+    )
     assert "délégué du personnel" not in everything
     assert "auto-diagnostic" not in everything.lower()
     # "surveiller" is for monitoring people; a machine is supervised
     assert not re.search(r"\bsurveill(e|es|ent|er|ons|ez|ant)\b", everything), name
 
 
-@pytest.mark.parametrize("name", ["exploria-fr.json", "exploria-en.json",
-                                  "autodiag-fr.json", "autodiag-en.json"])
+@pytest.mark.parametrize(
+    "name", ["exploria-fr.json", "exploria-en.json", "autodiag-fr.json", "autodiag-en.json"]
+)
 def test_descriptions_point_to_the_official_documents(name: str) -> None:
     deck = load(name)
     assert "LaborIA-Explorer-JEU-DE-CARTES-EXPLORIA_Mars-2025.pdf" in deck.description

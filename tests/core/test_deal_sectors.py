@@ -17,15 +17,26 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def card(card_id: str, theme: str = "t1", **extra: Any) -> dict[str, Any]:
-    return {"id": card_id, "theme": theme, "title": card_id,
-            "questions": [{"id": "q1", "kind": "open", "text": "Qu'en pensez-vous ?"}], **extra}
+    return {
+        "id": card_id,
+        "theme": theme,
+        "title": card_id,
+        "questions": [{"id": "q1", "kind": "open", "text": "Qu'en pensez-vous ?"}],
+        **extra,
+    }
 
 
 def make_deck(*cards: dict[str, Any]) -> Deck:
-    return parse_deck({"format": "exploria-deck/1", "id": "deal-test", "title": "Test",
-                       "language": "fr", "themes": [{"id": "t1", "title": "Un"},
-                                                    {"id": "t2", "title": "Deux"}],
-                       "cards": list(cards)})
+    return parse_deck(
+        {
+            "format": "exploria-deck/1",
+            "id": "deal-test",
+            "title": "Test",
+            "language": "fr",
+            "themes": [{"id": "t1", "title": "Un"}, {"id": "t2", "title": "Deux"}],
+            "cards": list(cards),
+        }
+    )
 
 
 DECK = make_deck(
@@ -56,16 +67,23 @@ def test_sectors_keep_tagged_and_untagged_cards() -> None:
 
 def test_framing_cards_come_first_and_last_whatever_the_selection() -> None:
     for seed in range(20):
-        for settings in (RoomSettings(), RoomSettings(sectors=("btp",)),
-                         RoomSettings(selection="random", card_count=2),
-                         RoomSettings(selection="themes", themes=("t2",))):
+        for settings in (
+            RoomSettings(),
+            RoomSettings(sectors=("btp",)),
+            RoomSettings(selection="random", card_count=2),
+            RoomSettings(selection="themes", themes=("t2",)),
+        ):
             dealt = deal(DECK, settings, seed)
             assert dealt[0] == "intro" and dealt[-1] == "debrief", (settings, dealt)
             assert "intro" not in dealt[1:] and "debrief" not in dealt[:-1]
     # a random draw counts the situation cards only
     assert len(deal(DECK, RoomSettings(selection="random", card_count=2), 3)) == 4
     assert set(deal(DECK, RoomSettings(selection="themes", themes=("t2",)), 3)) == {
-        "intro", "site", "law", "debrief"}
+        "intro",
+        "site",
+        "law",
+        "debrief",
+    }
 
 
 def test_an_explicit_list_is_dealt_as_chosen() -> None:
@@ -76,8 +94,7 @@ def test_an_explicit_list_is_dealt_as_chosen() -> None:
 
 
 def test_no_situation_left_is_no_session() -> None:
-    only_law = make_deck(card("intro", place="first"),
-                         card("law", sectors=["juridique_conseil"]))
+    only_law = make_deck(card("intro", place="first"), card("law", sectors=["juridique_conseil"]))
     assert deal(only_law, RoomSettings(sectors=("btp",)), 1) == ()
     with pytest.raises(GameError) as err:
         new_room(only_law, RoomSettings(sectors=("btp",)), seed=1, now=0.0)

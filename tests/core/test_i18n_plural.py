@@ -20,8 +20,12 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("en", "{count} {count|card|cards}", {"count": 0}, "0 cards"),
     ("en", "{count} {count|card|cards}", {"count": 1}, "1 card"),
     ("en", "{count} {count|card|cards}", {"count": 2}, "2 cards"),
-    ("fr", "{a} {a|signal|signaux}, {b} {b|question tranchée|questions tranchées}", {"a": 1, "b": 3},
-     "1 signal, 3 questions tranchées"),
+    (
+        "fr",
+        "{a} {a|signal|signaux}, {b} {b|question tranchée|questions tranchées}",
+        {"a": 1, "b": 3},
+        "1 signal, 3 questions tranchées",
+    ),
     ("fr", "{n|Il reste une carte|Il reste des cartes}", {"n": 4}, "Il reste des cartes"),
     ("fr", "{count} {count|carte|cartes}", {"count": "beaucoup"}, "beaucoup cartes"),
     ("fr", "{count} {count|carte|cartes}", {}, "{count} {count|carte|cartes}"),
@@ -113,7 +117,9 @@ def test_javascript_format_matches_the_table() -> None:
                       global: globalThis.exploriaFormat === m.formatMessage,
                       i18n: m.i18n("some.key", {}),
                     };
-                }""", [url, cases])
+                }""",
+                [url, cases],
+            )
         finally:
             browser.close()
     expected = [e for *_, e in CASES]

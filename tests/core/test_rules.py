@@ -43,8 +43,7 @@ def test_dealing_is_seeded_and_respects_selection() -> None:
     assert deal(MINI, all_cards, 1) == deal(MINI, all_cards, 1)
     assert sorted(deal(MINI, all_cards, 1)) == ["c1", "c2", "c3"]
     assert len(deal(MINI, RoomSettings(selection="random", card_count=2), 3)) == 2
-    assert sorted(deal(MINI, RoomSettings(selection="themes", themes=("organisation",)), 3)) == [
-        "c1", "c3"]
+    assert sorted(deal(MINI, RoomSettings(selection="themes", themes=("organisation",)), 3)) == ["c1", "c3"]
     with pytest.raises(GameError) as err:
         deal(MINI, RoomSettings(selection="themes", themes=("nope",)), 3)
     assert err.value.code == "unknown_theme"
@@ -142,10 +141,13 @@ seat_lists = st.lists(st.tuples(st.booleans(), st.booleans()), min_size=0, max_s
 
 
 @given(seat_lists, st.integers(0, 10))
-def test_rotation_picks_a_connected_player_in_join_order(seats: list[tuple[bool, bool]],
-                                                         start: int) -> None:
-    players = [Player(id=f"p{i}", name=f"P{i}", role=Role.PLAYER if is_player else Role.FACILITATOR,
-                      connected=connected) for i, (is_player, connected) in enumerate(seats)]
+def test_rotation_picks_a_connected_player_in_join_order(seats: list[tuple[bool, bool]], start: int) -> None:
+    players = [
+        Player(
+            id=f"p{i}", name=f"P{i}", role=Role.PLAYER if is_player else Role.FACILITATOR, connected=connected
+        )
+        for i, (is_player, connected) in enumerate(seats)
+    ]
     seated = [p for p in players if p.role is Role.PLAYER]
     current = players[start].id if start < len(players) else None
     chosen = next_reader(players, current)
@@ -205,8 +207,7 @@ def test_reveal_records_who_is_present_and_the_quorum_follows() -> None:
         (("unsure", "unsure"), {}, "to_clarify"),
     ],
 )
-def test_group_answer_at_the_reveal(votes: tuple[str, ...], settings: dict[str, int],
-                                     expected: str) -> None:
+def test_group_answer_at_the_reveal(votes: tuple[str, ...], settings: dict[str, int], expected: str) -> None:
     state = drawn(room("Ana", "Ben", "Cle", "Dan", **settings), "c2")
     for who, value in zip(("ana", "ben", "cle"), votes, strict=False):
         state = step(state, who, c.Answer("c2", "q1", value))
@@ -224,10 +225,12 @@ def test_a_consensus_overrides_the_quorum() -> None:
 
 def test_frame_sets_and_clears_the_framing() -> None:
     state = room("Ana")
-    system = {"name": "Planificateur", "purpose": "Proposer les plannings", "users": "",
-              "stage": "pilot"}
-    state = step(state, "fac", c.Frame((("title", "Atelier  du 3 mars"),
-                                       ("ai_system", AiSystem.model_validate(system)))))
+    system = {"name": "Planificateur", "purpose": "Proposer les plannings", "users": "", "stage": "pilot"}
+    state = step(
+        state,
+        "fac",
+        c.Frame((("title", "Atelier  du 3 mars"), ("ai_system", AiSystem.model_validate(system)))),
+    )
     assert state.settings.title == "Atelier  du 3 mars"
     assert state.settings.ai_system is not None and state.settings.ai_system.stage == "pilot"
     state = step(state, "fac", c.Start(), c.Frame((("organisation", "Boulangerie Martin"),)))
@@ -247,10 +250,17 @@ def test_frame_sets_and_clears_the_framing() -> None:
 @pytest.mark.parametrize(
     "settings",
     [
-        {"title": "x" * 121}, {"organisation": "a\nb"}, {"title": "\u202eevil"},
-        {"ai_system": {"name": "x" * 81}}, {"ai_system": {"purpose": "x" * 301}},
-        {"ai_system": {"users": "tab\there"}}, {"ai_system": {"stage": "prod"}},
-        {"quorum_percent": 0}, {"quorum_percent": 101}, {"quorum_min": 0}, {"quorum_min": 51},
+        {"title": "x" * 121},
+        {"organisation": "a\nb"},
+        {"title": "\u202eevil"},
+        {"ai_system": {"name": "x" * 81}},
+        {"ai_system": {"purpose": "x" * 301}},
+        {"ai_system": {"users": "tab\there"}},
+        {"ai_system": {"stage": "prod"}},
+        {"quorum_percent": 0},
+        {"quorum_percent": 101},
+        {"quorum_min": 0},
+        {"quorum_min": 51},
         {"company_size": "huge"},
     ],
 )

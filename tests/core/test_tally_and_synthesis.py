@@ -48,9 +48,21 @@ def test_group_answer(values: list[str], consensus: str | None, needed: int, exp
 @pytest.mark.parametrize(
     ("present", "percent", "minimum", "expected"),
     [
-        (0, 50, 2, 1), (1, 50, 2, 1), (2, 50, 2, 2), (3, 50, 2, 2), (4, 50, 2, 2), (5, 50, 2, 3),
-        (9, 50, 2, 5), (10, 50, 2, 5), (30, 50, 2, 15), (4, 100, 2, 4), (4, 1, 2, 2),
-        (4, 1, 1, 1), (3, 50, 5, 3), (7, 34, 2, 3), (100, 50, 50, 50),
+        (0, 50, 2, 1),
+        (1, 50, 2, 1),
+        (2, 50, 2, 2),
+        (3, 50, 2, 2),
+        (4, 50, 2, 2),
+        (5, 50, 2, 3),
+        (9, 50, 2, 5),
+        (10, 50, 2, 5),
+        (30, 50, 2, 15),
+        (4, 100, 2, 4),
+        (4, 1, 2, 2),
+        (4, 1, 1, 1),
+        (3, 50, 5, 3),
+        (7, 34, 2, 3),
+        (100, 50, 50, 50),
     ],
 )
 def test_quorum(present: int, percent: int, minimum: int, expected: int) -> None:
@@ -93,8 +105,7 @@ def test_divided_never_on_zero_yes_no_votes(values: list[str], needed: int) -> N
 
 
 @given(votes, st.integers(0, 30))
-def test_an_answered_question_met_the_quorum_and_the_unsure_bound(values: list[str],
-                                                                   needed: int) -> None:
+def test_an_answered_question_met_the_quorum_and_the_unsure_bound(values: list[str], needed: int) -> None:
     tally = count(values)
     if group_answer(tally, None, needed) in ("yes", "no"):
         assert tally.voted >= needed and tally.unsure < tally.yes + tally.no
@@ -108,8 +119,17 @@ def test_tally_counts_every_vote(values: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("yes", "no", "divergent"),
-    [(2, 0, False), (1, 1, False), (2, 1, True), (3, 1, False), (4, 2, True), (6, 3, True),
-     (7, 3, False), (5, 0, False), (2, 2, True)],
+    [
+        (2, 0, False),
+        (1, 1, False),
+        (2, 1, True),
+        (3, 1, False),
+        (4, 2, True),
+        (6, 3, True),
+        (7, 3, False),
+        (5, 0, False),
+        (2, 2, True),
+    ],
 )
 def test_divergence_of_yes_and_no(yes: int, no: int, divergent: bool) -> None:
     assert is_divergent(Tally(yes=yes, no=no)) is divergent
@@ -117,8 +137,18 @@ def test_divergence_of_yes_and_no(yes: int, no: int, divergent: bool) -> None:
 
 @pytest.mark.parametrize(
     ("yes", "no", "unsure", "split"),
-    [(1, 1, 1, True), (2, 1, 1, True), (1, 1, 2, True), (2, 2, 1, True), (3, 1, 1, False),
-     (1, 1, 3, False), (0, 1, 1, False), (1, 0, 2, False), (5, 2, 1, False), (4, 3, 1, True)],
+    [
+        (1, 1, 1, True),
+        (2, 1, 1, True),
+        (1, 1, 2, True),
+        (2, 2, 1, True),
+        (3, 1, 1, False),
+        (1, 1, 3, False),
+        (0, 1, 1, False),
+        (1, 0, 2, False),
+        (5, 2, 1, False),
+        (4, 3, 1, True),
+    ],
 )
 def test_three_way_split_is_divergent(yes: int, no: int, unsure: int, split: bool) -> None:
     tally = Tally(yes=yes, no=no, unsure=unsure)
@@ -142,23 +172,37 @@ def test_a_strict_majority_is_never_a_three_way_split(values: list[str]) -> None
 
 @pytest.mark.parametrize(
     ("answered", "risks", "level"),
-    [(0, 0, "not_assessed"), (3, 0, "ok"), (3, 1, "watch"), (5, 2, "watch"), (4, 2, "alert"),
-     (2, 2, "alert")],
+    [
+        (0, 0, "not_assessed"),
+        (3, 0, "ok"),
+        (3, 1, "watch"),
+        (5, 2, "watch"),
+        (4, 2, "alert"),
+        (2, 2, "alert"),
+    ],
 )
 def test_levels(answered: int, risks: int, level: str) -> None:
     assert level_for(answered, risks) == level
 
 
-def closed(card_id: str, results: dict[str, tuple[int, int, int, str | None]],
-           present: int = 4) -> ClosedCard:
+def closed(
+    card_id: str, results: dict[str, tuple[int, int, int, str | None]], present: int = 4
+) -> ClosedCard:
     out = []
     needed = quorum(present)
     for qid, (yes, no, unsure, consensus) in results.items():
         tally = Tally(yes=yes, no=no, unsure=unsure, answered=yes + no + unsure)
-        out.append(QuestionResult(question_id=qid, tally=tally,
-                                  group_answer=group_answer(tally, consensus, needed),
-                                  consensus=consensus, divergent=is_divergent(tally),
-                                  present=present, quorum=needed))
+        out.append(
+            QuestionResult(
+                question_id=qid,
+                tally=tally,
+                group_answer=group_answer(tally, consensus, needed),
+                consensus=consensus,
+                divergent=is_divergent(tally),
+                present=present,
+                quorum=needed,
+            )
+        )
     return ClosedCard(card_id=card_id, outcome="played", results=tuple(out))
 
 
@@ -200,8 +244,9 @@ def test_thin_turnout_and_unsure_are_listed_not_counted() -> None:
     autonomie = by["autonomie"]
     assert autonomie.level == "not_assessed" and autonomie.answered == 0
     assert autonomie.insufficient == 1
-    assert [(q.card_id, q.question_id, q.present, q.quorum)
-            for q in autonomie.insufficient_questions] == [("c1", "q1", 6, 3)]
+    assert [(q.card_id, q.question_id, q.present, q.quorum) for q in autonomie.insufficient_questions] == [
+        ("c1", "q1", 6, 3)
+    ]
     surveillance = by["surveillance"]
     assert surveillance.to_clarify == 1 and surveillance.level == "not_assessed"
     assert surveillance.to_clarify_questions[0].group_answer == "to_clarify"
@@ -216,8 +261,9 @@ answers = st.tuples(st.integers(0, 6), st.integers(0, 6), st.integers(0, 6), con
 
 
 @given(st.lists(answers, min_size=4, max_size=4), st.integers(0, 12))
-def test_synthesis_counts_are_consistent(tallies: list[tuple[int, int, int, str | None]],
-                                         present: int) -> None:
+def test_synthesis_counts_are_consistent(
+    tallies: list[tuple[int, int, int, str | None]], present: int
+) -> None:
     (a, b, c, d) = tallies
     played = (
         closed("c1", {"q1": a, "q2": b}, present),

@@ -29,9 +29,20 @@ def plain(deck: Deck, state: RoomState) -> str:
 def moves(deck: Deck, state: RoomState) -> list[tuple[str, c.Command]]:
     """Every move worth trying from ``state`` (many are illegal; those are skipped)."""
     out: list[tuple[str, c.Command]] = [
-        (p, cmd) for p in PEOPLE for cmd in (
-            c.Start(), c.Draw(), c.Reveal(), c.Next(), c.Skip(), c.Park(), c.PassTurn(),
-            c.Finish(), c.Connect(), c.Disconnect(), c.AddNote(f"note « {p} » ✓"),
+        (p, cmd)
+        for p in PEOPLE
+        for cmd in (
+            c.Start(),
+            c.Draw(),
+            c.Reveal(),
+            c.Next(),
+            c.Skip(),
+            c.Park(),
+            c.PassTurn(),
+            c.Finish(),
+            c.Connect(),
+            c.Disconnect(),
+            c.AddNote(f"note « {p} » ✓"),
             c.Frame((("title", f"Session de {p}"),)),
         )
     ]
@@ -45,10 +56,12 @@ def moves(deck: Deck, state: RoomState) -> list[tuple[str, c.Command]]:
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.sampled_from([MINI, EXPLORIA]), st.booleans(),
-       st.lists(st.integers(min_value=0, max_value=10_000), min_size=10, max_size=60))
-def test_assembled_view_equals_the_plain_one(deck: Deck, anonymous: bool,
-                                             choices: list[int]) -> None:
+@given(
+    st.sampled_from([MINI, EXPLORIA]),
+    st.booleans(),
+    st.lists(st.integers(min_value=0, max_value=10_000), min_size=10, max_size=60),
+)
+def test_assembled_view_equals_the_plain_one(deck: Deck, anonymous: bool, choices: list[int]) -> None:
     state = new_room(deck, RoomSettings(anonymous=anonymous), seed=3, now=NOW)
     state = apply(deck, state, None, c.Join("fac", "Anim", Role.FACILITATOR), NOW)
     for name in PEOPLE[1:]:
@@ -68,8 +81,13 @@ def test_a_finished_game_shows_its_synthesis() -> None:
     state = new_room(MINI, RoomSettings(), seed=1, now=NOW)
     state = apply(MINI, state, None, c.Join("fac", "Anim", Role.FACILITATOR), NOW)
     state = apply(MINI, state, None, c.Join("ana", "Ana"), NOW)
-    for actor, cmd in [("fac", c.Start()), ("ana", c.Draw()), ("ana", c.Reveal()),
-                       ("ana", c.Next()), ("fac", c.Finish())]:
+    for actor, cmd in [
+        ("fac", c.Start()),
+        ("ana", c.Draw()),
+        ("ana", c.Reveal()),
+        ("ana", c.Next()),
+        ("fac", c.Finish()),
+    ]:
         state = apply(MINI, state, actor, cmd, NOW)
     cache = ViewCache()
     assert public_view_json(MINI, state, cache) == plain(MINI, state)
@@ -78,10 +96,13 @@ def test_a_finished_game_shows_its_synthesis() -> None:
 
 
 def test_a_revealed_question_says_its_turnout_and_the_framing_shows() -> None:
-    settings = RoomSettings.model_validate({
-        "title": "Atelier", "ai_system": {"name": "Planificateur", "stage": "idea"},
-        "facilitator_name": "Secret",
-    })
+    settings = RoomSettings.model_validate(
+        {
+            "title": "Atelier",
+            "ai_system": {"name": "Planificateur", "stage": "idea"},
+            "facilitator_name": "Secret",
+        }
+    )
     state = new_room(MINI, settings, seed=1, now=NOW)
     state = apply(MINI, state, None, c.Join("fac", "Anim", Role.FACILITATOR), NOW)
     for name in ("ana", "ben", "cleo"):

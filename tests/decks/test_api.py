@@ -12,7 +12,7 @@ from tests.decks.corpus import Broken, corpus, valid_deck
 from tests.helpers import ServerProcess
 
 CORPUS = corpus()
-XSS = '<img src=x onerror=window.__xss=1><script>window.__xss=2</script>'
+XSS = "<img src=x onerror=window.__xss=1><script>window.__xss=2</script>"
 
 
 def deck_ids(server: ServerProcess) -> list[str]:
@@ -68,8 +68,13 @@ def test_messages_follow_the_language(server: ServerProcess) -> None:
     for lang, headers in (("fr", {}), ("en", {"Accept-Language": "en-GB,en;q=0.9"})):
         status, body = server.request("POST", "/api/decks", raw=case.body, headers=headers)
         assert status == 422
-        assert body["errors"] == [{"path": "cards[0].questions[0].risk_answer",
-                                   "message": translate(lang, key), "code": "risk_answer_required"}]
+        assert body["errors"] == [
+            {
+                "path": "cards[0].questions[0].risk_answer",
+                "message": translate(lang, key),
+                "code": "risk_answer_required",
+            }
+        ]
     status, body = server.request("POST", "/api/decks?lang=en", raw=case.body)
     assert body["errors"][0]["message"] == translate("en", key)
 
@@ -101,8 +106,7 @@ def test_taken_custom_id_is_a_conflict(server: ServerProcess) -> None:
     status, body = server.request("GET", "/api/decks/taken-custom")
     assert body["title"] == "Mini deck de test"
     status, body = server.request("POST", "/api/validate/deck", deck)
-    assert status == 200 and body == {"valid": True, "id": "taken-custom", "card_count": 3,
-                                      "id_taken": True}
+    assert status == 200 and body == {"valid": True, "id": "taken-custom", "card_count": 3, "id_taken": True}
 
 
 def test_export_then_import_gives_the_same_deck(server: ServerProcess) -> None:
@@ -126,8 +130,11 @@ def test_edit_rights(server: ServerProcess) -> None:
     token = create(server, deck)
     edited = {**deck, "title": "Titre modifié"}
 
-    for headers, code in (({}, "deck_token"), (bearer("not-the-token"), "deck_token"),
-                          (bearer(token + "x"), "deck_token")):
+    for headers, code in (
+        ({}, "deck_token"),
+        (bearer("not-the-token"), "deck_token"),
+        (bearer(token + "x"), "deck_token"),
+    ):
         status, body = server.request("PUT", "/api/decks/rights-deck", edited, headers=headers)
         assert (status, body["error"]["code"]) == (403, code)
         status, body = server.request("DELETE", "/api/decks/rights-deck", headers=headers)
@@ -152,8 +159,9 @@ def test_edit_rights(server: ServerProcess) -> None:
     assert server.request("GET", "/api/decks/rights-deck")[1]["title"] == "Titre modifié"
 
     # the id of a stored deck does not change
-    status, body = server.request("PUT", "/api/decks/rights-deck", {**edited, "id": "rights-new"},
-                                  headers=bearer(token))
+    status, body = server.request(
+        "PUT", "/api/decks/rights-deck", {**edited, "id": "rights-new"}, headers=bearer(token)
+    )
     assert status == 422 and body["errors"][0]["path"] == "id"
 
     # a broken deck does not replace a good one

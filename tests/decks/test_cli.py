@@ -12,8 +12,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server.decks", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=30, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "server.decks", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
 
 def write(tmp: Path, name: str, data: bytes) -> str:
@@ -27,8 +33,10 @@ def test_valid_files_exit_zero(tmp_path: Path) -> None:
     result = run("validate", deck, str(ROOT / "cards" / "exploria-fr.json"))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines == [f"{deck}: valide (3 cartes, 2 thèmes)",
-                     f"{ROOT / 'cards' / 'exploria-fr.json'}: valide (42 cartes, 5 thèmes)"]
+    assert lines == [
+        f"{deck}: valide (3 cartes, 2 thèmes)",
+        f"{ROOT / 'cards' / 'exploria-fr.json'}: valide (42 cartes, 5 thèmes)",
+    ]
     assert run("validate", "--quiet", deck).stdout == ""
 
 
@@ -44,7 +52,8 @@ def test_problems_one_line_each_in_french_by_default(tmp_path: Path) -> None:
     assert len(lines) == 3
     assert lines[1] == f"{path}: cards[1].theme: " + translate("fr", "deck.problem.unknown_theme", theme="rh")
     assert lines[2] == f"{path}: cards[2].questions[0].risk_answer: " + translate(
-        "fr", "deck.problem.risk_answer_required")
+        "fr", "deck.problem.risk_answer_required"
+    )
     assert lines[0].startswith(f"{path}: cards[0].questions[0].criterion: ")
 
     english = run("validate", "--lang", "en", path).stdout.splitlines()

@@ -14,17 +14,27 @@ from tests.helpers import ServerProcess
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "docs" / "deck.schema.json"
 GUIDE = ROOT / "docs" / "decks.md"
-STUDIO_SOURCES = [ROOT / "static" / "js" / "studio.js", ROOT / "templates" / "studio.html",
-                  ROOT / "server" / "decks" / "cli.py"]
+STUDIO_SOURCES = [
+    ROOT / "static" / "js" / "studio.js",
+    ROOT / "templates" / "studio.html",
+    ROOT / "server" / "decks" / "cli.py",
+]
 # t('studio.key'…) in the script, the template and the CLI
 KEY_USE = r"""\bt\(\s*['"`]((?:studio|deck\.problem|error|answer)\.[a-z_.]+)['"`]"""
 
 
 def test_committed_schema_is_generated_from_the_models() -> None:
     assert SCHEMA_FILE.read_text("utf-8") == schema_text(), (
-        "docs/deck.schema.json is stale: run `python -m server.decks schema > docs/deck.schema.json`")
-    result = subprocess.run([sys.executable, "-m", "server.decks", "schema"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=30, check=True)
+        "docs/deck.schema.json is stale: run `python -m server.decks schema > docs/deck.schema.json`"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "server.decks", "schema"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     assert result.stdout == schema_text()
 
 
@@ -46,8 +56,14 @@ def test_the_guide_example_is_a_valid_deck() -> None:
 
 def test_the_guide_names_every_criterion_and_limit() -> None:
     text = GUIDE.read_text("utf-8")
-    for criterion in ("autonomie", "reconnaissance", "savoir_faire", "surveillance",
-                      "relations_humaines", "responsabilite"):
+    for criterion in (
+        "autonomie",
+        "reconnaissance",
+        "savoir_faire",
+        "surveillance",
+        "relations_humaines",
+        "responsabilite",
+    ):
         assert f"`{criterion}`" in text
     for limit in ("1 MiB", "1–300 cards", "2,000"):
         assert limit in text

@@ -20,8 +20,14 @@ from tests.helpers import ROOT, Client, ServerProcess
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = ROOT / "test-artifacts" / "studio"
 BUILTIN_FR = json.loads((ROOT / "cards" / "exploria-fr.json").read_text("utf-8"))
 FIRST_CARD = BUILTIN_FR["cards"][0]  # the opening card, dealt first
@@ -44,8 +50,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any) -> Iterator[Any]:
     # CSP off: an injected inline handler would then run, so "nothing executes" proves the
     # studio never parses deck texts as HTML (test_phone_layout_and_english keeps the CSP on)
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900},
-                                  bypass_csp=True)
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900}, bypass_csp=True)
     context.set_default_timeout(10_000)
     pg = context.new_page()
     errors: list[str] = []
@@ -111,7 +116,8 @@ def test_duplicate_edit_save_and_play(page: Any, server: ServerProcess) -> None:
     field(page, f"{new}.criterion").select_option("surveillance")
     field(page, f"{new}.risk_answer").select_option("yes")
     expect(page.locator('#coverage [data-criterion="surveillance"] .criterion-count')).to_have_text(
-        re.compile(rf"\b{before + 1}\b"))  # the panel follows the edit a moment later
+        re.compile(rf"\b{before + 1}\b")
+    )  # the panel follows the edit a moment later
     expect(page.locator("#preview .questions > li")).to_have_count(4)
     expect(page.locator("#preview .questions > li").nth(3)).to_contain_text("Surveillance")
     page.screenshot(path=SHOTS / "editor.png")
@@ -129,9 +135,13 @@ def test_duplicate_edit_save_and_play(page: Any, server: ServerProcess) -> None:
     assert status == 200 and stored["title"] == "ExplorIA — boulangeries"
     card = stored["cards"][0]
     assert card["title"] == "La fournée du marché"
-    assert card["questions"][3] == {"id": "q4", "kind": "yes_no", "criterion": "surveillance",
-                                    "risk_answer": "yes",
-                                    "text": "Le logiciel note-t-il qui a modifié la prévision ?"}
+    assert card["questions"][3] == {
+        "id": "q4",
+        "kind": "yes_no",
+        "criterion": "surveillance",
+        "risk_answer": "yes",
+        "text": "Le logiciel note-t-il qui a modifié la prévision ?",
+    }
 
     # a second save is a PUT with the token
     field(page, "cards[0].facilitator_tip").fill("Parlez des jours de marché.")
@@ -141,8 +151,12 @@ def test_duplicate_edit_save_and_play(page: Any, server: ServerProcess) -> None:
     assert stored["cards"][0]["facilitator_tip"] == "Parlez des jours de marché."
 
     # start a session on it (the game page is not under test here: a stand-in keeps the URL)
-    page.route(re.compile(r"/r/[A-Z0-9]{6}$"), lambda route: route.fulfill(
-        status=200, content_type="text/html", body="<!doctype html><title>partie</title>"))
+    page.route(
+        re.compile(r"/r/[A-Z0-9]{6}$"),
+        lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<!doctype html><title>partie</title>"
+        ),
+    )
     # "start a session" goes through the home page's options, with this deck chosen
     page.locator("#play").click()
     page.wait_for_url(re.compile(r"/\?lang=fr&deck=exploria-fr-copie"))
@@ -157,8 +171,7 @@ def test_duplicate_edit_save_and_play(page: Any, server: ServerProcess) -> None:
     page.goto("about:blank")
     status, info = server.request("GET", f"/api/rooms/{code}")
     assert status == 200 and info["deck"] == {"id": "exploria-fr-copie", "title": "ExplorIA — boulangeries"}
-    played = in_thread(find_card_in_room(server, code, fac_token, FIRST_CARD["id"],
-                                            FIRST_CARD["theme"]))
+    played = in_thread(find_card_in_room(server, code, fac_token, FIRST_CARD["id"], FIRST_CARD["theme"]))
     assert played["title"] == "La fournée du marché"
     assert played["questions"][3]["criterion"] == "surveillance"
 
@@ -166,7 +179,8 @@ def test_duplicate_edit_save_and_play(page: Any, server: ServerProcess) -> None:
 def problem_paths(page: Any) -> list[str]:
     """The field each listed problem leads to (shown in words, kept in data-path)."""
     paths: list[str] = page.locator("#problem-list [data-path]").evaluate_all(
-        "els => els.map(e => e.dataset.path)")
+        "els => els.map(e => e.dataset.path)"
+    )
     return paths
 
 
@@ -176,8 +190,9 @@ def in_thread(coro: Any) -> Any:
         return pool.submit(asyncio.run, coro).result(timeout=30)
 
 
-async def find_card_in_room(server: ServerProcess, code: str, token: str, card_id: str,
-                            theme: str) -> dict[str, Any]:
+async def find_card_in_room(
+    server: ServerProcess, code: str, token: str, card_id: str, theme: str
+) -> dict[str, Any]:
     """Plays the room's cards of ``theme`` until ``card_id`` is drawn; returns it as dealt."""
     fac = await Client.connect(server, code)
     await fac.join(token=token)
@@ -218,13 +233,15 @@ def test_import_broken_file_lists_problems(page: Any, server: ServerProcess, tmp
     problems = page.locator("#problem-list li")
     assert problems.count() == 3
     assert page.locator("#problems-title").inner_text() == (
-        "Le fichier «\u00a0atelier-casse.json\u00a0» ne peut pas être utilisé tel quel")
+        "Le fichier «\u00a0atelier-casse.json\u00a0» ne peut pas être utilisé tel quel"
+    )
     texts = problems.all_inner_texts()
     # in plain words: where (card, question) and what to do — no JSON path, no « yes »
     assert problem_paths(page)[1:] == ["cards[1].theme", "cards[2].questions[0].risk_answer"]
     assert texts[1].startswith("Carte 2") and "«\u00a0rh\u00a0» n'existe pas" in texts[1]
-    assert texts[2] == ("Question 1 de la carte 3\u00a0: choisissez la réponse qui signale "
-                        "un risque (oui ou non)")
+    assert texts[2] == (
+        "Question 1 de la carte 3\u00a0: choisissez la réponse qui signale un risque (oui ou non)"
+    )
     assert "[" not in " ".join(texts) and "yes" not in " ".join(texts)
     page.screenshot(path=SHOTS / "import-problems.png")
 
@@ -261,21 +278,25 @@ def test_import_unreadable_files(page: Any, server: ServerProcess, tmp_path: Pat
     assert page.locator("#library").is_visible()
 
     latin1 = tmp_path / "latin1.json"
-    latin1.write_bytes(json.dumps(valid_deck("latin"), ensure_ascii=False).replace(
-        "Mini", "Réduit").encode("latin-1"))
+    latin1.write_bytes(
+        json.dumps(valid_deck("latin"), ensure_ascii=False).replace("Mini", "Réduit").encode("latin-1")
+    )
     page.set_input_files("#import-file", str(latin1))
     page.wait_for_function("document.querySelector('#problem-list').textContent.includes('UTF-8')")
 
     # drag and drop: the same path as the file picker
     deck = json.dumps(valid_deck("dropped-deck"))
-    page.evaluate("""(text) => {
+    page.evaluate(
+        """(text) => {
         const dt = new DataTransfer();
         dt.items.add(new File([text], 'depose.json', {type: 'application/json'}));
         for (const type of ['dragenter', 'dragover', 'drop']) {
           const event = new DragEvent(type, {dataTransfer: dt, bubbles: true, cancelable: true});
           document.body.dispatchEvent(event);
         }
-    }""", deck)
+    }""",
+        deck,
+    )
     page.wait_for_selector("#editor:not([hidden])")
     assert field(page, "id").input_value() == "dropped-deck"
     assert page.locator("#problems").is_hidden()
@@ -327,8 +348,7 @@ def test_html_in_texts_is_shown_as_text(page: Any, server: ServerProcess, tmp_pa
 def test_secret_edit_link_opens_the_deck_in_another_browser(browser: Any, server: ServerProcess) -> None:
     status, body = server.request("POST", "/api/decks", valid_deck("shared-link"))
     assert status == 201
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800},
-                                  bypass_csp=True)
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800}, bypass_csp=True)
     pg = context.new_page()
     try:
         pg.goto(server.base + body["edit_url"])
@@ -355,8 +375,13 @@ def test_secret_edit_link_opens_the_deck_in_another_browser(browser: Any, server
 
 
 def test_phone_layout_and_english(browser: Any, server: ServerProcess) -> None:
-    context = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 740},
-                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        locale="en-GB",
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     pg = context.new_page()
     console: list[str] = []
     pg.on("console", lambda m: console.append(m.text))
@@ -387,8 +412,11 @@ def test_new_deck_from_scratch_warns_about_uncovered_criteria(page: Any, server:
     page.locator("#save").click()
     page.wait_for_selector("#problems:not([hidden])")
     paths = problem_paths(page)
-    assert paths == ["cards[0].questions[0].text", "cards[0].questions[0].criterion",
-                     "cards[0].questions[0].risk_answer"]
+    assert paths == [
+        "cards[0].questions[0].text",
+        "cards[0].questions[0].criterion",
+        "cards[0].questions[0].risk_answer",
+    ]
     field(page, "cards[0].questions[0].text").fill("Peut-on refuser la proposition de l'outil ?")
     field(page, "cards[0].questions[0].criterion").select_option("autonomie")
     field(page, "cards[0].questions[0].risk_answer").select_option("no")
@@ -400,5 +428,8 @@ def test_new_deck_from_scratch_warns_about_uncovered_criteria(page: Any, server:
     page.locator("#check").click()
     page.wait_for_selector("#problems:not([hidden])")
     assert problem_paths(page) == [
-        "cards[1].questions[0].text", "cards[1].questions[0].criterion",
-        "cards[1].questions[0].risk_answer", "cards[1].questions[1].text"]
+        "cards[1].questions[0].text",
+        "cards[1].questions[0].criterion",
+        "cards[1].questions[0].risk_answer",
+        "cards[1].questions[1].text",
+    ]

@@ -22,13 +22,23 @@ def app_settings(tmp_path: Path, **overrides: Any) -> Settings:
     client on one address would reach."""
     url = f"sqlite:///{tmp_path / 'exploria.db'}"
     upgrade(url)
-    relaxed = {f"{k}_{s}": 100_000 for k in ("joins", "lookups", "rooms", "deck_uploads")
-               for s in ("per_minute", "burst")}
-    return Settings(environment="test", database_url=url, cards_dir=make_cards_dir(tmp_path),
-                    card_key_dir=tmp_path / "keys", messages_per_second=2000,
-                    code_misses_per_hour=1_000_000, code_misses_burst=100_000,
-                    websockets_per_address=100_000, decks_per_address=100_000,
-                    **{**relaxed, **overrides})
+    relaxed = {
+        f"{k}_{s}": 100_000
+        for k in ("joins", "lookups", "rooms", "deck_uploads")
+        for s in ("per_minute", "burst")
+    }
+    return Settings(
+        environment="test",
+        database_url=url,
+        cards_dir=make_cards_dir(tmp_path),
+        card_key_dir=tmp_path / "keys",
+        messages_per_second=2000,
+        code_misses_per_hour=1_000_000,
+        code_misses_burst=100_000,
+        websockets_per_address=100_000,
+        decks_per_address=100_000,
+        **{**relaxed, **overrides},
+    )
 
 
 @pytest.fixture

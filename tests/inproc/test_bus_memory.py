@@ -38,8 +38,7 @@ def connected(room: LiveRoom, player_id: str) -> bool:
 
 
 @asynccontextmanager
-async def processes(tmp_path: Path, n: int, *, listen: bool = True
-                    ) -> AsyncIterator[list[RoomService]]:
+async def processes(tmp_path: Path, n: int, *, listen: bool = True) -> AsyncIterator[list[RoomService]]:
     """``n`` services on one database and one hub, as ``n`` processes on one Redis."""
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     upgrade(url)
@@ -128,8 +127,7 @@ def test_leaving_one_process_while_connected_to_another_keeps_presence(tmp_path:
         async with processes(tmp_path, 2) as (one, two):
             code, _ = await one.create(DECK, RoomSettings(selection="all"))
             room_one, room_two = await one.get(code), await two.get(code)
-            joined, conn_one = await one.join(room_one, name="Ana", token=None,
-                                              conn_factory=conn_for)
+            joined, conn_one = await one.join(room_one, name="Ana", token=None, conn_factory=conn_for)
             ana, token = joined.player.id, joined.token
             await settled(room_two, room_one.state.version)
             await two.join(room_two, name=None, token=token, conn_factory=conn_for)  # 2nd tab

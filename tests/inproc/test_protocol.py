@@ -32,8 +32,7 @@ def test_join_answer_reveal(client: TestClient) -> None:
         yes_no = [q["id"] for q in card["questions"] if q["kind"] == "yes_no"]
         for sock, value in ((alice, "no"), (bob, "no")):
             for qid in yes_no:
-                sock.ok({"type": "answer", "card_id": card["id"], "question_id": qid,
-                         "value": value})
+                sock.ok({"type": "answer", "card_id": card["id"], "question_id": qid, "value": value})
         state = bob.until(lambda s: s["my_answers"] == {q: "no" for q in yes_no})
         assert "tally" not in state["questions"][0]  # nobody sees values before the reveal
         alice.ok({"type": "reveal"})
@@ -66,8 +65,9 @@ def test_the_reply_comes_before_the_state_it_produced(client: TestClient) -> Non
         after = fac.seen[before:]
         kinds = [m["type"] for m in after]
         ack = kinds.index("ack")
-        playing = next(i for i, m in enumerate(after)
-                       if m["type"] == "state" and m["state"]["phase"] == "playing")
+        playing = next(
+            i for i, m in enumerate(after) if m["type"] == "state" and m["state"]["phase"] == "playing"
+        )
         assert ack < playing, kinds
 
 

@@ -27,8 +27,9 @@ def nginx_directives() -> list[str]:
 
 
 def test_check_script_passes() -> None:
-    done = subprocess.run(["bash", str(ROOT / "deploy" / "check.sh")], capture_output=True,
-                          text=True, timeout=30)
+    done = subprocess.run(
+        ["bash", str(ROOT / "deploy" / "check.sh")], capture_output=True, text=True, timeout=30
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "nginx -t passed" in done.stdout
 
@@ -65,8 +66,7 @@ def test_compose_builds_one_image_once() -> None:
     assert len(built) == 1, built
     image = services[built[0]]["image"]
     users = [name for name, s in services.items() if s.get("image") == image]
-    assert len(users) >= 2 and all(
-        services[n].get("pull_policy") == "never" for n in users if n not in built)
+    assert len(users) >= 2 and all(services[n].get("pull_policy") == "never" for n in users if n not in built)
 
 
 def test_compose_restarts_every_service() -> None:
@@ -115,8 +115,11 @@ def test_dockerfile_healthcheck_and_user() -> None:
 
 
 def test_dockerignore_allows_only_what_the_image_needs() -> None:
-    lines = [line for line in (ROOT / ".dockerignore").read_text().splitlines()
-             if line and not line.startswith("#")]
+    lines = [
+        line
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     assert lines[0] == "*"
     allowed = {line[1:] for line in lines if line.startswith("!")}
     assert allowed.isdisjoint({".venv", "data", ".git", "tests", "test-artifacts"})
@@ -136,12 +139,15 @@ def test_lock_files_pin_what_pyproject_asks_with_hashes() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     runtime = _pins(ROOT / "requirements.lock")
     test = _pins(ROOT / "requirements-test.lock")
-    for spec, pins in ((project["dependencies"], runtime),
-                       (project["dependencies"] + project["optional-dependencies"]["test"], test)):
+    for spec, pins in (
+        (project["dependencies"], runtime),
+        (project["dependencies"] + project["optional-dependencies"]["test"], test),
+    ):
         for line in spec:
             req = Requirement(line)
             name = canonicalize_name(req.name)
             assert name in pins, f"{name} is not locked: run make lock"
             assert req.specifier.contains(pins[name], prereleases=True), (
-                f"{name}=={pins[name]} does not satisfy {req.specifier}: run make lock")
+                f"{name}=={pins[name]} does not satisfy {req.specifier}: run make lock"
+            )
     assert {n: v for n, v in test.items() if n in runtime} == runtime  # one set of versions

@@ -24,8 +24,7 @@ pytestmark = pytest.mark.timeout(300)
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> str:
-    done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
-                          timeout=240)
+    done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, f"{args}: {done.stdout[-2000:]}{done.stderr[-3000:]}"
     return done.stdout
 
@@ -51,13 +50,19 @@ class InstalledServer(ServerProcess):
     def __init__(self, python: Path, cwd: Path) -> None:
         super().__init__(cwd)
         self.python = python
-        self.env = {"PATH": os.environ["PATH"], "HOST": "127.0.0.1", "PORT": str(self.port),
-                    "LOG_LEVEL": "info", "ENVIRONMENT": "test"}
+        self.env = {
+            "PATH": os.environ["PATH"],
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "LOG_LEVEL": "info",
+            "ENVIRONMENT": "test",
+        }
 
     def start(self) -> "InstalledServer":
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen([self.python, "-m", "server"], cwd=self.tmp,
-                                         env=self.env, stdout=out, stderr=out)
+            self.proc = subprocess.Popen(
+                [self.python, "-m", "server"], cwd=self.tmp, env=self.env, stdout=out, stderr=out
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.log.read_text()[-3000:]
@@ -78,8 +83,12 @@ def installed(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 def test_the_package_is_not_read_from_the_source_tree(venv: Path) -> None:
-    out = run(venv, "-c", "import server, server.settings as s; print(server.__file__); "
-              "print(s.ROOT)", cwd=venv.parent)
+    out = run(
+        venv,
+        "-c",
+        "import server, server.settings as s; print(server.__file__); print(s.ROOT)",
+        cwd=venv.parent,
+    )
     package, shared = (Path(line) for line in out.split())
     assert ROOT not in package.parents and venv.parent.parent in package.parents
     assert shared == package.parent / "_share"
@@ -120,8 +129,9 @@ def test_a_game_can_be_joined(installed: InstalledServer) -> None:
 def test_a_database_it_cannot_write_is_one_clear_sentence(venv: Path, tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("a file where the data directory should be")
     env = {"PATH": os.environ["PATH"], "DATABASE_URL": f"sqlite:///{tmp_path}/taken/x.db"}
-    done = subprocess.run([venv, "-m", "server"], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [venv, "-m", "server"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 1
     assert done.stderr.startswith("Cannot write the database"), done.stderr
     assert "Traceback" not in done.stderr and "10001" in done.stderr

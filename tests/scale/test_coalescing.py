@@ -19,9 +19,12 @@ def test_votes_in_a_big_room_are_coalesced(tmp_path: Path) -> None:
             q = card["questions"][0]
             value = "yes" if q["kind"] == "yes_no" else "texte"
             before = len([m for m in fac.seen if m["type"] == "state"])
-            await asyncio.gather(*(p.ok({"type": "answer", "card_id": card["id"],
-                                         "question_id": q["id"], "value": value})
-                                   for p in players))
+            await asyncio.gather(
+                *(
+                    p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"], "value": value})
+                    for p in players
+                )
+            )
             state = await fac.until(lambda s: s["questions"][0]["answered"] == 20)
             received = len([m for m in fac.seen if m["type"] == "state"]) - before
             assert state["questions"][0]["answered"] == 20

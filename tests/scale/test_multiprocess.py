@@ -55,13 +55,20 @@ def test_full_game_over_two_processes(two_processes: tuple[ServerProcess, Server
             state = await ben.until(lambda s: s["phase"] == "playing" and s["card"] is None)
             reader = next(p for p in players if p.you["id"] == state["reader_id"])
             await reader.ok({"type": "draw"})
-            card = (await cleo.until(
-                lambda s: s["card"] is not None and s["card"]["id"] not in played))["card"]
+            card = (await cleo.until(lambda s: s["card"] is not None and s["card"]["id"] not in played))[
+                "card"
+            ]
             played.append(card["id"])
             for p, value in zip(players, ["yes", "no", "yes"], strict=True):
                 for q in card["questions"]:
-                    await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
-                                "value": value if q["kind"] == "yes_no" else "idée"})
+                    await p.ok(
+                        {
+                            "type": "answer",
+                            "card_id": card["id"],
+                            "question_id": q["id"],
+                            "value": value if q["kind"] == "yes_no" else "idée",
+                        }
+                    )
             await fac.until(lambda s: all(q["answered"] == 3 for q in s["questions"]))
             await reader.ok({"type": "reveal"})
             await ben.ok({"type": "note", "text": f"note {card['id']}"})
@@ -138,8 +145,9 @@ def test_killing_one_process_mid_card_loses_nothing(
     texts = [n["text"] for n in result["state"]["notes"]]
     assert len(texts) == len(set(texts)), "a note was stored twice"
     assert set(result["acked"]) <= set(texts), "an acknowledged note was lost"
-    assert {t for t in texts if t.startswith("B")} == {f"B{i}-{j}" for i in range(3)
-                                                         for j in range(per_player)}
+    assert {t for t in texts if t.startswith("B")} == {
+        f"B{i}-{j}" for i in range(3) for j in range(per_player)
+    }
 
 
 def _connected(state: dict[str, Any]) -> dict[str, bool]:

@@ -47,9 +47,9 @@ def test_a_leave_lost_by_redis_is_repaired(tmp_path: Path) -> None:
             async def nowhere(text: str) -> None:
                 return None
 
-            joined, conn = await rooms.join(room, name="Ana", token=None,
-                                            conn_factory=lambda pid: Connection(
-                                                Outbox(nowhere), pid, "fr"))
+            joined, conn = await rooms.join(
+                room, name="Ana", token=None, conn_factory=lambda pid: Connection(Outbox(nowhere), pid, "fr")
+            )
             ana = joined.player.id
             seen = [connected(room, ana)]
             admin = redis.Redis.from_url(redis_url)

@@ -22,8 +22,9 @@ def test_closed_card_leaves_no_link_in_the_database_files(tmp_path: Path) -> Non
             for i, p in enumerate(players):
                 for q in card["questions"]:
                     value = ("yes", "no", "unsure")[i] if q["kind"] == "yes_no" else f"secret-{i}"
-                    await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
-                                "value": value})
+                    await p.ok(
+                        {"type": "answer", "card_id": card["id"], "question_id": q["id"], "value": value}
+                    )
             await fac.ok({"type": "reveal"})
             await fac.ok({"type": "next"})
             state = await fac.until(lambda s: s["cards_done"] == 1)

@@ -48,8 +48,9 @@ def postgres_files(pg: Postgres) -> bytes:
     return b"".join(out)
 
 
-async def play_card(proc: ServerProcess, room: dict[str, Any], tag: str,
-                    ) -> tuple[Client, list[Client], Marks]:
+async def play_card(
+    proc: ServerProcess, room: dict[str, Any], tag: str
+) -> tuple[Client, list[Client], Marks]:
     """Three people answer card c1 (yes/no and an open question), each with message ids and
     an open answer nobody else could have written; a note is added too."""
     fac, players = await seat_room(proc, room, (f"Ana{tag}", f"Ben{tag}", f"Zoé{tag}"))
@@ -61,8 +62,9 @@ async def play_card(proc: ServerProcess, room: dict[str, Any], tag: str,
         for q in card["questions"]:
             value = ("yes", "no", "unsure")[i] if q["kind"] == "yes_no" else f"secret{i}-{tag}"
             mid = f"mid{i}{q['id']}-{tag}"
-            await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
-                        "value": value, "id": mid})
+            await p.ok(
+                {"type": "answer", "card_id": card["id"], "question_id": q["id"], "value": value, "id": mid}
+            )
             marks[f"message id {mid}"] = mid.encode()
         assert p.you is not None
         marks[f"answers of {p.you['id']}"] = f'"{p.you["id"]}":{{'.encode()
@@ -104,8 +106,12 @@ def scenarios(proc: ServerProcess, read: Callable[[], bytes]) -> dict[str, tuple
 
 
 def check(results: dict[str, tuple[Marks, bytes]]) -> None:
-    leaks = [f"{path}: {what}" for path, (marks, raw) in results.items()
-             for what, needle in marks.items() if needle in raw]
+    leaks = [
+        f"{path}: {what}"
+        for path, (marks, raw) in results.items()
+        for what, needle in marks.items()
+        if needle in raw
+    ]
     assert not leaks, "left in the database files: " + "; ".join(leaks)
 
 
@@ -152,13 +158,15 @@ def test_open_card_answers_survive_kill9_but_only_sealed(tmp_path: Path) -> None
     check({"open card": (marks, raw)})
     second = ServerProcess(tmp_path, database_url=first.database_url).start()
     try:
+
         async def after() -> list[dict[str, Any]]:
             mine = []
             for token in tokens:
                 cl = await Client.connect(second, room["code"])
                 welcome = await cl.join(token=token)
-                mine.append(welcome["my_answers"] if "my_answers" in welcome
-                            else welcome["state"]["my_answers"])
+                mine.append(
+                    welcome["my_answers"] if "my_answers" in welcome else welcome["state"]["my_answers"]
+                )
                 await cl.close()
             return mine
 
@@ -169,18 +177,26 @@ def test_open_card_answers_survive_kill9_but_only_sealed(tmp_path: Path) -> None
 
 
 def test_erasure_and_expiry_leave_no_name_in_sqlite_files(tmp_path: Path) -> None:
-    proc = ServerProcess(tmp_path, env={"RETENTION_DAYS": "0.00003",  # ~2.6 s
-                                        "CLEANUP_INTERVAL_S": "0.5"}).start()
+    proc = ServerProcess(
+        tmp_path,
+        env={
+            "RETENTION_DAYS": "0.00003",  # ~2.6 s
+            "CLEANUP_INTERVAL_S": "0.5",
+        },
+    ).start()
     try:
+
         async def run() -> tuple[str, str]:
             erased = proc.create_room()
             fac, players = await seat_room(proc, erased, ("Érasé" + secrets.token_hex(3),))
             erased_name = players[0].you["name"] if players[0].you else ""
             for c in (fac, *players):
                 await c.close()
-            status, _ = proc.request("DELETE", f"/api/rooms/{erased['code']}",
-                                     headers={"Authorization":
-                                              f"Bearer {erased['facilitator_token']}"})
+            status, _ = proc.request(
+                "DELETE",
+                f"/api/rooms/{erased['code']}",
+                headers={"Authorization": f"Bearer {erased['facilitator_token']}"},
+            )
             assert status == 204
             expired = proc.create_room()
             fac, players = await seat_room(proc, expired, ("Expiré" + secrets.token_hex(3),))

@@ -92,21 +92,27 @@ def test_session_text_is_bounded() -> None:
 
 def test_room_settings_no_longer_than_the_deck(server: ServerProcess) -> None:
     # the 90,000 repeats that used to be stored and sent in every welcome
-    status, body = server.request("POST", "/api/rooms", {
-        "deck_id": "mini-test", "settings": {"selection": "cards", "cards": ["c1"] * 90_000}})
+    status, body = server.request(
+        "POST",
+        "/api/rooms",
+        {"deck_id": "mini-test", "settings": {"selection": "cards", "cards": ["c1"] * 90_000}},
+    )
     assert status == 422, body
     # within the absolute bound, but longer than this deck
     status, body = server.request(
-        "POST", "/api/rooms",
+        "POST",
+        "/api/rooms",
         {"deck_id": "mini-test", "settings": {"selection": "cards", "cards": ["c1"] * 4}},
-        headers={"Accept-Language": "en"})
+        headers={"Accept-Language": "en"},
+    )
     assert status == 409 and body["error"]["code"] == "too_many_choices", body
     assert "3" in body["error"]["message"]
     status, body = server.request(
-        "POST", "/api/rooms",
-        {"deck_id": "mini-test",
-         "settings": {"selection": "themes", "themes": ["management"] * 3}},
-        headers={"Accept-Language": "fr"})
+        "POST",
+        "/api/rooms",
+        {"deck_id": "mini-test", "settings": {"selection": "themes", "themes": ["management"] * 3}},
+        headers={"Accept-Language": "fr"},
+    )
     assert status == 409 and body["error"]["code"] == "too_many_choices", body
     assert "choix" in body["error"]["message"]
 

@@ -94,8 +94,9 @@ def test_half_sent_headers_are_cut(tmp_path: Path) -> None:
 def test_a_reader_that_falls_behind_is_dropped(tmp_path: Path) -> None:
     # no keepalive ping within the test: the reader must be cut for its backlog alone (the
     # server used to keep such a reader, and its buffers, for as long as it kept the socket)
-    proc = ServerProcess(tmp_path, env={"MAX_BUFFERED_BYTES": "65536",
-                                        "WS_PING_TIMEOUT": "3", "WS_PING_INTERVAL": "120"}).start()
+    proc = ServerProcess(
+        tmp_path, env={"MAX_BUFFERED_BYTES": "65536", "WS_PING_TIMEOUT": "3", "WS_PING_INTERVAL": "120"}
+    ).start()
     try:
         room = proc.create_room(selection="cards", cards=["c1"])
 
@@ -117,11 +118,17 @@ def test_a_reader_that_falls_behind_is_dropped(tmp_path: Path) -> None:
                 await (ana if i % 2 else bea).ok({"type": "note", "text": f"{i} {big}"})
             q = next(q for q in card["questions"] if q["kind"] == "open")
             for i in range(150):  # every change is another ~60 KB state for each reader
-                await ana.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
-                              "value": f"{i} " + "y" * 900})
+                await ana.ok(
+                    {
+                        "type": "answer",
+                        "card_id": card["id"],
+                        "question_id": q["id"],
+                        "value": f"{i} " + "y" * 900,
+                    }
+                )
             state = await fac.until(
-                lambda s: not next(p for p in s["players"] if p["id"] == sleeper_id)["connected"],
-                timeout=15)
+                lambda s: not next(p for p in s["players"] if p["id"] == sleeper_id)["connected"], timeout=15
+            )
             assert len(state["notes"]) == 30
             sleeper.ws.transport.abort()
             for cl in (fac, ana, bea):

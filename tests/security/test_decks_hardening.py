@@ -19,8 +19,7 @@ def a_deck(deck_id: str) -> dict[str, Any]:
     return dict(deck)
 
 
-def post_deck(server: ServerProcess, deck: dict[str, Any], address: str | None = None
-              ) -> tuple[int, Any]:
+def post_deck(server: ServerProcess, deck: dict[str, Any], address: str | None = None) -> tuple[int, Any]:
     headers = {"X-Forwarded-For": address} if address else {}
     return server.request("POST", "/api/decks", deck, headers=headers)
 
@@ -44,8 +43,9 @@ def test_list_reads_columns_not_deck_files(tmp_path: Path) -> None:
 
 
 def test_quotas_per_address_and_in_all(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path, env={"TRUSTED_PROXIES": "127.0.0.1",
-                                          "DECKS_PER_ADDRESS": "2", "DECKS_TOTAL": "5"}).start()
+    server = ServerProcess(
+        tmp_path, env={"TRUSTED_PROXIES": "127.0.0.1", "DECKS_PER_ADDRESS": "2", "DECKS_TOTAL": "5"}
+    ).start()
     try:
         assert post_deck(server, a_deck("quota-a1"), "203.0.113.7")[0] == 201
         assert post_deck(server, a_deck("quota-a2"), "203.0.113.7")[0] == 201
@@ -65,8 +65,13 @@ def test_quotas_per_address_and_in_all(tmp_path: Path) -> None:
 
 
 def test_unused_custom_decks_expire(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path, env={"DECK_EXPIRY_DAYS": "0.00003",  # ~2.6 s
-                                          "CLEANUP_INTERVAL_S": "0.5"}).start()
+    server = ServerProcess(
+        tmp_path,
+        env={
+            "DECK_EXPIRY_DAYS": "0.00003",  # ~2.6 s
+            "CLEANUP_INTERVAL_S": "0.5",
+        },
+    ).start()
     try:
         assert post_deck(server, a_deck("short-lived"))[0] == 201
         deadline = time.monotonic() + 20
@@ -94,8 +99,12 @@ def test_rooms_share_one_copy_per_deck_version(tmp_path: Path) -> None:
 
 def test_custom_decks_are_unlisted(server: ServerProcess) -> None:
     deck = a_deck("unlisted-deck")
-    req = urllib.request.Request(server.base + "/api/decks", data=json.dumps(deck).encode(),
-                                 method="POST", headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        server.base + "/api/decks",
+        data=json.dumps(deck).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=10) as r:
         cookie = r.headers["set-cookie"].split(";", 1)[0]
     # a stranger's list: built-in decks only
@@ -116,23 +125,33 @@ def test_custom_decks_are_unlisted(server: ServerProcess) -> None:
 def test_state_changing_requests_need_json_from_our_origin(server: ServerProcess) -> None:
     body = json.dumps({"deck_id": "mini-test"}).encode()
     for ctype in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data"):
-        status, reply = server.request("POST", "/api/rooms", raw=body,
-                                       headers={"Content-Type": ctype})
+        status, reply = server.request("POST", "/api/rooms", raw=body, headers={"Content-Type": ctype})
         assert status == 415 and reply["error"]["code"] == "unsupported_media_type", reply
-    status, reply = server.request("POST", "/api/decks", raw=json.dumps(a_deck("x-site")).encode(),
-                                   headers={"Content-Type": "text/plain"})
+    status, reply = server.request(
+        "POST",
+        "/api/decks",
+        raw=json.dumps(a_deck("x-site")).encode(),
+        headers={"Content-Type": "text/plain"},
+    )
     assert status == 415, reply
     evil = {"Origin": "https://evil.example"}
     status, reply = server.request("POST", "/api/rooms", {"deck_id": "mini-test"}, headers=evil)
     assert status == 403 and reply["error"]["code"] == "bad_origin", reply
     room = server.create_room()
-    status, reply = server.request("DELETE", f"/api/rooms/{room['code']}", headers={
-        **evil, "Authorization": f"Bearer {room['facilitator_token']}"})
+    status, reply = server.request(
+        "DELETE",
+        f"/api/rooms/{room['code']}",
+        headers={**evil, "Authorization": f"Bearer {room['facilitator_token']}"},
+    )
     assert status == 403 and reply["error"]["code"] == "bad_origin", reply
     # our own pages (same origin) and clients that send no Origin keep working
     ours = {"Origin": server.base}
     status, _ = server.request("POST", "/api/rooms", {"deck_id": "mini-test"}, headers=ours)
     assert status == 201
-    status, _ = server.request("POST", "/api/rooms", {"deck_id": "mini-test"},
-                               headers={"Content-Type": "application/json; charset=utf-8"})
+    status, _ = server.request(
+        "POST",
+        "/api/rooms",
+        {"deck_id": "mini-test"},
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
     assert status == 201

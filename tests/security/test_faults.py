@@ -19,8 +19,7 @@ def test_busy_database_gives_a_retryable_error_and_loses_nothing(tmp_path: Path)
             await fac.ok({"type": "start"})
             await fac.ok({"type": "draw"})
             # another process holds the write lock for a while
-            locker = sqlite3.connect(tmp_path / "exploria.db", isolation_level=None,
-                                     check_same_thread=False)
+            locker = sqlite3.connect(tmp_path / "exploria.db", isolation_level=None, check_same_thread=False)
             locker.execute("BEGIN IMMEDIATE")
             release = threading.Timer(1.5, locker.execute, args=("COMMIT",))
             release.start()
@@ -81,8 +80,9 @@ def test_room_survives_its_facilitator_leaving_and_coming_back(server: ServerPro
         fac, (ana,) = await seat_room(server, room, ["Ana"])
         await fac.ok({"type": "start"})
         await fac.close()
-        state = await ana.until(lambda s: not next(p for p in s["players"]
-                                                   if p["role"] == "facilitator")["connected"])
+        state = await ana.until(
+            lambda s: not next(p for p in s["players"] if p["role"] == "facilitator")["connected"]
+        )
         assert state["phase"] == "playing"
         await ana.ok({"type": "draw"})  # the reader plays on
         back = await Client.connect(server, room["code"])

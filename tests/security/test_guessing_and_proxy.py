@@ -13,8 +13,7 @@ from tests.helpers import Client, ServerProcess, seat_room
 
 
 def lookups(proc: ServerProcess, addresses: list[str]) -> list[int]:
-    return [proc.request("GET", "/api/rooms/ZZZZZZ", headers={"X-Forwarded-For": a})[0]
-            for a in addresses]
+    return [proc.request("GET", "/api/rooms/ZZZZZZ", headers={"X-Forwarded-For": a})[0] for a in addresses]
 
 
 def test_forwarded_for_from_an_untrusted_peer_is_ignored(tmp_path: Path) -> None:
@@ -27,8 +26,9 @@ def test_forwarded_for_from_an_untrusted_peer_is_ignored(tmp_path: Path) -> None
 
 
 def test_trusted_proxy_gives_real_addresses_and_ipv6_counts_per_64(tmp_path: Path) -> None:
-    proc = ServerProcess(tmp_path, env={"LOOKUPS_BURST": "5", "LOOKUPS_PER_MINUTE": "1",
-                                        "TRUSTED_PROXIES": "127.0.0.1/32"}).start()
+    proc = ServerProcess(
+        tmp_path, env={"LOOKUPS_BURST": "5", "LOOKUPS_PER_MINUTE": "1", "TRUSTED_PROXIES": "127.0.0.1/32"}
+    ).start()
     try:
         assert 429 not in lookups(proc, [f"198.51.100.{i}" for i in range(10)])
         assert 429 in lookups(proc, ["203.0.113.9"] * 10)
@@ -41,8 +41,7 @@ def test_trusted_proxy_gives_real_addresses_and_ipv6_counts_per_64(tmp_path: Pat
 
 
 def test_wrong_codes_spend_a_budget_then_every_lookup_waits(tmp_path: Path) -> None:
-    proc = ServerProcess(tmp_path, env={"CODE_MISSES_BURST": "5",
-                                        "CODE_MISSES_PER_HOUR": "1"}).start()
+    proc = ServerProcess(tmp_path, env={"CODE_MISSES_BURST": "5", "CODE_MISSES_PER_HOUR": "1"}).start()
     try:
         room = proc.create_room()
         statuses = [proc.request("GET", f"/api/rooms/ZZZZZ{c}")[0] for c in "ABCDEFGH"]
@@ -95,8 +94,9 @@ def test_rate_limited_handshake_closes_with_1013(tmp_path: Path) -> None:
 
         async def scenario() -> None:
             first = await Client.connect(proc, room["code"])
-            ws = await websockets.connect(f"{proc.ws_base}/ws/rooms/{room['code']}",
-                                          open_timeout=10, close_timeout=1)
+            ws = await websockets.connect(
+                f"{proc.ws_base}/ws/rooms/{room['code']}", open_timeout=10, close_timeout=1
+            )
             with pytest.raises(ConnectionClosed) as closed:
                 await asyncio.wait_for(ws.recv(), 5)
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013

@@ -58,11 +58,14 @@ def test_security_headers_on_pages_and_api(server: ServerProcess) -> None:
 
 
 def test_floods_are_cut_per_connection_and_address(tmp_path: Path) -> None:
-    proc = ServerProcess(tmp_path, env={"MESSAGES_PER_SECOND": "5", "ROOMS_BURST": "3",
-                                        "ROOMS_PER_MINUTE": "1"}).start()
+    proc = ServerProcess(
+        tmp_path, env={"MESSAGES_PER_SECOND": "5", "ROOMS_BURST": "3", "ROOMS_PER_MINUTE": "1"}
+    ).start()
     try:
-        statuses = [proc.request("POST", "/api/rooms", {"deck_id": "mini-test"},
-                                 headers={"Accept-Language": "fr"})[0] for _ in range(3)]
+        statuses = [
+            proc.request("POST", "/api/rooms", {"deck_id": "mini-test"}, headers={"Accept-Language": "fr"})[0]
+            for _ in range(3)
+        ]
         assert statuses == [201, 201, 201]
         status, body = proc.request("POST", "/api/rooms", {"deck_id": "mini-test"})
         assert status == 429 and body["error"]["code"] == "rate_limited"
@@ -111,15 +114,17 @@ def test_facilitator_erases_a_session_and_tokens_are_kept_secret(tmp_path: Path)
             player = await Client.connect(proc, code)
             await player.join(name="Ana")
             token = player.you["token"]
-            status, _ = proc.request("DELETE", f"/api/rooms/{code}",
-                                     headers={"Authorization": f"Bearer {token}"})
+            status, _ = proc.request(
+                "DELETE", f"/api/rooms/{code}", headers={"Authorization": f"Bearer {token}"}
+            )
             assert status == 403
             status, _ = proc.request("DELETE", f"/api/rooms/{code}")
             assert status == 403
             status, _ = proc.request("GET", f"/api/rooms/{code}/summary.json?token={fac_token}")
             assert status == 200
-            status, _ = proc.request("DELETE", f"/api/rooms/{code}",
-                                     headers={"Authorization": f"Bearer {fac_token}"})
+            status, _ = proc.request(
+                "DELETE", f"/api/rooms/{code}", headers={"Authorization": f"Bearer {fac_token}"}
+            )
             assert status == 204
             with pytest.raises(ConnectionClosed) as closed:
                 while True:
@@ -140,8 +145,13 @@ def test_facilitator_erases_a_session_and_tokens_are_kept_secret(tmp_path: Path)
 
 
 def test_sessions_expire_after_the_retention_period(tmp_path: Path) -> None:
-    proc = ServerProcess(tmp_path, env={"RETENTION_DAYS": "0.00002",  # about 1.7 s
-                                        "CLEANUP_INTERVAL_S": "0.3"}).start()
+    proc = ServerProcess(
+        tmp_path,
+        env={
+            "RETENTION_DAYS": "0.00002",  # about 1.7 s
+            "CLEANUP_INTERVAL_S": "0.3",
+        },
+    ).start()
     try:
         room = proc.create_room()
         assert proc.request("GET", f"/api/rooms/{room['code']}")[0] == 200
@@ -157,9 +167,11 @@ def test_http_bodies_are_bounded(server: ServerProcess) -> None:
     """A body announced as 3 MiB is refused before it is sent: the client gets its 413 after
     the first 64 KiB (sending all of it could meet a reset once the server has answered)."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        sock.sendall(b"POST /api/decks HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     b"Content-Type: application/json\r\n"
-                     b"Content-Length: 3145728\r\n\r\n" + b"x" * 65536)
+        sock.sendall(
+            b"POST /api/decks HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\n"
+            b"Content-Length: 3145728\r\n\r\n" + b"x" * 65536
+        )
         reply = b""
         while b"\r\n\r\n" not in reply or not reply.rstrip().endswith(b"}"):
             chunk = sock.recv(65536)
@@ -218,8 +230,10 @@ def test_a_flood_in_one_room_leaves_other_rooms_responsive(tmp_path: Path) -> No
         # the event that matters: every ping of the calm room is answered while the flood
         # runs (each within the client's timeout); the latencies are a figure, for bench/
         before, during, sent = asyncio.run(scenario())
-        print(f"other room ping median: {before * 1000:.1f} ms before, {during * 1000:.1f} ms "
-              f"during a flood of {sent} messages")
+        print(
+            f"other room ping median: {before * 1000:.1f} ms before, {during * 1000:.1f} ms "
+            f"during a flood of {sent} messages"
+        )
         assert sent > 0
     finally:
         proc.stop()

@@ -78,9 +78,15 @@ def test_names_are_normalised_and_unique(server: ServerProcess) -> None:
 
     async def scenario() -> None:
         fac, (sam,) = await seat_room(server, room, ("Sam",))
-        cases = {"\u202eSam\u202c": "name_taken", "S\u200bam": "name_taken", "sAM": "name_taken",
-                 "animation": "name_taken", "Facilitator": "name_taken",
-                 "\u200b\u200d\u202e": "name_empty", "\x00": "name_empty"}
+        cases = {
+            "\u202eSam\u202c": "name_taken",
+            "S\u200bam": "name_taken",
+            "sAM": "name_taken",
+            "animation": "name_taken",
+            "Facilitator": "name_taken",
+            "\u200b\u200d\u202e": "name_empty",
+            "\x00": "name_empty",
+        }
         for name, code in cases.items():
             cl = await Client.connect(server, room["code"])
             await cl.send({"type": "join", "name": name})
@@ -92,15 +98,16 @@ def test_names_are_normalised_and_unique(server: ServerProcess) -> None:
         assert welcome["you"]["name"] == "Zoé"
         # named session: revealed votes are keyed by player id
         await fac.ok({"type": "start"})
-        reader = sam if (await sam.until(lambda s: s["reader_id"] is not None))[
-            "reader_id"] == sam.you["id"] else nfd
+        reader = (
+            sam
+            if (await sam.until(lambda s: s["reader_id"] is not None))["reader_id"] == sam.you["id"]
+            else nfd
+        )
         await reader.ok({"type": "draw"})
         card = (await fac.until(lambda s: s["card"] is not None))["card"]
         q = next(q for q in card["questions"] if q["kind"] == "yes_no")
-        await sam.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
-                      "value": "yes"})
-        await nfd.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
-                      "value": "no"})
+        await sam.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"], "value": "yes"})
+        await nfd.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"], "value": "no"})
         await fac.ok({"type": "reveal"})
         state = await fac.until(lambda s: s["step"] == "revealed")
         votes = next(x for x in state["questions"] if x["id"] == q["id"])["votes"]
@@ -166,9 +173,12 @@ def test_the_card_carries_only_what_each_person_needs(server: ServerProcess) -> 
 
 
 def test_headers_on_every_response(tmp_path: Path) -> None:
-    proc = ServerProcess(tmp_path, env={"PUBLIC_URL": "https://exploria.example.fr",
-                                        "ROOMS_BURST": "1", "ROOMS_PER_MINUTE": "1"}).start()
+    proc = ServerProcess(
+        tmp_path,
+        env={"PUBLIC_URL": "https://exploria.example.fr", "ROOMS_BURST": "1", "ROOMS_PER_MINUTE": "1"},
+    ).start()
     try:
+
         def headers_of(raw: bytes) -> dict[str, str]:
             with socket.create_connection(("127.0.0.1", proc.port), timeout=10) as s:
                 s.sendall(raw)
@@ -184,12 +194,16 @@ def test_headers_on_every_response(tmp_path: Path) -> None:
             return out
 
         ok = headers_of(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        too_big = headers_of(b"POST /api/decks HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                             b"Content-Type: application/json\r\nContent-Length: 99999999\r\n\r\n")
+        too_big = headers_of(
+            b"POST /api/decks HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 99999999\r\n\r\n"
+        )
         proc.request("POST", "/api/rooms", {"deck_id": "mini-test"})
-        limited = headers_of(b"POST /api/rooms HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                             b"Content-Type: application/json\r\nContent-Length: 2\r\n"
-                             b"Connection: close\r\n\r\n{}")
+        limited = headers_of(
+            b"POST /api/rooms HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 2\r\n"
+            b"Connection: close\r\n\r\n{}"
+        )
         assert (too_big["status"], limited["status"]) == ("413", "429")
         for h in (ok, too_big, limited):
             csp = h["content-security-policy"]

@@ -76,25 +76,47 @@ def _payloads(files: dict[str, Path]) -> list[str]:
 
 def _deck(title: str, text: str) -> dict[str, Any]:
     return {
-        "format": "exploria-deck/1", "id": "deck-css", "title": title[:200], "language": "fr",
-        "description": text, "author": text[:200],
+        "format": "exploria-deck/1",
+        "id": "deck-css",
+        "title": title[:200],
+        "language": "fr",
+        "description": text,
+        "author": text[:200],
         "themes": [{"id": "t", "title": title[:200]}],
-        "cards": [{"id": f"k{i}", "theme": "t", "title": title[:200], "situation": text,
-                   "facilitator_tip": text,
-                   "questions": [{"id": "q1", "kind": "yes_no", "text": text,
-                                  "criterion": "autonomie", "risk_answer": "no"},
-                                 {"id": "q2", "kind": "open", "text": text}]}
-                  for i in range(3)],  # the scripted session plays three cards
+        "cards": [
+            {
+                "id": f"k{i}",
+                "theme": "t",
+                "title": title[:200],
+                "situation": text,
+                "facilitator_tip": text,
+                "questions": [
+                    {
+                        "id": "q1",
+                        "kind": "yes_no",
+                        "text": text,
+                        "criterion": "autonomie",
+                        "risk_answer": "no",
+                    },
+                    {"id": "q2", "kind": "open", "text": text},
+                ],
+            }
+            for i in range(3)
+        ],  # the scripted session plays three cards
     }
 
 
 def _page_sizes(pdf: bytes, tmp: Path) -> set[str]:
     path = tmp / "out.pdf"
     path.write_bytes(pdf)
-    out = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(path)], capture_output=True,
-                         text=True, timeout=30, check=True).stdout
-    return {line.split(":", 1)[1].strip() for line in out.splitlines()
-            if line.startswith("Page") and " size:" in line}
+    out = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "99", str(path)], capture_output=True, text=True, timeout=30, check=True
+    ).stdout
+    return {
+        line.split(":", 1)[1].strip()
+        for line in out.splitlines()
+        if line.startswith("Page") and " size:" in line
+    }
 
 
 def test_a_carriage_return_or_bidi_override_in_a_deck_is_refused(fresh_server: ServerProcess) -> None:
@@ -109,15 +131,20 @@ def test_a_carriage_return_or_bidi_override_in_a_deck_is_refused(fresh_server: S
 
 
 def test_payloads_leave_the_page_size_alone_and_open_no_outside_file(
-        fresh_server: ServerProcess, bait: tuple[dict[str, Path], Watch], tmp_path: Path) -> None:
+    fresh_server: ServerProcess, bait: tuple[dict[str, Path], Watch], tmp_path: Path
+) -> None:
     files, watch = bait
     for payload in _payloads(files):
         deck = _deck(payload, payload + " " + payload)
         deck["id"] = f"deck-css-{abs(hash(payload)) % 10**8}"
         status, body = fresh_server.request("POST", "/api/decks", deck)
         assert status == 201, body
-        game = play_session(fresh_server, deck["id"], names=("Ana", "Ben", "Cy"),
-                            facilitator_name="Anim\" } @page { size: 77mm }")
+        game = play_session(
+            fresh_server,
+            deck["id"],
+            names=("Ana", "Ben", "Cy"),
+            facilitator_name='Anim" } @page { size: 77mm }',
+        )
         status, pdf, ctype = fetch(fresh_server, game.code, "pdf", game.facilitator_token)
         assert status == 200 and ctype == "application/pdf"
         sizes = _page_sizes(pdf, tmp_path)
@@ -126,17 +153,25 @@ def test_payloads_leave_the_page_size_alone_and_open_no_outside_file(
 
 
 def test_the_fetcher_serves_static_files_and_refuses_everything_else(
-        bait: tuple[dict[str, Path], Watch], tmp_path: Path) -> None:
+    bait: tuple[dict[str, Path], Watch], tmp_path: Path
+) -> None:
     files, watch = bait
     fetcher = StaticFetcher(STATIC)
     ok = fetcher.fetch((STATIC / "css" / "report-pdf.css").as_uri())
     assert b"@font-face" in ok.read()
     link = STATIC / "css" / "zz-test-link.css"
     refused = [
-        "file:///dev/zero", "file:///etc/passwd", files["fifo"].as_uri(), files["css"].as_uri(),
-        (STATIC / ".." / ".." / "etc" / "passwd").as_uri(), STATIC.as_uri() + "/%2e%2e/pyproject.toml",
-        "http://127.0.0.1:9/x.css", "data:text/css,@page{size:77mm}", "ftp://127.0.0.1/x",
-        "file://remote-host/static/css/report.css", link.as_uri(),
+        "file:///dev/zero",
+        "file:///etc/passwd",
+        files["fifo"].as_uri(),
+        files["css"].as_uri(),
+        (STATIC / ".." / ".." / "etc" / "passwd").as_uri(),
+        STATIC.as_uri() + "/%2e%2e/pyproject.toml",
+        "http://127.0.0.1:9/x.css",
+        "data:text/css,@page{size:77mm}",
+        "ftp://127.0.0.1/x",
+        "file://remote-host/static/css/report.css",
+        link.as_uri(),
     ]
     try:
         link.symlink_to(files["css"])
@@ -159,7 +194,8 @@ def test_css_strings_cannot_be_broken_out_of(text: str) -> None:
 
 
 def test_even_a_deck_that_skipped_the_checks_cannot_steer_the_page(
-        bait: tuple[dict[str, Path], Watch]) -> None:
+    bait: tuple[dict[str, Path], Watch],
+) -> None:
     """The original payload, carriage return included, straight into the renderer (as if a
     stored deck predated the checks): the page stays A4 and no outside file is read."""
     from server.core.deck import Deck
@@ -168,8 +204,10 @@ def test_even_a_deck_that_skipped_the_checks_cannot_steer_the_page(
     from tests.summary.factory import mini_deck, play
 
     files, watch = bait
-    payload = (f'Atelier\r}} }} @page {{ background: url({files["fifo"].as_uri()}) }} '
-               f'@page {{ size: 77mm; @top-left {{ content: "')
+    payload = (
+        f"Atelier\r}} }} @page {{ background: url({files['fifo'].as_uri()}) }} "
+        f'@page {{ size: 77mm; @top-left {{ content: "'
+    )
     deck = Deck.model_construct(**{**dict(mini_deck()), "title": payload})
     deck.model_post_init(None)
     state = play(deck, players=3)

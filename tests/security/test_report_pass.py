@@ -15,8 +15,11 @@ def test_report_opens_with_a_pass_cookie_not_a_token_in_the_url(server: ServerPr
     code, token = room["code"], room["facilitator_token"]
     status, _ = server.request("POST", f"/api/rooms/{code}/report-pass")
     assert status == 403
-    req = urllib.request.Request(f"{server.base}/api/rooms/{code}/report-pass", method="POST",
-                                 headers={"Authorization": f"Bearer {token}"})
+    req = urllib.request.Request(
+        f"{server.base}/api/rooms/{code}/report-pass",
+        method="POST",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     with urllib.request.urlopen(req, timeout=10) as r:
         assert r.status == 204
         cookie_header = r.headers["set-cookie"]
@@ -35,16 +38,20 @@ def test_report_opens_with_a_pass_cookie_not_a_token_in_the_url(server: ServerPr
     status, _ = server.request("POST", f"/api/rooms/{code}/shares", headers={"Cookie": cookie})
     assert status == 403
     # the header works as well, for scripts
-    status, _ = server.request("GET", f"/r/{code}/report",
-                               headers={"Authorization": f"Bearer {token}"})
+    status, _ = server.request("GET", f"/r/{code}/report", headers={"Authorization": f"Bearer {token}"})
     assert status == 200
 
 
 def test_log_mask_handles_percent_encoded_names(tmp_path: Path) -> None:
-    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0,
-                               '%s - "%s %s HTTP/%s" %d',
-                               ("1.2.3.4", "GET", "/r/ABC234/report?%74oken=SEKRET&%2574oken=S2&"
-                                "lang=fr", "1.1", 200), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("1.2.3.4", "GET", "/r/ABC234/report?%74oken=SEKRET&%2574oken=S2&lang=fr", "1.1", 200),
+        None,
+    )
     RedactSecrets().filter(record)
     line = record.getMessage()
     assert "SEKRET" not in line and "S2" not in line and "lang=fr" in line

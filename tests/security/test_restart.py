@@ -30,6 +30,7 @@ def test_graceful_shutdown_closes_with_1012_and_clients_come_back(tmp_path: Path
     token, _ = asyncio.run(before())
     second = ServerProcess(tmp_path, database_url=first.database_url).start()
     try:
+
         async def after() -> None:
             ana = await Client.connect(second, room["code"])
             welcome = await ana.join(token=token)

@@ -24,8 +24,7 @@ async def _seat(server: ServerProcess, code: str, **join: Any) -> Client:
     return client
 
 
-async def _play(server: ServerProcess, deck_id: str, names: tuple[str, ...],
-                **settings: Any) -> Played:
+async def _play(server: ServerProcess, deck_id: str, names: tuple[str, ...], **settings: Any) -> Played:
     room = server.create_room(deck_id, **settings)
     code = room["code"]
     fac = await _seat(server, code, token=room["facilitator_token"])
@@ -39,8 +38,7 @@ async def _play(server: ServerProcess, deck_id: str, names: tuple[str, ...],
         for i, p in enumerate(players):
             for q in card["questions"]:
                 value = votes[turn][i % 3] if q["kind"] == "yes_no" else f"{OPEN} {i}"
-                await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
-                            "value": value})
+                await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"], "value": value})
         await fac.ok({"type": "reveal"})
         if turn == 0:
             first = next(q for q in card["questions"] if q["kind"] == "yes_no")
@@ -56,35 +54,66 @@ async def _play(server: ServerProcess, deck_id: str, names: tuple[str, ...],
     return Played(code, room["facilitator_token"], token)
 
 
-def play_session(server: ServerProcess, deck_id: str = "mini-test",
-                 names: tuple[str, ...] = NAMES, **settings: Any) -> Played:
+def play_session(
+    server: ServerProcess, deck_id: str = "mini-test", names: tuple[str, ...] = NAMES, **settings: Any
+) -> Played:
     return asyncio.run(_play(server, deck_id, names, **settings))
 
 
 def nasty_deck() -> dict[str, Any]:
     """A deck whose own texts try formula and HTML injection."""
     return {
-        "format": "exploria-deck/1", "id": "deck-piege", "title": "<b>Piège</b> =1+1",
-        "language": "fr", "version": "1.0",
+        "format": "exploria-deck/1",
+        "id": "deck-piege",
+        "title": "<b>Piège</b> =1+1",
+        "language": "fr",
+        "version": "1.0",
         "themes": [{"id": "t", "title": "@SUM(A1:A9)", "color": "#aa3300"}],
         "cards": [
-            {"id": "k1", "theme": "t", "title": "=HYPERLINK(\"http://evil\";\"clic\")",
-             "situation": "<script>alert(1)</script>",
-             "questions": [
-                 {"id": "q1", "kind": "yes_no", "text": "-2+3 <i>ok</i> ?",
-                  "criterion": "surveillance", "risk_answer": "yes"},
-                 {"id": "q2", "kind": "open", "text": "\tTab en tête ?"},
-             ]},
-            {"id": "k2", "theme": "t", "title": "+cmd|' /C calc'!A0",
-             "questions": [
-                 {"id": "q1", "kind": "yes_no", "text": "@risque ?",
-                  "criterion": "autonomie", "risk_answer": "no"},
-             ]},
-            {"id": "k3", "theme": "t", "title": "Carte normale",
-             "questions": [
-                 {"id": "q1", "kind": "yes_no", "text": "Normal ?",
-                  "criterion": "responsabilite", "risk_answer": "no"},
-             ]},
+            {
+                "id": "k1",
+                "theme": "t",
+                "title": '=HYPERLINK("http://evil";"clic")',
+                "situation": "<script>alert(1)</script>",
+                "questions": [
+                    {
+                        "id": "q1",
+                        "kind": "yes_no",
+                        "text": "-2+3 <i>ok</i> ?",
+                        "criterion": "surveillance",
+                        "risk_answer": "yes",
+                    },
+                    {"id": "q2", "kind": "open", "text": "\tTab en tête ?"},
+                ],
+            },
+            {
+                "id": "k2",
+                "theme": "t",
+                "title": "+cmd|' /C calc'!A0",
+                "questions": [
+                    {
+                        "id": "q1",
+                        "kind": "yes_no",
+                        "text": "@risque ?",
+                        "criterion": "autonomie",
+                        "risk_answer": "no",
+                    }
+                ],
+            },
+            {
+                "id": "k3",
+                "theme": "t",
+                "title": "Carte normale",
+                "questions": [
+                    {
+                        "id": "q1",
+                        "kind": "yes_no",
+                        "text": "Normal ?",
+                        "criterion": "responsabilite",
+                        "risk_answer": "no",
+                    }
+                ],
+            },
         ],
     }
 
@@ -92,8 +121,12 @@ def nasty_deck() -> dict[str, Any]:
 # --- a session with thin turnout, "unsure" pluralities and a 1-1-1 split (CONTRACT §4.1) -----
 
 THIN_NAMES = ("Ana", "Ben", "Cléo", "Dan")  # 4 present at every reveal: a quorum of 2
-AI_SYSTEM = {"name": "PlanifIA", "purpose": "Proposer les plannings de la semaine",
-             "users": "Les vendeuses et le responsable", "stage": "pilot"}
+AI_SYSTEM = {
+    "name": "PlanifIA",
+    "purpose": "Proposer les plannings de la semaine",
+    "users": "Les vendeuses et le responsable",
+    "stage": "pilot",
+}
 # card id → question id → the votes of Ana, Ben, Cléo, Dan (None: no vote); and consensus
 THIN_VOTES: dict[str, dict[str, tuple[str | None, ...]]] = {
     # autonomie: 1 vote of 4 → "insufficient"; surveillance: 2 unsure ≥ 1 yes → "to_clarify"
@@ -122,8 +155,9 @@ class Thin:
 
 
 async def _play_thin(server: ServerProcess) -> Thin:
-    room = server.create_room("mini-test", title="Atelier planning", company_size="11_49",
-                              organisation="Boulangerie Martin")
+    room = server.create_room(
+        "mini-test", title="Atelier planning", company_size="11_49", organisation="Boulangerie Martin"
+    )
     code = room["code"]
     fac = await _seat(server, code, token=room["facilitator_token"])
     players = [await _seat(server, code, name=n) for n in THIN_NAMES]
@@ -139,8 +173,9 @@ async def _play_thin(server: ServerProcess) -> Thin:
         for qid, votes in THIN_VOTES[card["id"]].items():
             for player, value in zip(players, votes, strict=True):
                 if value is not None:
-                    await player.ok({"type": "answer", "card_id": card["id"], "question_id": qid,
-                                     "value": value})
+                    await player.ok(
+                        {"type": "answer", "card_id": card["id"], "question_id": qid, "value": value}
+                    )
         await fac.ok({"type": "reveal"})
         state = await fac.until(lambda s: s["step"] == "revealed")
         for qid in THIN_VOTES[card["id"]]:
@@ -148,7 +183,8 @@ async def _play_thin(server: ServerProcess) -> Thin:
             if consensus:
                 await fac.ok({"type": "consensus", "question_id": qid, "value": consensus})
                 state = await fac.until(
-                    lambda s, q=qid: any(e["id"] == q and e["consensus"] for e in s["questions"]))
+                    lambda s, q=qid: any(e["id"] == q and e["consensus"] for e in s["questions"])
+                )
         for entry in state["questions"]:
             revealed[(card["id"], entry["id"])] = entry
         await fac.ok({"type": "next"})

@@ -28,13 +28,40 @@ def test_catalogues_match_and_french_typography_holds() -> None:
         assert "(s)" not in text and " '" not in text, (key, text)
 
 
-@pytest.mark.parametrize(("lang", "words"), [
-    ("fr", ("Guide d'animation", "45 minutes", "90 minutes", "180 minutes", "Glossaire",
-            "Dialogue social technologique", "Excès de confiance", "Paradoxe de la performance",
-            "trois premières actions", "ne sont pas ceux du LaborIA", "Préventeurs")),
-    ("en", ("Facilitator's guide", "45 minutes", "180 minutes", "Glossary", "DUERP",
-            "Overconfidence", "Performance paradox", "three first actions")),
-])
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "fr",
+            (
+                "Guide d'animation",
+                "45 minutes",
+                "90 minutes",
+                "180 minutes",
+                "Glossaire",
+                "Dialogue social technologique",
+                "Excès de confiance",
+                "Paradoxe de la performance",
+                "trois premières actions",
+                "ne sont pas ceux du LaborIA",
+                "Préventeurs",
+            ),
+        ),
+        (
+            "en",
+            (
+                "Facilitator's guide",
+                "45 minutes",
+                "180 minutes",
+                "Glossary",
+                "DUERP",
+                "Overconfidence",
+                "Performance paradox",
+                "three first actions",
+            ),
+        ),
+    ],
+)
 def test_the_page_in_each_language(server: ServerProcess, lang: str, words: tuple[str]) -> None:
     status, page = server.request("GET", f"/guide?lang={lang}")
     assert status == 200
@@ -56,14 +83,23 @@ def test_the_pdf_from_the_same_template(server: ServerProcess, tmp_path: Path) -
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pdf = ARTIFACTS / "guide-fr.pdf"
     pdf.write_bytes(body)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True,
-                          timeout=30).stdout.decode().replace("\u00a0", " ")
-    for word in ("Guide d'animation", "Trois déroulés", "Fiche repère", "Glossaire",
-                 "guide d'animation", "Page 2 /"):
+    text = (
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True, timeout=30)
+        .stdout.decode()
+        .replace("\u00a0", " ")
+    )
+    for word in (
+        "Guide d'animation",
+        "Trois déroulés",
+        "Fiche repère",
+        "Glossaire",
+        "guide d'animation",
+        "Page 2 /",
+    ):
         assert word in text, word
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True,
-                          timeout=20).stdout.decode()
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True, timeout=20).stdout.decode()
     assert re.search(r"Tagged:\s+yes", info)
-    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(ARTIFACTS / "guide-fr")],
-                   check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", str(pdf), str(ARTIFACTS / "guide-fr")], check=True, timeout=60
+    )
     assert list(ARTIFACTS.glob("guide-fr-*.png"))

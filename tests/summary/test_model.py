@@ -53,12 +53,14 @@ def test_anonymous_summary_names_nobody_anywhere() -> None:
     deck = mini_deck()
     state = play(deck, players=3, anonymous=True, names=NAMES)
     s = build_summary(deck, state, "ABCDEF")
-    assert s.session.participants == s.session.participants.model_copy(
-        update={"count": 3, "names": None})
+    assert s.session.participants == s.session.participants.model_copy(update={"count": 3, "names": None})
     assert s.session.facilitator is None
-    outputs = [render_json(s).decode(), markdown.render_markdown(s),
-               csv_export.render_csv(s).decode("utf-8-sig"), render_report(s, "web", token="t",
-                                                                           kind="player")]
+    outputs = [
+        render_json(s).decode(),
+        markdown.render_markdown(s),
+        csv_export.render_csv(s).decode("utf-8-sig"),
+        render_report(s, "web", token="t", kind="player"),
+    ]
     for out in outputs:
         for name in NAMES:
             assert name not in out
@@ -153,7 +155,7 @@ def test_csv_has_a_row_per_question_and_parses_back() -> None:
     assert everything[0] == ["Information", "Valeur"]
     assert frame["Système d'IA"] == "Aucun système d'IA nommé"
     assert frame["Code de la session"] == "ABCDEF"
-    rows = everything[gap + 1:]
+    rows = everything[gap + 1 :]
     assert len(rows[0]) == len(csv_export.COLUMNS)
     assert len(rows) == 1 + sum(len(card.questions) for card in deck.cards)
     assert {r[2] for r in rows[1:]} == {card.title for card in deck.cards}
@@ -161,8 +163,14 @@ def test_csv_has_a_row_per_question_and_parses_back() -> None:
 
 def test_html_and_chart_keep_user_text_inert() -> None:
     deck = mini_deck()
-    state = play(deck, players=2, anonymous=False, names=["<b>Bob</b>", "Al"], note=NASTY,
-                 open_text="<img src=x onerror=alert(1)>")
+    state = play(
+        deck,
+        players=2,
+        anonymous=False,
+        names=["<b>Bob</b>", "Al"],
+        note=NASTY,
+        open_text="<img src=x onerror=alert(1)>",
+    )
     s = build_summary(deck, state, "ABCDEF")
     page = render_report(s, "web", token="tok", kind="facilitator")
     assert "<script>alert" not in page and "<img src=x" not in page and "<b>Bob" not in page
@@ -175,16 +183,18 @@ def test_html_and_chart_keep_user_text_inert() -> None:
 
 @pytest.mark.parametrize(
     ("size", "step", "monitoring"),
-    [("50_plus", "cse.50_plus", "cse_monitoring"), ("11_49", "cse.11_49", "monitoring_small"),
-     ("under_11", "cse.under_11", "monitoring_small"), (None, "cse.unknown", "cse_monitoring")],
+    [
+        ("50_plus", "cse.50_plus", "cse_monitoring"),
+        ("11_49", "cse.11_49", "monitoring_small"),
+        ("under_11", "cse.under_11", "monitoring_small"),
+        (None, "cse.unknown", "cse_monitoring"),
+    ],
 )
-def test_who_to_inform_depends_on_the_company_size(size: str | None, step: str,
-                                                    monitoring: str) -> None:
+def test_who_to_inform_depends_on_the_company_size(size: str | None, step: str, monitoring: str) -> None:
     from server.summary import advice
 
     criteria = [("surveillance", "alert"), ("autonomie", "ok")]
-    plan = advice.plan("fr", criteria=criteria, divergent=0, finished=True, played=3,
-                       company_size=size)  # type: ignore[arg-type]
+    plan = advice.plan("fr", criteria=criteria, divergent=0, finished=True, played=3, company_size=size)  # type: ignore[arg-type]
     ids = [s.id for s in plan.next_steps]
     assert step in ids and monitoring in ids
     assert sum(i.startswith("cse.") for i in ids) == 1
@@ -198,9 +208,15 @@ def test_who_to_inform_depends_on_the_company_size(size: str | None, step: str,
 def test_to_clarify_criteria_get_their_own_step_tied_to_the_guide() -> None:
     from server.summary import advice
 
-    plan = advice.plan("fr", criteria=[("responsabilite", "not_assessed")], divergent=0,
-                       finished=True, played=2, to_clarify=[("responsabilite", 2)],
-                       insufficient=1)
+    plan = advice.plan(
+        "fr",
+        criteria=[("responsabilite", "not_assessed")],
+        divergent=0,
+        finished=True,
+        played=2,
+        to_clarify=[("responsabilite", 2)],
+        insufficient=1,
+    )
     step = next(s for s in plan.next_steps if s.id == "clarify.responsabilite")
     assert step.title == "Responsabilité\u00a0: à clarifier"
     assert "2 questions" in step.text and "qui sait" in step.text

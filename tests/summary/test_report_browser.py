@@ -15,8 +15,14 @@ from tests.summary.session import Played, Thin, play_session, play_thin_session
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "summary"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
 
@@ -51,8 +57,9 @@ def csp_violations(page: Any) -> list[str]:
     return [p for p in page.problems if "Content Security Policy" in p or "Refused" in p]
 
 
-def test_report_renders_and_downloads_the_pdf(server: ServerProcess, played: Played,
-                                              page: Any, tmp_path: Path) -> None:
+def test_report_renders_and_downloads_the_pdf(
+    server: ServerProcess, played: Played, page: Any, tmp_path: Path
+) -> None:
     page.goto(f"{server.base}/r/{played.code}/report?token={played.facilitator_token}")
     assert page.locator("h1").inner_text() == "Mini deck de test"
     assert page.locator("svg.chart--wide").is_visible()
@@ -70,20 +77,21 @@ def test_report_renders_and_downloads_the_pdf(server: ServerProcess, played: Pla
     target = tmp_path / "from-browser.pdf"
     download.save_as(target)
     assert target.read_bytes().startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, check=True,
-                          timeout=20).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", str(target), "-"], capture_output=True, check=True, timeout=20
+    ).stdout.decode()
     assert "Synthèse par critère" in text and "Planning prédictif" in text
     assert csp_violations(page) == []
 
 
-def test_shell_finds_the_token_in_local_storage(server: ServerProcess, played: Played,
-                                                page: Any) -> None:
+def test_shell_finds_the_token_in_local_storage(server: ServerProcess, played: Played, page: Any) -> None:
     url = f"{server.base}/r/{played.code}/report"
     page.goto(url)  # no token yet: the shell explains, nothing of the session shows
     assert page.locator("#shell-message").is_visible()
     assert "Mini deck" not in page.content()
-    page.evaluate("([k, v]) => localStorage.setItem(k, v)",
-                  [f"exploria:player:{played.code}", played.player_token])
+    page.evaluate(
+        "([k, v]) => localStorage.setItem(k, v)", [f"exploria:player:{played.code}", played.player_token]
+    )
     page.goto(url)  # the shell trades the stored token for a pass cookie, then reloads
     page.locator("h1", has_text="Mini deck de test").wait_for()
     assert "token" not in page.url  # never in the address bar, the history or a proxy's log
@@ -91,11 +99,14 @@ def test_shell_finds_the_token_in_local_storage(server: ServerProcess, played: P
     assert csp_violations(page) == []
 
 
-def test_facilitator_shares_then_revokes_a_link(server: ServerProcess, played: Played,
-                                               page: Any, browser: Any) -> None:
+def test_facilitator_shares_then_revokes_a_link(
+    server: ServerProcess, played: Played, page: Any, browser: Any
+) -> None:
     page.goto(f"{server.base}/r/{played.code}/report")
-    page.evaluate("([k, v]) => localStorage.setItem(k, v)",
-                  [f"exploria:facilitator:{played.code}", played.facilitator_token])
+    page.evaluate(
+        "([k, v]) => localStorage.setItem(k, v)",
+        [f"exploria:facilitator:{played.code}", played.facilitator_token],
+    )
     page.reload()
     page.locator("h1", has_text="Mini deck de test").wait_for()
     assert "token" not in page.url
@@ -136,11 +147,13 @@ def thin(server: ServerProcess) -> Thin:
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_report_fits_the_screen(server: ServerProcess, thin: Thin, browser: Any,
-                                size: str) -> None:
+def test_report_fits_the_screen(server: ServerProcess, thin: Thin, browser: Any, size: str) -> None:
     width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR",
-                                  device_scale_factor=2 if size == "phone" else 1)
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        locale="fr-FR",
+        device_scale_factor=2 if size == "phone" else 1,
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     fonts: list[str] = []

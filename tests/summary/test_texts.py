@@ -30,8 +30,7 @@ def test_both_catalogues_have_the_same_keys() -> None:
 @pytest.mark.parametrize("finished", [True, False])
 def test_no_untranslated_key_shows_in_any_format(lang: str, finished: bool) -> None:
     deck = big_deck(12)  # every criterion, at every level the seeds give
-    state = play(deck, players=6, language=lang, finish=finished,
-                 cards=None if finished else 5, seed=11)
+    state = play(deck, players=6, language=lang, finish=finished, cards=None if finished else 5, seed=11)
     s = build_summary(deck, state, "ABCDEF")
     outputs = {
         "md": markdown.render_markdown(s),
@@ -54,8 +53,11 @@ def test_levels_and_next_steps_cover_every_case() -> None:
         s = build_summary(deck, play(deck, players=4, seed=seed), "ABCDEF")
         seen_levels |= {c.level for c in s.synthesis.criteria}
         seen_steps |= {step.id.split(".")[0] for step in s.next_steps}
-    assert seen_levels == {"ok", "watch", "alert", "not_assessed"} or \
-        seen_levels >= {"ok", "alert", "not_assessed"}
+    assert seen_levels == {"ok", "watch", "alert", "not_assessed"} or seen_levels >= {
+        "ok",
+        "alert",
+        "not_assessed",
+    }
     assert {"criterion", "cse", "share", "revisit"} <= seen_steps
 
 
@@ -66,11 +68,16 @@ def test_french_summary_texts_follow_french_typography() -> None:
         assert "(s)" not in text and "(aux)" not in text, (key, text)
 
 
-@pytest.mark.parametrize(("lang", "n", "expected"), [
-    ("fr", 0, "0 sur 3 a répondu"), ("fr", 1, "1 sur 3 a répondu"),
-    ("fr", 2, "2 sur 3 ont répondu"), ("en", 1, "1 of 3 answered"),
-    ("en", 3, "3 of 3 answered"),
-])
+@pytest.mark.parametrize(
+    ("lang", "n", "expected"),
+    [
+        ("fr", 0, "0 sur 3 a répondu"),
+        ("fr", 1, "1 sur 3 a répondu"),
+        ("fr", 2, "2 sur 3 ont répondu"),
+        ("en", 1, "1 of 3 answered"),
+        ("en", 3, "3 of 3 answered"),
+    ],
+)
 def test_turnout_has_real_plurals(lang: str, n: int, expected: str) -> None:
     from server.summary.text import turnout
 

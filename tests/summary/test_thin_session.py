@@ -11,12 +11,7 @@ import jsonschema
 import pytest
 
 from tests.helpers import ServerProcess
-from tests.summary.session import (
-    AI_SYSTEM,
-    THIN_EXPECTED,
-    Thin,
-    play_thin_session,
-)
+from tests.summary.session import AI_SYSTEM, THIN_EXPECTED, Thin, play_thin_session
 from tests.summary.test_summary_http import SCHEMA, fetch, pdf_text
 
 SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
@@ -28,8 +23,7 @@ def thin(server: ServerProcess) -> Thin:
 
 
 @pytest.fixture(scope="module")
-def formats(server: ServerProcess, thin: Thin, tmp_path_factory: pytest.TempPathFactory
-            ) -> dict[str, str]:
+def formats(server: ServerProcess, thin: Thin, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     out = {}
     for fmt in ("json", "md", "csv", "pdf"):
         status, body, _ = fetch(server, thin.code, fmt, thin.facilitator_token)
@@ -61,8 +55,7 @@ def test_the_state_shows_turnout_and_the_documented_group_answers(thin: Thin) ->
 def test_the_synthesis_counts_what_each_level_rests_on(thin: Thin) -> None:
     by = {c["criterion"]: c for c in thin.final["synthesis"]["criteria"]}
     autonomie = by["autonomie"]
-    assert (autonomie["level"], autonomie["insufficient"], autonomie["answered"]) == (
-        "not_assessed", 1, 0)
+    assert (autonomie["level"], autonomie["insufficient"], autonomie["answered"]) == ("not_assessed", 1, 0)
     assert autonomie["insufficient_questions"][0]["card_id"] == "c1"
     surveillance = by["surveillance"]
     assert (surveillance["level"], surveillance["to_clarify"]) == ("not_assessed", 1)
@@ -85,8 +78,7 @@ def test_json_carries_the_rule_and_the_frame(formats: dict[str, str]) -> None:
     questions = {(c["card_id"], q["id"]): q for c in data["cards"] for q in c["questions"]}
     for key, (answer, voted, divergent) in THIN_EXPECTED.items():
         q = questions[key]
-        assert (q["group_answer"], q["voted"], q["present"], q["divergent"]) == (
-            answer, voted, 4, divergent)
+        assert (q["group_answer"], q["voted"], q["present"], q["divergent"]) == (answer, voted, 4, divergent)
     ids = [s["id"] for s in data["next_steps"]]
     assert "clarify.surveillance" in ids and "insufficient" in ids and "cse.11_49" in ids
     assert "criterion.relations_humaines" in ids
@@ -98,10 +90,21 @@ def test_every_text_format_says_it(formats: dict[str, str], fmt: str) -> None:
     body = formats[fmt].translate(SPACES)
     if fmt == "pdf":
         body = " ".join(body.split())  # pdftotext breaks lines where the page does
-    for expected in ("Atelier planning", "Boulangerie Martin", "PlanifIA",
-                     "1 sur 4 a répondu", "3 sur 4 ont répondu", "Réponses insuffisantes",
-                     "À clarifier", "Partagé", "indicatif", "consensus du groupe",
-                     "trouver qui sait", "ne sont pas ceux du LaborIA", "De 11 à 49 salariés"):
+    for expected in (
+        "Atelier planning",
+        "Boulangerie Martin",
+        "PlanifIA",
+        "1 sur 4 a répondu",
+        "3 sur 4 ont répondu",
+        "Réponses insuffisantes",
+        "À clarifier",
+        "Partagé",
+        "indicatif",
+        "consensus du groupe",
+        "trouver qui sait",
+        "ne sont pas ceux du LaborIA",
+        "De 11 à 49 salariés",
+    ):
         assert expected in body, (fmt, expected)
     assert "Surveillance : À surveiller" not in body and "À surveiller" not in body
     assert "(s)" not in body
@@ -113,8 +116,9 @@ def test_csv_has_the_frame_and_the_turnout(formats: dict[str, str]) -> None:
     assert rows["Session"] == "Atelier planning"
     assert rows["Système d'IA"] == "PlanifIA" and rows["Stade"] == "en test (pilote)"
     assert rows["Taille de l'entreprise"] == "de 11 à 49 salariés"
-    answers = {(r["Id carte"], r["Id question"]): r
-               for r in csv.DictReader(io.StringIO(table), delimiter=";")}
+    answers = {
+        (r["Id carte"], r["Id question"]): r for r in csv.DictReader(io.StringIO(table), delimiter=";")
+    }
     assert answers[("c1", "q1")]["Réponse du groupe"] == "Réponses insuffisantes"
     assert answers[("c1", "q1")]["Votes exprimés"] == "1"
     assert answers[("c1", "q2")]["Réponse du groupe"] == "À clarifier"
@@ -145,8 +149,9 @@ def test_frame_is_refused_to_players_and_checked(server: ServerProcess) -> None:
             await client.close()
 
     asyncio.run(scenario())
-    status, body = server.request("POST", "/api/rooms", {"deck_id": "mini-test",
-                                                          "settings": {"quorum_percent": 0}})
+    status, body = server.request(
+        "POST", "/api/rooms", {"deck_id": "mini-test", "settings": {"quorum_percent": 0}}
+    )
     assert status == 422 and "quorum_percent" in json.dumps(body)
 
 

@@ -13,8 +13,14 @@ from typing import Any
 
 from tests.helpers import ServerProcess, seat_room
 
-CRITERIA = ["autonomie", "reconnaissance", "savoir_faire", "surveillance", "relations_humaines",
-            "responsabilite"]
+CRITERIA = [
+    "autonomie",
+    "reconnaissance",
+    "savoir_faire",
+    "surveillance",
+    "relations_humaines",
+    "responsabilite",
+]
 
 
 def contract_quorum(present: int) -> int:
@@ -66,27 +72,32 @@ def test_whole_builtin_deck_with_four_connections(server: ServerProcess) -> None
                 for q in card["questions"]:
                     if rng.random() < 0.2:  # not everyone answers everything: thin turnout
                         continue
-                    value = (rng.choice(["yes", "no", "unsure"]) if q["kind"] == "yes_no"
-                             else f"réponse de {p.you['name']}")
-                    await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
-                                "value": value})
+                    value = (
+                        rng.choice(["yes", "no", "unsure"])
+                        if q["kind"] == "yes_no"
+                        else f"réponse de {p.you['name']}"
+                    )
+                    await p.ok(
+                        {"type": "answer", "card_id": card["id"], "question_id": q["id"], "value": value}
+                    )
             await reader.ok({"type": "reveal"})
             consensus: tuple[str, str] | None = None
             yes_no = [q for q in card["questions"] if q["kind"] == "yes_no"]
             if yes_no and rng.random() < 0.2:  # sometimes the group settles on a consensus
                 q = yes_no[0]  # (the opening and debrief cards have open questions only)
                 consensus = (q["id"], rng.choice(["yes", "no"]))
-                await reader.ok({"type": "consensus", "question_id": consensus[0],
-                                 "value": consensus[1]})
+                await reader.ok({"type": "consensus", "question_id": consensus[0], "value": consensus[1]})
             if rng.random() < 0.3:
                 await rng.choice(everyone).ok({"type": "note", "text": f"note sur {card['id']}"})
 
-            def settled(s: dict[str, Any], cid: str = card["id"],
-                        want: tuple[str, str] | None = consensus) -> bool:
+            def settled(
+                s: dict[str, Any], cid: str = card["id"], want: tuple[str, str] | None = consensus
+            ) -> bool:
                 if s["card"] is None or s["card"]["id"] != cid or s["step"] != "revealed":
                     return False
                 return want is None or any(
-                    q["id"] == want[0] and q["consensus"] == want[1] for q in s["questions"])
+                    q["id"] == want[0] and q["consensus"] == want[1] for q in s["questions"]
+                )
 
             revealed = await fac.until(settled)
             by_id = {q["id"]: q for q in revealed["questions"]}
@@ -103,8 +114,10 @@ def test_whole_builtin_deck_with_four_connections(server: ServerProcess) -> None
         return {"seen": seen, "synthesis": final["synthesis"]}
 
     result = asyncio.run(scenario())
-    expected = {k: {"answered": 0, "risks": 0, "divergent": 0, "to_clarify": 0,
-                    "insufficient": 0, "divided": 0} for k in CRITERIA}
+    expected = {
+        k: {"answered": 0, "risks": 0, "divergent": 0, "to_clarify": 0, "insufficient": 0, "divided": 0}
+        for k in CRITERIA
+    }
     answers_seen = set()
     for question, entry in result["seen"]:
         if question["kind"] != "yes_no":
@@ -144,7 +157,10 @@ def test_whole_builtin_deck_with_four_connections(server: ServerProcess) -> None
         assert len(c["divergent_questions"]) == want["divergent"], criterion
         assert c["level"] == contract_level(want["answered"], want["risks"]), criterion
         assert (c["to_clarify"], c["insufficient"], c["divided"]) == (
-            want["to_clarify"], want["insufficient"], want["divided"]), criterion
+            want["to_clarify"],
+            want["insufficient"],
+            want["divided"],
+        ), criterion
         assert len(c["to_clarify_questions"]) == want["to_clarify"], criterion
         assert c["indicative"] == (0 < want["answered"] < 3), criterion
     assert result["synthesis"]["cards_played"] == 42  # 40 situations, the opening and the debrief

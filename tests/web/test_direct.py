@@ -47,8 +47,15 @@ class Probe:
 @contextlib.asynccontextmanager
 async def serve(app: Probe, **options: Any) -> AsyncIterator[str]:
     port = free_port()
-    config = uvicorn.Config(RawSendProbe(app), host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="off", ws="auto", **options)
+    config = uvicorn.Config(
+        RawSendProbe(app),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        ws="auto",
+        **options,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
@@ -92,13 +99,17 @@ def test_no_direct_path_when_compression_is_negotiated() -> None:
 VALUES = ("yes", "no", "unsure")
 
 
-@pytest.mark.parametrize("env", [{}, {"WS_DIRECT": "false"}, {"WS_IMPL": "websockets"}],
-                         ids=["direct", "asgi", "legacy-websockets"])
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"WS_DIRECT": "false"}, {"WS_IMPL": "websockets"}],
+    ids=["direct", "asgi", "legacy-websockets"],
+)
 def test_protocol_order_is_the_same_on_every_send_path(tmp_path: Path, env: dict[str, str]) -> None:
     """The actor gets its ack before the state its action produced; versions only grow; every
     client ends on the same state."""
     server = ServerProcess(tmp_path, env=env).start()
     try:
+
         async def scenario() -> None:
             room = server.create_room("mini-test", selection="all")
             fac, players = await seat_room(server, room, ("Ana", "Bea", "Cyr"))
@@ -111,9 +122,15 @@ def test_protocol_order_is_the_same_on_every_send_path(tmp_path: Path, env: dict
             for round_, value in enumerate(VALUES):
                 for player in players:
                     for qid in questions:
-                        await player.ok({"type": "answer", "card_id": card["id"],
-                                         "question_id": qid, "value": value,
-                                         "id": f"{round_}/{qid}"})
+                        await player.ok(
+                            {
+                                "type": "answer",
+                                "card_id": card["id"],
+                                "question_id": qid,
+                                "value": value,
+                                "id": f"{round_}/{qid}",
+                            }
+                        )
             await fac.ok({"type": "reveal"})
             tallies = []
             for client in [fac, *players]:
@@ -131,8 +148,11 @@ def test_protocol_order_is_the_same_on_every_send_path(tmp_path: Path, env: dict
                         continue
                     round_, qid = msg["id"].split("/")
                     value = VALUES[int(round_)]
-                    early = [m for m in player.seen[:i] if m["type"] == "state"
-                             and m["state"]["my_answers"].get(qid) == value]
+                    early = [
+                        m
+                        for m in player.seen[:i]
+                        if m["type"] == "state" and m["state"]["my_answers"].get(qid) == value
+                    ]
                     assert not early, f"state with {qid}={value} before its ack"
             for client in [fac, *players]:
                 await client.close()
@@ -146,6 +166,7 @@ def test_direct_messages_are_valid_json(tmp_path: Path) -> None:
     """A big state (many notes) crosses the 16-bit frame length and still parses."""
     server = ServerProcess(tmp_path).start()
     try:
+
         async def scenario() -> None:
             room = server.create_room("mini-test", selection="all")
             fac, (ana, watcher) = await seat_room(server, room, ("Ana", "Bea"))

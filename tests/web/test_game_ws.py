@@ -39,13 +39,13 @@ def test_full_game_three_players_to_synthesis(server: ServerProcess) -> None:
         yes_no = [q for q in card["questions"] if q["kind"] == "yes_no"]
         for p, v in zip(players, ["no", "yes", "no"], strict=True):
             for q in yes_no:
-                await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
-                            "value": v})
-        await bob.ok({"type": "answer", "card_id": card["id"], "question_id": yes_no[0]["id"],
-                      "value": "no"})
+                await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"], "value": v})
+        await bob.ok({"type": "answer", "card_id": card["id"], "question_id": yes_no[0]["id"], "value": "no"})
         state = await chloe.until(
-            lambda s: len(s["my_answers"]) == len(yes_no)
-            and all(q["answered"] == 3 for q in s["questions"] if q["id"] in s["my_answers"])
+            lambda s: (
+                len(s["my_answers"]) == len(yes_no)
+                and all(q["answered"] == 3 for q in s["questions"] if q["id"] in s["my_answers"])
+            )
         )
         assert "tally" not in state["questions"][0]
         assert state["my_answers"] == {q["id"]: "no" for q in yes_no}
@@ -59,8 +59,10 @@ def test_full_game_three_players_to_synthesis(server: ServerProcess) -> None:
         assert q0["tally"] == {"yes": 0, "no": 3, "unsure": 0}
         assert q0["group_answer"] == "no"
         assert "votes" not in q0  # anonymous by default
-        await alice.fails({"type": "answer", "card_id": card["id"],
-                           "question_id": yes_no[0]["id"], "value": "yes"}, "already_revealed")
+        await alice.fails(
+            {"type": "answer", "card_id": card["id"], "question_id": yes_no[0]["id"], "value": "yes"},
+            "already_revealed",
+        )
         await alice.ok({"type": "consensus", "question_id": yes_no[0]["id"], "value": "yes"})
         await chloe.ok({"type": "note", "text": "On en reparle avec le CSE."})
         state = await fac.until(lambda s: s["notes"] and s["questions"][0]["consensus"] == "yes")
@@ -78,8 +80,7 @@ def test_full_game_three_players_to_synthesis(server: ServerProcess) -> None:
         for p in players:
             for q in card["questions"]:
                 value = "yes" if q["kind"] == "yes_no" else "texte"
-                await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
-                            "value": value})
+                await p.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"], "value": value})
         await fac.ok({"type": "reveal"})
         await fac.ok({"type": "next"})
         state = await fac.until(lambda s: s["cards_done"] == 2)
@@ -108,20 +109,19 @@ def test_reconnect_by_token_mid_card_keeps_answers(server: ServerProcess) -> Non
         card = state["card"]
         q = card["questions"][0]
         value = "unsure" if q["kind"] == "yes_no" else "mon idée"
-        await alice.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"],
-                        "value": value})
+        await alice.ok({"type": "answer", "card_id": card["id"], "question_id": q["id"], "value": value})
         token = alice.you["token"]
         await alice.close()
-        state = await fac.until(lambda s: not next(p for p in s["players"]
-                                                   if p["name"] == "Alice")["connected"])
+        state = await fac.until(
+            lambda s: not next(p for p in s["players"] if p["name"] == "Alice")["connected"]
+        )
         back = await Client.connect(server, code)
         welcome = await back.join(token=token)
         assert welcome["you"]["id"] == alice.you["id"]
         assert welcome["you"]["name"] == "Alice"
         assert welcome["state"]["card"]["id"] == card["id"]
         assert welcome["state"]["my_answers"] == {q["id"]: value}
-        await fac.until(lambda s: next(p for p in s["players"]
-                                       if p["name"] == "Alice")["connected"])
+        await fac.until(lambda s: next(p for p in s["players"] if p["name"] == "Alice")["connected"])
         # a token of another room is refused
         other = server.create_room("mini-test")
         stranger = await Client.connect(server, other["code"])
@@ -149,8 +149,9 @@ def test_late_joiner_gets_current_card_and_can_answer(server: ServerProcess) -> 
         assert welcome["state"]["card"]["id"] == state["card"]["id"]
         q = state["card"]["questions"][0]
         value = "yes" if q["kind"] == "yes_no" else "oui"
-        await late.ok({"type": "answer", "card_id": state["card"]["id"], "question_id": q["id"],
-                       "value": value})
+        await late.ok(
+            {"type": "answer", "card_id": state["card"]["id"], "question_id": q["id"], "value": value}
+        )
         for c in (alice, fac, late):
             await c.close()
 
@@ -171,8 +172,7 @@ def test_late_joiner_gets_current_card_and_can_answer(server: ServerProcess) -> 
         ({"type": "join", "name": "Again"}, "already_joined"),
     ],
 )
-def test_illegal_moves_get_precise_errors(server: ServerProcess, message: dict[str, Any],
-                                          code: str) -> None:
+def test_illegal_moves_get_precise_errors(server: ServerProcess, message: dict[str, Any], code: str) -> None:
     async def scenario() -> None:
         room = server.create_room("mini-test")
         alice = await seat(server, room["code"], name="Alice")
@@ -199,18 +199,23 @@ def test_errors_in_play_change_nothing(server: ServerProcess) -> None:
         card = state["card"]
         version = alice.version
         await alice.fails({"type": "draw"}, "card_in_play")
-        await alice.fails({"type": "answer", "card_id": "nope", "question_id": "q1",
-                           "value": "yes"}, "wrong_card")
-        await alice.fails({"type": "answer", "card_id": card["id"], "question_id": "zz",
-                           "value": "yes"}, "unknown_question")
+        await alice.fails(
+            {"type": "answer", "card_id": "nope", "question_id": "q1", "value": "yes"}, "wrong_card"
+        )
+        await alice.fails(
+            {"type": "answer", "card_id": card["id"], "question_id": "zz", "value": "yes"}, "unknown_question"
+        )
         yes_no = next(q for q in card["questions"] if q["kind"] == "yes_no")
-        await alice.fails({"type": "answer", "card_id": card["id"], "question_id": yes_no["id"],
-                           "value": "peut-être"}, "bad_vote")
-        await fac.fails({"type": "answer", "card_id": card["id"], "question_id": yes_no["id"],
-                         "value": "yes"}, "facilitator_cannot_answer")
+        await alice.fails(
+            {"type": "answer", "card_id": card["id"], "question_id": yes_no["id"], "value": "peut-être"},
+            "bad_vote",
+        )
+        await fac.fails(
+            {"type": "answer", "card_id": card["id"], "question_id": yes_no["id"], "value": "yes"},
+            "facilitator_cannot_answer",
+        )
         await alice.fails({"type": "next"}, "not_revealed")
-        await alice.fails({"type": "consensus", "question_id": yes_no["id"], "value": "yes"},
-                          "not_revealed")
+        await alice.fails({"type": "consensus", "question_id": yes_no["id"], "value": "yes"}, "not_revealed")
         await alice.fails({"type": "note", "text": "   "}, "text_empty")
         await alice.fails({"type": "note", "text": "x" * 2001}, "text_too_long")
         await alice.ok({"type": "sync"})

@@ -19,8 +19,15 @@ async def burst(client: Client, name: str, card: dict[str, Any], acked: set[str]
         for i in range(NOTES_EACH):
             await client.send({"type": "note", "text": f"{name}-{i}", "id": f"{name}-n{i}"})
             value = ("yes", "no", "unsure")[i % 3]
-            await client.send({"type": "answer", "card_id": card["id"],
-                               "question_id": yes_no["id"], "value": value, "id": f"{name}-a{i}"})
+            await client.send(
+                {
+                    "type": "answer",
+                    "card_id": card["id"],
+                    "question_id": yes_no["id"],
+                    "value": value,
+                    "id": f"{name}-a{i}",
+                }
+            )
         while True:
             msg = json.loads(await asyncio.wait_for(client.ws.recv(), 10))
             if msg["type"] == "ack":
@@ -61,22 +68,23 @@ def test_kill9_mid_burst_loses_nothing_acknowledged(tmp_path: Path) -> None:
 
     second = ServerProcess(tmp_path, database_url=first.database_url).start()
     try:
+
         async def after_restart() -> dict[str, Any]:
             # each client comes back with its token and resends everything with the same ids
             for name, token in tokens.items():
                 cl = await Client.connect(second, code)
                 welcome = await cl.join(token=token)
                 yes_no = next(q for q in card["questions"] if q["kind"] == "yes_no")
-                last_acked = max((int(i.split("-a")[1]) for i in acked
-                                  if i.startswith(f"{name}-a")), default=None)
+                last_acked = max(
+                    (int(i.split("-a")[1]) for i in acked if i.startswith(f"{name}-a")), default=None
+                )
                 if last_acked is not None:  # the answer acknowledged last is the one stored
                     expected = ("yes", "no", "unsure")[last_acked % 3]
                     stored = welcome["state"]["my_answers"].get(yes_no["id"])
                     later = {("yes", "no", "unsure")[j % 3] for j in range(last_acked, NOTES_EACH)}
                     assert stored == expected or stored in later
                 for i in range(NOTES_EACH):
-                    reply = await cl.call({"type": "note", "text": f"{name}-{i}",
-                                           "id": f"{name}-n{i}"})
+                    reply = await cl.call({"type": "note", "text": f"{name}-{i}", "id": f"{name}-n{i}"})
                     assert reply["type"] == "ack"
                 await cl.close()
             fac = await Client.connect(second, code)

@@ -22,8 +22,9 @@ def _config(url: str) -> Config:
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_upgrade_then_downgrade_keeps_the_rooms(tmp_path: Path, database: str,
-                                                request: pytest.FixtureRequest) -> None:
+def test_upgrade_then_downgrade_keeps_the_rooms(
+    tmp_path: Path, database: str, request: pytest.FixtureRequest
+) -> None:
     if database == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.db'}"
     else:
@@ -32,18 +33,19 @@ def test_upgrade_then_downgrade_keeps_the_rooms(tmp_path: Path, database: str,
     command.upgrade(_config(url), "0001")
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO rooms (code, deck, state, version, phase, created_at, updated_at) "
-            "VALUES ('ABC234', '{\"id\": \"mon-jeu\"}', '{\"phase\": \"lobby\"}', 3, 'lobby', 1, 2)"
-        ))
+        conn.execute(
+            text(
+                "INSERT INTO rooms (code, deck, state, version, phase, created_at, updated_at) "
+                "VALUES ('ABC234', '{\"id\": \"mon-jeu\"}', '{\"phase\": \"lobby\"}', 3, 'lobby', 1, 2)"
+            )
+        )
     engine.dispose()
 
     command.upgrade(_config(url), "head")
     engine = make_engine(url)
     stored = Repository(engine).load_room("ABC234")
     assert stored is not None
-    assert (stored.deck, stored.state, stored.version) == (
-        '{"id": "mon-jeu"}', '{"phase": "lobby"}', 3)
+    assert (stored.deck, stored.state, stored.version) == ('{"id": "mon-jeu"}', '{"phase": "lobby"}', 3)
     with engine.connect() as conn:
         columns = {c[0] for c in conn.execute(text("SELECT * FROM rooms")).cursor.description}
     assert "deck" not in columns

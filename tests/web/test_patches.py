@@ -63,11 +63,14 @@ def canonical(value: Any) -> str:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.sampled_from([MINI, EXPLORIA]), st.booleans(),
-       st.lists(st.tuples(st.integers(min_value=0, max_value=10_000), st.booleans()),
-                min_size=10, max_size=60))
-def test_patches_applied_in_order_give_the_full_state(deck: Deck, anonymous: bool,
-                                                      steps: list[tuple[int, bool]]) -> None:
+@given(
+    st.sampled_from([MINI, EXPLORIA]),
+    st.booleans(),
+    st.lists(st.tuples(st.integers(min_value=0, max_value=10_000), st.booleans()), min_size=10, max_size=60),
+)
+def test_patches_applied_in_order_give_the_full_state(
+    deck: Deck, anonymous: bool, steps: list[tuple[int, bool]]
+) -> None:
     state = new_room(deck, RoomSettings(anonymous=anonymous), seed=5, now=NOW)
     state = apply(deck, state, None, c.Join("fac", "Anim", Role.FACILITATOR), NOW)
     for name in PEOPLE[1:]:
@@ -78,8 +81,11 @@ def test_patches_applied_in_order_give_the_full_state(deck: Deck, anonymous: boo
     patches = 0
     for i, (choice, send) in enumerate(steps):
         legal: list[tuple[c.Command, RoomState]] = []
-        extra = [("fac", c.Join(f"x{i}", f"Nouvelle {i}")), ("fac", c.Remove("ben")),
-                 ("fac", c.Lock(i % 2 == 0))]
+        extra = [
+            ("fac", c.Join(f"x{i}", f"Nouvelle {i}")),
+            ("fac", c.Remove("ben")),
+            ("fac", c.Lock(i % 2 == 0)),
+        ]
         for actor, cmd in [*moves(deck, state), *extra]:
             with contextlib.suppress(GameError):
                 legal.append((cmd, apply(deck, state, actor, cmd, NOW + i)))
@@ -98,8 +104,7 @@ def test_patches_applied_in_order_give_the_full_state(deck: Deck, anonymous: boo
 
 def test_diff_handles_nulls_lists_and_odd_keys() -> None:
     old = {"a": None, "b": [1, 2, 3], "c": {"x/y": 1, "t~": 2}, "d": [{"k": 1}], "e": True}
-    new = {"a": {"z": None}, "b": [1, 2], "c": {"x/y": 2}, "d": [{"k": 1}, {"k": 2}], "e": 1,
-           "f": None}
+    new = {"a": {"z": None}, "b": [1, 2], "c": {"x/y": 2}, "d": [{"k": 1}, {"k": 2}], "e": 1, "f": None}
     ops = wire.diff(old, new)
     assert canonical(rfc6902(old, ops)) == canonical(new)
     assert canonical(wire.apply_patch(old, ops)) == canonical(new)

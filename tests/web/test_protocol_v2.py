@@ -29,7 +29,8 @@ class V2(Client):
         # nothing personal in what the whole room gets
         assert kind != "state" or not {"my_answers", "card_tip"} & set(msg["state"]), msg
         assert kind != "patch" or not any(
-            op["path"].startswith(("/my_answers", "/card_tip")) for op in msg["patch"]), msg
+            op["path"].startswith(("/my_answers", "/card_tip")) for op in msg["patch"]
+        ), msg
         if kind in ("state", "welcome"):
             self.state, self.version = msg["state"], msg["version"]
         if kind == "welcome":
@@ -75,8 +76,7 @@ def test_same_bytes_patches_and_you(server: ServerProcess) -> None:
         q = card["questions"][0]["id"]
         await ana.ok({"type": "answer", "card_id": card["id"], "question_id": q, "value": "yes"})
         await ben.ok({"type": "answer", "card_id": card["id"], "question_id": q, "value": "no"})
-        await old.ok({"type": "answer", "card_id": card["id"], "question_id": q,
-                      "value": "unsure"})
+        await old.ok({"type": "answer", "card_id": card["id"], "question_id": q, "value": "unsure"})
         await settle(fac, ana, ben, old)
         assert ana.mine == {q: "yes"} and ben.mine == {q: "no"} and fac.mine == {}
         # the facilitator (and the reader) get the tip in ``you``, others null
@@ -85,6 +85,7 @@ def test_same_bytes_patches_and_you(server: ServerProcess) -> None:
         # the protocol 1 client: personal fields inside its state
         assert old.state is not None and old.state["my_answers"] == {q: "unsure"}
         assert "card_tip" in old.state
+
         # the same bytes for everyone: every room message ana and ben both got, byte for byte
         def room_frames(cl: V2) -> list[str]:
             return [t for t in cl.raw if t.startswith(('{"type":"patch"', '{"type":"state"'))]

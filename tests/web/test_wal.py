@@ -15,6 +15,7 @@ def test_the_wal_stays_small_under_sustained_writes(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path).start()
     wal = Path(server.database_url.split("///", 1)[1] + "-wal")
     try:
+
         async def scenario() -> int:
             room = server.create_room("mini-test", selection="all")
             fac, players = await seat_room(server, room, [f"P{i}" for i in range(PLAYERS)])
@@ -27,8 +28,14 @@ def test_the_wal_stays_small_under_sustained_writes(tmp_path: Path) -> None:
             async def answer(player: Client) -> None:
                 nonlocal largest
                 for n in range(ANSWERS_PER_PLAYER):
-                    await player.ok({"type": "answer", "card_id": card["id"],
-                                     "question_id": question, "value": ("yes", "no")[n % 2]})
+                    await player.ok(
+                        {
+                            "type": "answer",
+                            "card_id": card["id"],
+                            "question_id": question,
+                            "value": ("yes", "no")[n % 2],
+                        }
+                    )
                     if n % 50 == 0 and wal.exists():
                         largest = max(largest, wal.stat().st_size)
 
