@@ -6,7 +6,7 @@ owns the labels: translation catalogue keys ``sector.<id>``.
 """
 
 from collections.abc import Sequence
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 SectorId = Literal[
     "agriculture",
@@ -23,20 +23,7 @@ SectorId = Literal[
     "services_entreprises",
 ]
 
-SECTORS: Final[tuple[SectorId, ...]] = (
-    "agriculture",
-    "artisanat",
-    "artisanat_alimentaire",
-    "btp",
-    "commerce",
-    "hotellerie_restauration",
-    "industrie",
-    "juridique_conseil",
-    "logistique_transport",
-    "public_associatif",
-    "sante_social",
-    "services_entreprises",
-)
+SECTORS: Final[tuple[SectorId, ...]] = get_args(SectorId)  # in the order above
 
 
 def suits(card_sectors: Sequence[str] | None, wanted: Sequence[str]) -> bool:
