@@ -266,10 +266,3 @@ def parse(text: str) -> tuple[ClientMessage, str | None]:
         where = ".".join(str(p) for p in first["loc"][1:]) or "?"
         code = "missing_field" if first["type"] == "missing" else "bad_field"
         raise BadMessage(code, field=where, id=msg_id) from None
-
-
-def error_event(code: str, message: str, msg_id: str | None) -> str:
-    event: dict[str, Any] = {"type": "error", "code": code, "message": message}
-    if msg_id is not None:
-        event["id"] = msg_id
-    return json.dumps(event, ensure_ascii=False)

@@ -104,6 +104,13 @@ def ack(msg_id: str) -> str:
     return dumps({"type": "ack", "id": msg_id})
 
 
+def error(code: str, message: str, msg_id: str | None) -> str:
+    body: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if msg_id is not None:
+        body["id"] = msg_id
+    return dumps(body)
+
+
 def event(message: dict[str, Any]) -> str:
     return dumps(message)
 

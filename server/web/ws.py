@@ -22,7 +22,7 @@ from server.web.clientaddr import address_group
 from server.web.commands import to_command
 from server.web.deps import find_room
 from server.web.direct import direct_writer, socket_probe
-from server.web.messages import JoinMsg, PingMsg, SyncMsg, error_event, parse, peek_id
+from server.web.messages import JoinMsg, PingMsg, SyncMsg, parse, peek_id
 from server.web.origin import origin_allowed
 from server.web.ratelimit import CodeGuard, TokenBucket
 
@@ -38,7 +38,7 @@ STRIKES_PER_RATE = 5  # refused messages allowed before a 1008 close (at least 1
 
 
 def _error_text(exc: AppError, lang: str, msg_id: str | None) -> str:
-    return error_event(exc.code, error_message(lang, exc.code, exc.params), msg_id)
+    return wire.error(exc.code, error_message(lang, exc.code, exc.params), msg_id)
 
 
 async def room_socket(websocket: WebSocket, code: str) -> None:
