@@ -79,9 +79,14 @@ function button(label, onClick, { cls = "btn", key = null, pressed = null, disab
 // A button for a game action: disabled while that action waits for the server's answer.
 function actionButton(app, label, type, fields, opts = {}) {
   const pending = app.pending(type);
-  return button(label, () => app.act(type, fields), {
-    ...opts, disabled: opts.disabled || pending,
-  });
+  // The action bar puts the next step in the same place ("next" becomes "draw" as soon as the
+  // server answers): the second click of a double click (event.detail 2) must not do that
+  // next step too. Keyboard activation has detail 0.
+  const onClick = opts.singleClick
+    ? (event) => { if (!(event && event.detail > 1)) app.act(type, fields); }
+    : () => app.act(type, fields);
+  const { singleClick, ...rest } = opts;
+  return button(label, onClick, { ...rest, disabled: opts.disabled || pending });
 }
 
 function heading(level, text, props = {}) {
@@ -404,7 +409,7 @@ function actionBar(app) {
   const next = nextAction(app);
   const primary = next.href
     ? el("a", { class: "btn btn-primary btn-bar", id: "next-action", href: next.href, "data-focus-key": "next-action" }, next.label)
-    : actionButton(app, next.label, next.type, {}, { cls: "btn btn-primary btn-bar", id: "next-action", key: "next-action", disabled: next.disabled, describedby: "next-hint" });
+    : actionButton(app, next.label, next.type, {}, { cls: "btn btn-primary btn-bar", id: "next-action", key: "next-action", disabled: next.disabled, describedby: "next-hint", singleClick: true });
   return el("div", { class: "action-bar", role: "region", "aria-label": i18n("ui.bar.label") },
     el("p", { class: "bar-hint", id: "next-hint" }, next.hint || ""),
     primary);

@@ -102,7 +102,7 @@ async def _play(
         err = await players[0].fails(
             {"type": "action_edit", "action_id": "a2", "owner": "x"}, "not_facilitator"
         )
-        assert "animat" in err["message"]  # in the session's language (French)
+        assert "anime" in err["message"]  # in the session's language (French)
         err = await players[0].fails({"type": "action_add", "text": "x", "due": "demain"}, "bad_date")
         assert "Date invalide" in err["message"]
         await fac.ok({"type": "action_edit", "action_id": "a2", "owner": "Le service RH"})

@@ -258,7 +258,7 @@ def test_errors_are_in_the_session_language(server: ServerProcess) -> None:
         room = server.create_room("mini-test")  # a French deck
         c = await seat(server, room["code"], name="Alice")
         err = await c.fails({"type": "start"}, "not_facilitator")
-        assert "animat" in err["message"]
+        assert "anime" in err["message"]
         await c.close()
         en = await seat(server, room["code"], name="Ann", lang="en")
         err = await en.fails({"type": "start"}, "not_facilitator")
