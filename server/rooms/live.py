@@ -7,6 +7,7 @@ from typing import Protocol
 
 from server.core import commands as c
 from server.core.deck import Deck
+from server.core.rules import apply
 from server.core.state import Player, RoomState
 from server.rooms.fanout import RoomFan
 from server.rooms.outbox import Outbox
@@ -42,6 +43,8 @@ class LiveRoom:
     card_key: bytes | None = None
     card_key_id: str | None = None
     applied_hashed: set[str] = field(default_factory=set)
+    # sockets coming back, waiting to be seated together (server/rooms/presence.py)
+    arrivals: list[tuple[Connection, "asyncio.Future[None]"]] = field(default_factory=list)
 
     @property
     def language(self) -> str:
@@ -59,6 +62,27 @@ class Joined:
     token: str
 
 
+@dataclass(frozen=True)
+class Together:
+    """Several commands (each with its actor) applied as ONE state change: one version, one
+    store, one broadcast. Presence uses it for a burst of people coming back at once."""
+
+    moves: tuple[tuple[str | None, c.Command], ...]
+
+
+def apply_any(
+    deck: Deck, state: RoomState, actor_id: str | None, cmd: "c.Command | Together", now: float
+) -> RoomState:
+    """The rules (``server.core.rules.apply``), also for ``Together``: every move in order,
+    the result one version after ``state``."""
+    if not isinstance(cmd, Together):
+        return apply(deck, state, actor_id, cmd, now)
+    new = state
+    for actor, move in cmd.moves:
+        new = apply(deck, new, actor, move, now)
+    return new.model_copy(update={"version": state.version + 1})
+
+
 class Commit(Protocol):
     """``RoomService.commit``: under the room lock, apply ``cmd``, store and fan out."""
 
@@ -66,7 +90,7 @@ class Commit(Protocol):
         self,
         room: LiveRoom,
         actor_id: str | None,
-        cmd: c.Command,
+        cmd: c.Command | Together,
         message_id: str | None,
         new_token: tuple[str, str] | None = None,
     ) -> Awaitable[bool]: ...

@@ -78,7 +78,11 @@ class Outbox:
         self._send_now_or_wake()
 
     def seen(self, version: int) -> None:
-        """A state of ``version`` went out another way (in ``welcome``)."""
+        """A state of ``version`` went out another way (in ``welcome``): a state still
+        waiting that is not newer (and the ``you`` pushed with it) would only repeat it."""
+        if self._state is not None and self._state_version <= version:
+            self._state = None
+            self._you = None
         self._state_version = max(self._state_version, version)
 
     @property

@@ -1,11 +1,24 @@
-"""Who is connected: set on arrival and departure, reconciled across processes by the bus."""
+"""Who is connected: set on arrival and departure, reconciled across processes by the bus.
 
+People coming back (a ``join`` with a token) are seated in groups: the first arrival in a room
+starts a seating, which waits for the room's lock; everyone who arrives until it gets the lock
+is seated with it, the players among them who were not connected marked connected by ONE
+state change (one store, one broadcast). During a reconnect storm a room of 100 thus makes a
+handful of changes instead of 100, each arrival still welcomed as soon as its group is stored,
+with a state that shows it connected.
+"""
+
+import asyncio
 import logging
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 from server.core import commands as c
+from server.errors import Forbidden
 from server.rooms.bus import Bus
-from server.rooms.live import Commit, Connection, LiveRoom
+from server.rooms.fanout import Fanout
+from server.rooms.live import Commit, Connection, LiveRoom, Together
 from server.rooms.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -18,13 +31,63 @@ class Presence:
         self.bus = bus
         self.commit = commit
         self.registry = registry
+        self._tasks: set[asyncio.Task[None]] = set()  # seatings and late leaves under way
 
-    async def arrive(self, room: LiveRoom, player_id: str) -> None:
-        """Under the room lock: the player's first socket here (a viewer is no arrival)."""
-        await self.announce(room.code, player_id)
-        player = room.state.player(player_id)
-        if player is not None and not player.connected:
-            await self.commit(room, player_id, c.Connect(), None)
+    async def arrive(self, room: LiveRoom, conn: Connection) -> None:
+        """NOT under the room lock: seat ``conn`` (a player's socket coming back) with the
+        group it joins. On return it is one of ``room.connections`` and its player connected;
+        raises what kept the group out (the database away, the player removed meanwhile)."""
+        await self.announce(room.code, conn.player_id)
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        room.arrivals.append((conn, future))
+        if len(room.arrivals) == 1:  # the first of a new group
+            self._spawn(self._seat_arrivals(room))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self._spawn(self.leave(room, conn))  # seated, but nobody will welcome it
+            raise
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _seat_arrivals(self, room: LiveRoom) -> None:
+        async with room.lock:
+            group, room.arrivals = room.arrivals, []
+            group = [(conn, future) for conn, future in group if not future.done()]
+            here = room.players_here()
+            seated: list[tuple[Connection, asyncio.Future[None]]] = []
+            coming: dict[str, None] = {}  # players to mark connected, in order of arrival
+            for conn, future in group:
+                player = room.state.player(conn.player_id)
+                if player is None:  # removed while it waited
+                    future.set_exception(Forbidden("removed"))
+                    continue
+                seated.append((conn, future))
+                if not player.connected and player.id not in here:
+                    coming[player.id] = None
+            try:
+                if len(coming) == 1:
+                    await self.commit(room, next(iter(coming)), c.Connect(), None)
+                elif coming:
+                    await self.commit(room, None, Together(tuple((p, c.Connect()) for p in coming)), None)
+            except Exception as exc:
+                for _, future in seated:
+                    if not future.done():
+                        future.set_exception(exc)
+                return
+            if coming:
+                # the welcomes of this group (built right after) all show it connected, also
+                # in a big room whose broadcast is still to come
+                Fanout.view_fields(room)
+            for conn, future in seated:
+                if future.done():  # cancelled meanwhile: never seated
+                    continue
+                room.connections.add(conn)
+                future.set_result(None)
 
     async def announce(self, code: str, player_id: str) -> None:
         try:

@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from server.core import commands as c
-from server.core.state import Phase
+from server.core.state import Phase, Player
 from server.errors import Forbidden, GameError, NotFound
 from server.i18n import translate
 from server.rooms.live import Commit, Connection, Joined, LiveRoom
@@ -62,38 +62,55 @@ class Seats:
                 if revoked is not None:
                     raise Forbidden("token_revoked" if revoked == "share" else "removed")
             if token and owner is not None:
-                return await self._come_back(room, owner, token, conn_factory, viewer)
-            if token and name is not None and not viewer:
+                conn = self._come_back(room, owner, conn_factory, viewer)
+                if conn is not None:
+                    arriving = conn
+                else:  # a viewer, or a second socket of someone here: nothing changes
+                    conn = conn_factory(owner.player_id)
+                    conn.viewer = viewer
+                    room.connections.add(conn)
+                    return Joined(room, self._player(room, conn), token), conn
+            elif token and name is not None and not viewer:
                 self._refuse_if_finished(room)
                 if len(token) < MIN_CLIENT_TOKEN:
                     raise Forbidden("token_too_short", limit=MIN_CLIENT_TOKEN)
                 return await self._seat_newcomer(room, name, token, conn_factory)
-            if token:
+            elif token:
                 raise Forbidden("bad_token")
-            if name is None or viewer:
+            elif name is None or viewer:
                 raise GameError("join_needs_name")
-            return await self._seat_newcomer(room, name, new_token(), conn_factory)
+            else:
+                return await self._seat_newcomer(room, name, new_token(), conn_factory)
+        # someone coming back: seated, outside the lock, with whoever comes back meanwhile
+        assert token is not None
+        await self.presence.arrive(room, arriving)
+        return Joined(room, self._player(room, arriving), token), arriving
+
+    @staticmethod
+    def _player(room: LiveRoom, conn: Connection) -> Player:
+        player = room.state.player(conn.player_id)
+        if player is None:  # pragma: no cover - removals wait for the room lock
+            raise Forbidden("removed")
+        return player
 
     @staticmethod
     def _refuse_if_finished(room: LiveRoom) -> None:
         if room.state.phase is Phase.SYNTHESIS:  # a finished room is not joinable by its code
             raise NotFound("room_not_found", code=room.code)
 
-    async def _come_back(
-        self, room: LiveRoom, owner: TokenOwner, token: str, conn_factory: ConnFactory, viewer: bool
-    ) -> tuple[Joined, Connection]:
+    def _come_back(
+        self, room: LiveRoom, owner: TokenOwner, conn_factory: ConnFactory, viewer: bool
+    ) -> Connection | None:
+        """Under the room lock: a socket of someone coming back that must be seated by
+        presence (their first socket here), or None when a plain connection will do."""
         if owner.room_code != room.code or owner.kind in ("share", "pass"):
             raise Forbidden("bad_token")
         player = room.state.player(owner.player_id)
         if player is None:  # pragma: no cover - tokens are stored with their seat
             raise Forbidden("bad_token")
-        conn = conn_factory(player.id)
-        conn.viewer = viewer
-        if not viewer and player.id not in room.players_here():
-            await self.presence.arrive(room, player.id)
-        room.connections.add(conn)
-        player = room.state.player(player.id) or player
-        return Joined(room, player, token), conn
+        if viewer or player.id in room.players_here():
+            return None
+        return conn_factory(player.id)
 
     async def _seat_newcomer(
         self, room: LiveRoom, name: str, secret: str, conn_factory: ConnFactory

@@ -21,7 +21,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from server.core import commands as c
 from server.core.deck import Deck, parse_deck
 from server.core.followup import Earlier
-from server.core.rules import apply
 from server.core.state import Phase, RoomSettings, RoomState
 from server.errors import GameError, NotFound, Unavailable
 from server.i18n import translate
@@ -29,7 +28,7 @@ from server.rooms import crossprocess, lifecycle
 from server.rooms.bus import Bus, MemoryBus
 from server.rooms.fanout import Fanout
 from server.rooms.lifecycle import CODE_ALPHABET, CODE_LENGTH
-from server.rooms.live import CLOSE_REMOVED, Connection, Joined, LiveRoom
+from server.rooms.live import CLOSE_REMOVED, Connection, Joined, LiveRoom, Together, apply_any
 from server.rooms.presence import Presence
 from server.rooms.registry import Registry
 from server.rooms.sealed import MemoryKeyStore, SealedAnswers, set_applied, was_applied
@@ -188,7 +187,7 @@ class RoomService:
         self,
         room: LiveRoom,
         actor_id: str | None,
-        cmd: c.Command,
+        cmd: c.Command | Together,
         message_id: str | None,
         new_token: tuple[str, str] | None = None,
     ) -> bool:
@@ -199,7 +198,7 @@ class RoomService:
         """
         for _ in range(COMMIT_TRIES):
             previous = room.state
-            state = apply(room.deck, previous, actor_id, cmd, self.clock())
+            state = apply_any(room.deck, previous, actor_id, cmd, self.clock())
             closes = previous.current is not None and (
                 state.current is None
                 or state.current.drawn_at != previous.current.drawn_at
