@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.decks.catalog import DeckCatalog, load_builtin
 from server.errors import AppError, BadMessage, DeckInvalid
@@ -29,7 +30,7 @@ from server.web.clientaddr import ClientAddress, parse_networks
 from server.web.deps import request_lang
 from server.web.direct import RawSendProbe
 from server.web.origin import JsonFromOurOrigin
-from server.web.ratelimit import AddressLimiter, CodeGuard, Limit
+from server.web.ratelimit import AddressBuckets, AddressLimiter, CodeGuard, Limit
 from server.web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await keys.close()
             engine.dispose()
 
-    app = FastAPI(title="ExplorIA en ligne", version="1", lifespan=lifespan)
+    app = ExplorIA(title="ExplorIA en ligne", version="1", lifespan=lifespan)
     app.state.settings = settings
     app.state.open_sockets = {}  # address group → open WebSockets (server/web/ws.py)
     app.state.code_guard = CodeGuard(settings.code_misses_per_hour, settings.code_misses_burst)
@@ -99,9 +100,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, settings=settings)
     app.add_middleware(ClientAddress, trusted=parse_networks(settings.trusted_proxies))
     app.add_middleware(RawSendProbe)  # last added = outermost: sees the server's own send
-    app.add_api_websocket_route("/ws/rooms/{code}", ws.room_socket)
+    # WebSocket connections skip the stack above: see ExplorIA
+    app.sockets = ws.RoomSockets(
+        parse_networks(settings.trusted_proxies), AddressBuckets(address_limits(settings))
+    )
     _install_error_handlers(app)
     return app
+
+
+class ExplorIA(FastAPI):
+    """The app. WebSocket connections (``/ws/rooms/{code}``) go to ``sockets``
+    (``server/web/ws.py``, ``RoomSockets``), not through the middlewares and routing of the
+    HTTP side: every layer would keep a frame alive for the connection's whole life.
+    ``RoomSockets`` applies what of the middlewares concerns a WebSocket; a new middleware
+    that should see WebSockets must be applied there too."""
+
+    sockets: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and self.sockets is not None:
+            scope["app"] = self
+            if self.root_path:
+                scope["root_path"] = self.root_path
+            await self.sockets(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def address_limits(settings: Settings) -> dict[str, Limit]:

@@ -69,32 +69,39 @@ def address_group(address: str) -> str:
     return str(ip)
 
 
+def resolve_scope(scope: Scope, trusted: tuple[Network, ...]) -> Scope:
+    """``scope`` with ``client`` (and ``scheme``) as resolved above: the same scope when
+    nothing changes, else a copy."""
+    client = scope.get("client")
+    if scope["type"] in ("http", "websocket") and trusted and client:
+        peer = _ip(client[0])
+        if peer is not None and any(peer in n for n in trusted):
+            forwarded: str | None = None
+            proto = None
+            for key, value in scope.get("headers", []):
+                if key == b"x-forwarded-for":
+                    # several headers count as one comma-separated list
+                    v = value.decode("latin-1")
+                    forwarded = v if forwarded is None else f"{forwarded},{v}"
+                elif key == b"x-forwarded-proto":
+                    proto = value.decode("latin-1").strip().lower()
+            scope = dict(scope)
+            scope["client"] = (resolve(client[0], forwarded, trusted), client[1])
+            if proto in ("http", "https"):
+                if scope["type"] == "websocket":
+                    scope["scheme"] = "wss" if proto == "https" else "ws"
+                else:
+                    scope["scheme"] = proto
+    return scope
+
+
 class ClientAddress:
-    """ASGI middleware: ``scope["client"]`` (and ``scope["scheme"]``) as resolved above."""
+    """ASGI middleware: ``scope["client"]`` (and ``scope["scheme"]``) as resolved above.
+    (WebSocket connections get the same from ``server/web/ws.py``'s ``RoomSockets``.)"""
 
     def __init__(self, app: ASGIApp, trusted: tuple[Network, ...]) -> None:
         self.app = app
         self.trusted = trusted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        client = scope.get("client")
-        if scope["type"] in ("http", "websocket") and self.trusted and client:
-            peer = _ip(client[0])
-            if peer is not None and any(peer in n for n in self.trusted):
-                forwarded: str | None = None
-                proto = None
-                for key, value in scope.get("headers", []):
-                    if key == b"x-forwarded-for":
-                        # several headers count as one comma-separated list
-                        v = value.decode("latin-1")
-                        forwarded = v if forwarded is None else f"{forwarded},{v}"
-                    elif key == b"x-forwarded-proto":
-                        proto = value.decode("latin-1").strip().lower()
-                scope = dict(scope)
-                scope["client"] = (resolve(client[0], forwarded, self.trusted), client[1])
-                if proto in ("http", "https"):
-                    if scope["type"] == "websocket":
-                        scope["scheme"] = "wss" if proto == "https" else "ws"
-                    else:
-                        scope["scheme"] = proto
-        await self.app(scope, receive, send)
+        await self.app(resolve_scope(scope, self.trusted), receive, send)

@@ -82,11 +82,10 @@ def classify(method: str, path: str, kind: str) -> str | None:
     return None
 
 
-class AddressLimiter:
-    """ASGI middleware: one bucket per (client address, kind of request)."""
+class AddressBuckets:
+    """One bucket per (client address, kind of request)."""
 
-    def __init__(self, app: ASGIApp, limits: dict[str, Limit]) -> None:
-        self.app = app
+    def __init__(self, limits: dict[str, Limit]) -> None:
         self.limits = limits
         self.buckets: OrderedDict[tuple[str, str], TokenBucket] = OrderedDict()
 
@@ -102,23 +101,38 @@ class AddressLimiter:
             self.buckets.move_to_end(key)
         return bucket.take()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
+    def allows(self, scope: Scope) -> bool:
+        """Whether this request (or WebSocket handshake) is within its address's limit."""
         kind = classify(scope.get("method", "GET"), scope["path"], scope["type"])
         client = scope.get("client")
         address = address_group(client[0]) if client else "?"
-        if kind is None or kind not in self.limits or self.allow(address, kind):
+        return kind is None or kind not in self.limits or self.allow(address, kind)
+
+
+async def refuse_socket(receive: Receive, send: Send) -> None:
+    """A WebSocket over its address's limit: accepted, then closed with 1013 "try again
+    later" (closing before accepting would be an HTTP 403, which says "forbidden", not
+    "later")."""
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.close", "code": 1013})
+
+
+class AddressLimiter(AddressBuckets):
+    """ASGI middleware: one bucket per (client address, kind of request). (WebSocket
+    connections are limited by ``server/web/ws.py``'s ``RoomSockets``, with the same rule.)"""
+
+    def __init__(self, app: ASGIApp, limits: dict[str, Limit]) -> None:
+        super().__init__(limits)
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or self.allows(scope):
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":
-            # accepted, then closed with 1013 "try again later" (closing before accepting
-            # would be an HTTP 403, which says "forbidden", not "later")
-            message = await receive()
-            if message["type"] == "websocket.connect":
-                await send({"type": "websocket.accept"})
-                await send({"type": "websocket.close", "code": 1013})
+            await refuse_socket(receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
         query = dict(p.split("=", 1) for p in scope.get("query_string", b"").decode().split("&") if "=" in p)
