@@ -16,7 +16,7 @@ CLOSE_REMOVED = 4403  # the facilitator removed this participant
 CLOSE_SLOW = 4008  # a reader that fell too far behind
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Connection:
     """One socket in a room, as the service sees it."""
 

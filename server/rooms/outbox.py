@@ -7,7 +7,10 @@ intermediate versions (the protocol allows it) instead of piling them up.
 When the connection offers a ``direct`` write (see ``server.web.direct``) and the sender task
 is idle, whatever is pushed is written at once, in order, by the code that pushes it, instead
 of waking the sender task: same order, a fraction of the CPU. The sender task remains for what
-the socket does not take at once (a slow reader), with its backpressure.
+the socket does not take at once (a slow reader), with its backpressure. With ``on_wake``, the
+sender task exists only while there is such a backlog: the outbox calls ``on_wake`` when it
+needs one, and ``run(until_idle=True)`` returns once the backlog is written, so an idle
+connection keeps no task, coroutine frames or event alive.
 
 While one of the connection's own messages is being handled the outbox is ``hold()``-ed:
 nothing leaves until ``release()``, so the reply (``ack`` or ``error``) always goes out before
@@ -29,25 +32,46 @@ class SlowConsumer(Exception):
 
 
 class Outbox:
+    __slots__ = (
+        "_control",
+        "_direct",
+        "_send",
+        "_sending",
+        "_state",
+        "_state_version",
+        "_wakeup",
+        "_you",
+        "close_code",
+        "closed",
+        "held",
+        "on_wake",
+        "overflowed",
+        "protocol",
+        "sending_since",
+        "you_key",
+    )
+
     def __init__(
         self,
         send: Callable[[str], Awaitable[None]],
         direct: Callable[[Payload], bool] | None = None,
         *,
         protocol: int = 1,
+        on_wake: Callable[[], None] | None = None,
     ) -> None:
         self._send = send
         self.protocol = protocol  # asked for in ``join`` (docs/protocol.md, "Protocol versions")
         self._direct = direct
+        self.on_wake = on_wake  # a sender task is needed (see the module's docstring)
         self._sending = False  # the sender task is between wake-up and its last send
         self.held = False
-        self._control: deque[str] = deque()
+        self._control: deque[str] | None = None  # made when first needed
         # bytes: UTF-8 JSON; a Frame: the same bytes for a whole room, framed once
         self._state: Payload | None = None
         self._state_version = -1
         self._you: bytes | None = None  # protocol 2: the latest ``you`` message, before the state
         self.you_key: tuple[object, str] | None = None  # what the last ``you`` said (fan-out)
-        self._wakeup = asyncio.Event()
+        self._wakeup: asyncio.Event | None = None  # made by the first wake-up
         self.closed = False
         self.overflowed = False
         self.close_code: int | None = None  # the WebSocket close code to use, if not the usual
@@ -56,6 +80,16 @@ class Outbox:
     def push(self, text: str) -> None:
         if self.closed:
             return
+        if self._control is None:
+            if (
+                self._direct is not None
+                and not (self.held or self._sending)
+                and self._you is None
+                and self._state is None
+                and self._direct(text)
+            ):
+                return  # the common case: straight out, no queue made
+            self._control = deque()
         if len(self._control) >= MAX_CONTROL:
             self.overflowed = True
             self.close()
@@ -107,32 +141,52 @@ class Outbox:
         if self.held:
             return  # release() sends
         if self._direct is not None and not self._sending:
-            while self._control and self._direct(self._control[0]):
-                self._control.popleft()
-            if not self._control and self._you is not None and self._direct(self._you):
+            control = self._control
+            if control is not None:
+                while control and self._direct(control[0]):
+                    control.popleft()
+                if not control:
+                    self._control = None  # an idle connection keeps no queue
+            if self._control is None and self._you is not None and self._direct(self._you):
                 self._you = None
             if (
-                not self._control
+                self._control is None
                 and self._you is None
                 and self._state is not None
                 and self._direct(self._state)
             ):
                 self._state = None
-            if not self._control and self._state is None and self._you is None:
+            if self._control is None and self._state is None and self._you is None:
                 return
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._wakeup is None:
+            self._wakeup = asyncio.Event()
         self._wakeup.set()
+        if self.on_wake is not None:
+            self.on_wake()
 
     def close(self, code: int | None = None) -> None:
         if code is not None and self.close_code is None:
             self.close_code = code
         self.closed = True
-        self._wakeup.set()
+        self._wake()
 
-    async def run(self) -> None:
-        """Send until closed; raises SlowConsumer if the queue overflowed."""
+    async def run(self, *, until_idle: bool = False) -> None:
+        """Send until closed; raises SlowConsumer if the queue overflowed. ``until_idle``:
+        return as soon as nothing is left to send (``on_wake`` asks for the next run)."""
+        if self._wakeup is None:
+            self._wakeup = asyncio.Event()
+        wakeup = self._wakeup
         while True:
-            await self._wakeup.wait()
-            self._wakeup.clear()
+            if until_idle and not wakeup.is_set():  # nothing arrived since the last round
+                self._wakeup = None
+                if not self._control:
+                    self._control = None
+                return
+            await wakeup.wait()
+            wakeup.clear()
             if self.overflowed:
                 raise SlowConsumer
             self._sending = True

@@ -20,6 +20,8 @@ MAX_TRACKED = 50_000  # client addresses remembered at once (least recently seen
 class TokenBucket:
     """``rate`` actions per second on average, bursts of up to ``burst``."""
 
+    __slots__ = ("burst", "rate", "stamp", "tokens")
+
     def __init__(self, rate: float, burst: float) -> None:
         self.rate = rate
         self.burst = burst

@@ -132,29 +132,47 @@ async def _open_session(
 
 
 class _Session:
-    """One connection's life: before ``join`` it talks directly, afterwards via its outbox."""
+    """One connection's life: before ``join`` it talks directly, afterwards via its outbox.
+
+    Kept small: thousands of them sit idle at once. With direct writes (direct.py) the
+    sender task exists only while the socket has a backlog (``Outbox.on_wake``)."""
+
+    __slots__ = (
+        "bucket",
+        "conn",
+        "direct",
+        "lang",
+        "outbox",
+        "room",
+        "sender",
+        "service",
+        "settings",
+        "strikes",
+        "strikes_at",
+        "ws",
+    )
 
     def __init__(
         self, websocket: WebSocket, service: RoomService, settings: Settings, room: LiveRoom, lang: str
     ) -> None:
         self.ws = websocket
         self.service = service
+        self.settings = settings
         self.room = room
         self.lang = lang
         self.conn: Connection | None = None
+        self.outbox: Outbox | None = None
         self.direct = direct_writer(websocket.scope) if settings.ws_direct else None
         self.sender: asyncio.Task[None] | None = None
         rate = settings.messages_per_second
         self.bucket = TokenBucket(rate, burst=rate * 3)
         self.strikes = 0.0
         self.strikes_at = time.monotonic()
-        self.join_timeout_s = settings.join_timeout_s
-        self.max_strikes = max(100.0, STRIKES_PER_RATE * rate)
-        self.rate = rate
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
-        join_deadline = loop.time() + self.join_timeout_s
+        join_timeout_s = self.settings.join_timeout_s
+        join_deadline = loop.time() + join_timeout_s
         try:
             while True:
                 if self.conn is None:  # a socket that never joins is not kept open
@@ -166,7 +184,7 @@ class _Session:
                     except TimeoutError:
                         await self.ws.send_text(
                             _error_text(
-                                GameError("join_timeout", seconds=round(self.join_timeout_s)), self.lang, None
+                                GameError("join_timeout", seconds=round(join_timeout_s)), self.lang, None
                             )
                         )
                         await self.ws.close(code=CLOSE_JOIN_TIMEOUT)
@@ -215,9 +233,10 @@ class _Session:
         decay at the rate limit: a client under the limit on average is never cut; one that
         keeps sending at several times the limit is."""
         now = time.monotonic()
-        self.strikes = max(0.0, self.strikes - (now - self.strikes_at) * self.rate) + 1
+        rate = self.bucket.rate
+        self.strikes = max(0.0, self.strikes - (now - self.strikes_at) * rate) + 1
         self.strikes_at = now
-        if self.strikes > self.max_strikes:
+        if self.strikes > max(100.0, STRIKES_PER_RATE * rate):
             await self.ws.close(code=CLOSE_POLICY)
             return True
         return False
@@ -261,8 +280,11 @@ class _Session:
         protocol = min(msg.protocol or 1, wire.PROTOCOL_LATEST)
 
         def factory(player_id: str) -> Connection:
-            outbox = Outbox(self.ws.send_text, self.direct, protocol=protocol)
+            outbox = Outbox(
+                self.ws.send_text, self.direct, protocol=protocol, on_wake=self._wake if self.direct else None
+            )
             outbox.hold()  # nothing may overtake the welcome (released by handle)
+            self.outbox = outbox
             conn = Connection(outbox, player_id, self.lang)
             probe = socket_probe(self.ws.scope)
             if probe is not None:
@@ -283,12 +305,21 @@ class _Session:
         conn.outbox.push(self.service.fan.welcome(self.room, conn, you))
         if msg_id is not None:
             conn.outbox.push(wire.ack(msg_id))
-        self.sender = asyncio.create_task(self.pump(conn.outbox))
+        if self.direct is None:  # every message goes through the sender task: keep one
+            self.sender = asyncio.create_task(self.pump(conn.outbox))
+
+    def _wake(self) -> None:
+        """The outbox has a backlog the socket did not take at once: a sender task for it."""
+        if self.sender is None and self.outbox is not None:
+            self.sender = asyncio.get_running_loop().create_task(self.pump(self.outbox))
 
     async def pump(self, outbox: Outbox) -> None:
         code = CLOSE_ROOM_GONE
         try:
-            await outbox.run()
+            await outbox.run(until_idle=outbox.on_wake is not None)
+            if not outbox.closed:  # the backlog is out; the next one starts another task
+                self.sender = None
+                return
             code = outbox.close_code or code
         except SlowConsumer:
             code = CLOSE_SLOW
@@ -302,8 +333,10 @@ class _Session:
         self.conn.outbox.push(wire.event(event))
 
     async def cleanup(self) -> None:
+        if self.outbox is not None:
+            self.outbox.on_wake = None  # the socket is gone: no sender task for the rest
+            self.outbox.close()
         if self.conn is not None:
-            self.conn.outbox.close()
             await self.service.leave(self.room, self.conn)
         if self.sender is not None:
             self.sender.cancel()
