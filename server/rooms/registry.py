@@ -1,9 +1,13 @@
 """The rooms this process holds in memory: loaded on demand, one load per code at a time."""
 
 import asyncio
+import hashlib
+import json
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterator
 
+from server.core.deck import Deck, parse_deck
 from server.rooms.live import CLOSE_SLOW, LiveRoom
 
 
@@ -14,9 +18,21 @@ class Registry:
         self._load = load
         self._rooms: dict[str, LiveRoom] = {}
         self._loading: dict[str, asyncio.Lock] = {}
+        self._decks: weakref.WeakValueDictionary[str, Deck] = weakref.WeakValueDictionary()
 
     def __iter__(self) -> Iterator[LiveRoom]:
         return iter(list(self._rooms.values()))
+
+    def deck(self, stored: str) -> Deck:
+        """The deck a room stored as ``stored`` (JSON): one parsed copy shared by every loaded
+        room that plays the same deck (a ``Deck`` is immutable), instead of one per room —
+        a built-in deck parsed is some 250 KB."""
+        key = hashlib.sha256(stored.encode()).hexdigest()
+        deck = self._decks.get(key)
+        if deck is None:
+            deck = parse_deck(json.loads(stored))
+            self._decks[key] = deck
+        return deck
 
     def loaded(self, code: str) -> LiveRoom | None:
         return self._rooms.get(code.upper())

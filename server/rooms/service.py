@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 
 from server.core import commands as c
-from server.core.deck import Deck, parse_deck
+from server.core.deck import Deck
 from server.core.followup import Earlier
 from server.core.state import Phase, RoomSettings, RoomState
 from server.errors import GameError, NotFound, Unavailable
@@ -108,7 +108,7 @@ class RoomService:
             state = state.model_copy(update={"players": players})
         # with several processes, others may hold its people: the presence check reconciles
         room = LiveRoom(
-            code, parse_deck(json.loads(stored.deck)), state.model_copy(update={"version": stored.version})
+            code, self.registry.deck(stored.deck), state.model_copy(update={"version": stored.version})
         )
         await self.sealed.open(room)
         set_applied(room, await self.db(self.repo.applied_messages, code))
