@@ -62,3 +62,67 @@ def test_direct_writes_keep_the_queue_order() -> None:
 
     queued, direct = asyncio.run(scenario())
     assert queued + direct == ["a", "b", "s1"]
+
+
+def test_with_direct_writes_a_sender_task_lives_only_while_there_is_a_backlog() -> None:
+    async def scenario() -> None:
+        direct: list[str] = []
+        queued: list[str] = []
+        accept = True
+        wakes: list[asyncio.Task[None]] = []
+
+        def write(text: object) -> bool:
+            if accept:
+                direct.append(text.decode() if isinstance(text, bytes) else str(text))
+            return accept
+
+        async def send(text: str) -> None:
+            queued.append(text)
+
+        def on_wake() -> None:  # what the session does: one sender task at a time
+            if not wakes or wakes[-1].done():
+                wakes.append(asyncio.create_task(outbox.run(until_idle=True)))
+
+        outbox = Outbox(send, direct=write, on_wake=on_wake)
+        outbox.push("welcome")
+        outbox.push_state(1, b"s1")
+        outbox.push_you(b"y1")
+        assert direct == ["welcome", "s1", "y1"] and not wakes  # idle: no task, no event
+        accept = False  # the socket's buffer is full
+        outbox.push("ack-1")
+        outbox.push_state(2, b"s2")
+        assert len(wakes) == 1
+        outbox.push("ack-2")  # the sender exists already: no second one
+        assert len(wakes) == 1
+        await asyncio.wait_for(wakes[0], 5)  # writes the backlog through ``send``, then ends
+        assert queued == ["ack-1", "ack-2", "s2"]
+        accept = True
+        outbox.push_state(3, b"s3")  # straight out again
+        assert direct[-1] == "s3" and len(wakes) == 1
+        outbox.close(4404)  # a close needs the sender once more (it closes the socket)
+        assert len(wakes) == 2
+        await asyncio.wait_for(wakes[1], 5)
+        assert outbox.closed and outbox.close_code == 4404
+
+    asyncio.run(scenario())
+
+
+def test_a_state_the_welcome_already_showed_is_not_sent_again() -> None:
+    async def scenario() -> list[str]:
+        sent: list[str] = []
+
+        def write(text: object) -> bool:
+            sent.append(text.decode() if isinstance(text, bytes) else str(text))
+            return True
+
+        outbox = Outbox(lambda text: asyncio.sleep(0), direct=write)
+        outbox.hold()  # seated in a room, its welcome not yet built
+        outbox.push_you(b"you-4")
+        outbox.push_state(4, b"state-4")  # a broadcast reached it first
+        outbox.seen(5)  # the welcome carries version 5
+        outbox.push("welcome-5")
+        outbox.release()
+        outbox.push_state(6, b"state-6")
+        return sent
+
+    assert asyncio.run(scenario()) == ["welcome-5", "state-6"]
