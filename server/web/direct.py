@@ -56,22 +56,23 @@ def text_frame(payload: bytes) -> bytes:
     return head + payload
 
 
-def direct_writer(scope: MutableMapping[str, Any]) -> DirectWrite | None:
-    """A ``write(text) -> bool`` for this connection, or None when only ASGI may send."""
-    send = scope.get(SCOPE_KEY)
-    protocol = getattr(send, "__self__", None)
-    if WebSocketsSansIOProtocol is None or not isinstance(protocol, WebSocketsSansIOProtocol):
-        return None
-    conn = protocol.conn
-    if conn.extensions:
-        return None
+class RawSocket:
+    """A connection's protocol and transport, for writes without ASGI (one small object per
+    connection: thousands sit idle at once)."""
 
-    def write(text: Payload) -> bool:
+    __slots__ = ("protocol", "transport")
+
+    def __init__(self, protocol: Any, transport: Any) -> None:
+        self.protocol = protocol
+        self.transport = transport
+
+    def write(self, text: Payload) -> bool:
+        protocol = self.protocol
         transport = protocol.transport
         if (
             not protocol.handshake_complete
             or protocol.close_sent
-            or conn.state is not State.OPEN
+            or protocol.conn.state is not State.OPEN
             or not protocol.writable.is_set()
             or transport.is_closing()
             or transport.get_write_buffer_size() > MAX_BUFFERED
@@ -83,7 +84,24 @@ def direct_writer(scope: MutableMapping[str, Any]) -> DirectWrite | None:
             transport.write(text_frame(text if isinstance(text, bytes) else text.encode()))
         return True
 
-    return write
+    def buffered(self) -> int:
+        return int(self.transport.get_write_buffer_size())
+
+    def abort(self) -> None:
+        transport = self.transport
+        if not transport.is_closing() or transport.get_write_buffer_size():
+            transport.abort()
+
+
+def direct_writer(scope: MutableMapping[str, Any]) -> DirectWrite | None:
+    """A ``write(text) -> bool`` for this connection, or None when only ASGI may send."""
+    send = scope.get(SCOPE_KEY)
+    protocol = getattr(send, "__self__", None)
+    if WebSocketsSansIOProtocol is None or not isinstance(protocol, WebSocketsSansIOProtocol):
+        return None
+    if protocol.conn.extensions:
+        return None
+    return RawSocket(protocol, protocol.transport).write
 
 
 class RawSendProbe:
@@ -109,12 +127,5 @@ def socket_probe(scope: MutableMapping[str, Any]) -> tuple[Callable[[], int], Ca
     transport = getattr(protocol, "transport", None)
     if transport is None or not hasattr(transport, "get_write_buffer_size"):
         return None
-
-    def buffered() -> int:
-        return int(transport.get_write_buffer_size())
-
-    def abort() -> None:
-        if not transport.is_closing() or transport.get_write_buffer_size():
-            transport.abort()
-
-    return buffered, abort
+    raw = RawSocket(protocol, transport)
+    return raw.buffered, raw.abort
