@@ -119,8 +119,23 @@ def json_object(fields: "Iterable[tuple[str, str]]") -> str:
     return "{" + ", ".join(f"{_dumps(key)}: {value}" for key, value in fields) + "}"
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call
+_STRING = json.encoder.encode_basestring  # the C encoder of a str, as ``_ENCODE`` uses it
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """``json.dumps(value, ensure_ascii=False)``; the scalars of every change (counters, ids,
+    the phase) without the encoder's machinery."""
+    kind = type(value)
+    if kind is str:
+        return _STRING(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    return _ENCODE(value)
 
 
 class ViewCache:

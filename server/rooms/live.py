@@ -10,6 +10,7 @@ from server.core.deck import Deck
 from server.core.state import Player, RoomState
 from server.rooms.fanout import RoomFan
 from server.rooms.outbox import Outbox
+from server.rooms.statejson import StateJson
 
 CLOSE_REMOVED = 4403  # the facilitator removed this participant
 CLOSE_SLOW = 4008  # a reader that fell too far behind
@@ -36,6 +37,7 @@ class LiveRoom:
     connections: set[Connection] = field(default_factory=set)
     applied: set[tuple[str, str]] = field(default_factory=set)
     fan: RoomFan = field(default_factory=RoomFan)  # what the fan-out remembers (fanout.py)
+    stored_json: StateJson = field(default_factory=StateJson)  # pieces of the stored state
     idle_since: float | None = None  # monotonic time the last connection left
     # anonymous session, open card: its key (see server/rooms/sealing.py) and the message ids
     # stored for it, keyed with it

@@ -5,12 +5,14 @@ import json
 import logging
 import secrets
 
-from server.core.state import RoomState
+from server.core.state import CurrentCard, RoomState
 from server.errors import Unavailable
+from server.rooms.fanout import Fanout
 from server.rooms.live import LiveRoom
 from server.rooms.sealing import KeyStore, SealError, card_key_id, message_key, seal, unseal
 
 log = logging.getLogger(__name__)
+_STRING = json.encoder.encode_basestring
 
 
 def set_applied(room: LiveRoom, rows: set[tuple[str, str]]) -> None:
@@ -27,6 +29,13 @@ def was_applied(room: LiveRoom, player_id: str, message_id: str) -> bool:
         and bool(room.applied_hashed)
         and message_key(room.card_key, player_id, message_id) in room.applied_hashed
     )
+
+
+def _private_json(room: LiveRoom, current: CurrentCard) -> str:
+    """``{"answers": …, "note_counts": …}`` of the open card, from each person's answers as
+    the fan-out serialised them (a vote re-serialises one person's answers, not everyone's)."""
+    answers = ",".join(f"{_STRING(pid)}:{Fanout.mine_json(room, pid)}" for pid in current.answers)
+    return f'{{"answers":{{{answers}}},"note_counts":{json.dumps(current.note_counts)}}}'
 
 
 class SealedAnswers:
@@ -89,7 +98,7 @@ class SealedAnswers:
         message = (actor_id, message_id) if message_id and actor_id else None
         current = state.current
         if current is None or not state.settings.anonymous:
-            return state.model_dump_json(), message
+            return room.stored_json.dump(state), message
         kid = card_key_id(current.card_id, current.drawn_at)
         if room.card_key is None or room.card_key_id != kid:
             try:
@@ -100,18 +109,13 @@ class SealedAnswers:
             room.card_key_id = kid
             room.applied_hashed = set()
         key = room.card_key
-        stored = state
+        stored = current
         if current.answers or current.note_counts:
-            private = {"answers": current.answers, "note_counts": current.note_counts}
-            blob = seal(key, json.dumps(private, separators=(",", ":")).encode())
-            stored = state.model_copy(
-                update={
-                    "current": current.model_copy(update={"answers": {}, "note_counts": {}, "sealed": blob})
-                }
-            )
+            blob = seal(key, _private_json(room, current).encode())
+            stored = current.model_copy(update={"answers": {}, "note_counts": {}, "sealed": blob})
         if message is not None:
             message = ("", message_key(key, *message))
-        return stored.model_dump_json(), message
+        return room.stored_json.dump(state, current=stored), message
 
     async def drop(self, room: LiveRoom) -> None:
         """The card closed: its sealed answers become unreadable."""

@@ -6,12 +6,12 @@ never waits on the disk.
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from server.storage.decks import DeckQueries, DeckSummary, QuotaFull, StoredDeck, deck_hash
+from server.storage.statewrites import AlreadyApplied, StateWrite, StateWrites, VersionConflict
 from server.storage.tables import (
     AppliedMessageRow,
     DeckVersionRow,
@@ -45,29 +45,6 @@ class StoredRoom:
     version: int
 
 
-class VersionConflict(Exception):
-    """Another writer changed the room first; reload and try again."""
-
-
-class AlreadyApplied(Exception):
-    """The message id was applied already (by another process); nothing was written."""
-
-
-@dataclass(frozen=True)
-class StateWrite:
-    """One room's new state, with what must be stored atomically with it."""
-
-    code: str
-    state: str
-    phase: str
-    version: int
-    new_token: tuple[str, str] | None = None  # (token, player id) of a newcomer
-    message: tuple[str, str] | None = None  # (player id, message id) that caused it
-    # a card was closed: the message ids stored for it are deleted (they would keep an
-    # ordered log of each person's actions)
-    forget_messages: bool = False
-
-
 class Repository(TokenQueries, DeckQueries):
     """Rooms here; tokens and custom decks in ``tokens`` and ``decks`` (one object for all)."""
 
@@ -78,6 +55,7 @@ class Repository(TokenQueries, DeckQueries):
         self._param = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self._writes = StateWrites(engine)
 
     # --- rooms ---------------------------------------------------------------------------
 
@@ -161,57 +139,12 @@ class Repository(TokenQueries, DeckQueries):
         return StoredRoom(row.code, row.data if row.data is not None else row.deck, row.state, row.version)
 
     def save_states(self, writes: list[StateWrite]) -> list[Exception | None]:
-        """Store many rooms' states in one transaction (group commit): one result per write,
-        ``None`` when stored, else the ``VersionConflict`` or ``AlreadyApplied`` that kept
-        that write (and only that one) out. One room appears at most once in a batch."""
-        results: list[Exception | None] = []
-        now = time.time()
-        # The driver's own cursor: SQLAlchemy's per-statement machinery cost more CPU (and
-        # GIL time, taken from the event loop) than SQLite itself; the transaction is still
-        # SQLAlchemy's.
-        with self.engine.begin() as conn:
-            cur = conn.connection.cursor()
-            try:
-                for w in writes:
-                    results.append(self._save_one(cur, w, now))
-            except self._driver_error as exc:  # callers expect SQLAlchemy's errors
-                raise DBAPIError.instance(None, None, exc, self._driver_error) from exc
-            finally:
-                cur.close()
-        return results
+        """Store many rooms' states in one transaction: see ``StateWrites.save``. Called
+        from the batch writer's one thread only."""
+        return self._writes.save(writes)
 
-    def _save_one(self, cur: Any, w: StateWrite, now: float) -> Exception | None:
-        p = self._param
-        if w.message is not None:
-            cur.execute(
-                f"SELECT 1 FROM applied_messages WHERE room_code = {p} "
-                f"AND player_id = {p} AND message_id = {p}",
-                (w.code, *w.message),
-            )
-            if cur.fetchone() is not None:
-                return AlreadyApplied(w.message[1])
-        cur.execute(
-            f"UPDATE rooms SET state = {p}, version = {p}, phase = {p}, updated_at = {p} "
-            f"WHERE code = {p} AND version = {p}",
-            (w.state, w.version, w.phase, now, w.code, w.version - 1),
-        )
-        if cur.rowcount != 1:
-            return VersionConflict(w.code)
-        if w.new_token is not None:
-            token, player_id = w.new_token
-            cur.execute(
-                f"INSERT INTO room_tokens (token_hash, room_code, player_id, kind, revoked) "
-                f"VALUES ({p}, {p}, {p}, 'player', {p})",
-                (hash_token(token), w.code, player_id, False),
-            )
-        if w.forget_messages:
-            cur.execute(f"DELETE FROM applied_messages WHERE room_code = {p}", (w.code,))
-        if w.message is not None:
-            cur.execute(
-                f"INSERT INTO applied_messages (room_code, player_id, message_id) VALUES ({p}, {p}, {p})",
-                (w.code, *w.message),
-            )
-        return None
+    def close_writes(self) -> None:
+        self._writes.close()
 
     def checkpoint(self) -> None:
         """Copy the SQLite WAL into the database without blocking writers."""

@@ -75,4 +75,5 @@ class BatchWriter:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        self._thread.submit(self.repo.close_writes)
         self._thread.shutdown(wait=True)
