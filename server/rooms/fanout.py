@@ -119,10 +119,6 @@ class Fanout:
             tip_json = "null"
         return answers, mine, tip_json
 
-    @classmethod
-    def mine_json(cls, room: "LiveRoom", player_id: str) -> str:
-        return cls._mine(room, player_id)[1]
-
     # --- one connection -----------------------------------------------------------------
 
     def welcome(self, room: "LiveRoom", conn: "Connection", you: dict[str, Any]) -> str:

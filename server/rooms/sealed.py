@@ -7,12 +7,12 @@ import secrets
 
 from server.core.state import CurrentCard, RoomState
 from server.errors import Unavailable
-from server.rooms.fanout import Fanout
 from server.rooms.live import LiveRoom
 from server.rooms.sealing import KeyStore, SealError, card_key_id, message_key, seal, unseal
 
 log = logging.getLogger(__name__)
 _STRING = json.encoder.encode_basestring
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def set_applied(room: LiveRoom, rows: set[tuple[str, str]]) -> None:
@@ -32,10 +32,20 @@ def was_applied(room: LiveRoom, player_id: str, message_id: str) -> bool:
 
 
 def _private_json(room: LiveRoom, current: CurrentCard) -> str:
-    """``{"answers": …, "note_counts": …}`` of the open card, from each person's answers as
-    the fan-out serialised them (a vote re-serialises one person's answers, not everyone's)."""
-    answers = ",".join(f"{_STRING(pid)}:{Fanout.mine_json(room, pid)}" for pid in current.answers)
-    return f'{{"answers":{{{answers}}},"note_counts":{json.dumps(current.note_counts)}}}'
+    """``{"answers": …, "note_counts": …}`` of the open card, from each person's remembered
+    ``"id":{…}`` piece: a vote re-serialises one person's answers, and in a room of a thousand
+    the rest is a comparison of identities and a join."""
+    answers = current.answers
+    pieces = room.sealed_pieces
+    if pieces.keys() != answers.keys():  # a new card, or someone's answers withdrawn
+        for gone in pieces.keys() - answers.keys():
+            del pieces[gone]
+    for pid, mine in answers.items():
+        hit = pieces.get(pid)
+        if hit is None or hit[0] is not mine:
+            pieces[pid] = (mine, f"{_STRING(pid)}:{_ENCODE(mine)}")
+    body = ",".join([piece for _, piece in pieces.values()])
+    return f'{{"answers":{{{body}}},"note_counts":{_ENCODE(current.note_counts)}}}'
 
 
 class SealedAnswers:

@@ -1,7 +1,8 @@
 """Data access: small functions over the tables, the only place that speaks SQL.
 
-Methods are synchronous; the room service runs them on a dedicated thread so the event loop
-never waits on the disk.
+Methods are synchronous; the room service runs them on its threads, so the event loop never
+waits on the disk or a lock — except ``save_states_now``, the short SQLite commit of the states
+of one turn, which gives up at once when the database is busy (see ``storage.writer``).
 """
 
 import time
@@ -142,6 +143,11 @@ class Repository(TokenQueries, DeckQueries):
         """Store many rooms' states in one transaction: see ``StateWrites.save``. Called
         from the batch writer's one thread only."""
         return self._writes.save(writes)
+
+    def save_states_now(self, writes: list[StateWrite]) -> list[Exception | None]:
+        """The same on the event loop's own SQLite connection, which never waits for a lock:
+        raises (``WriterBusy``) instead. See ``storage.writer``."""
+        return self._writes.save_now(writes)
 
     def close_writes(self) -> None:
         self._writes.close()

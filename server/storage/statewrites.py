@@ -41,15 +41,25 @@ class AlreadyApplied(Exception):
     """The message id was applied already (by another process); nothing was written."""
 
 
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # primary result codes (extended ones carry them in the low byte)
+
+
+class WriterBusy(Exception):
+    """Another connection holds SQLite's write lock: commit this batch where waiting is fine."""
+
+
 class StateWrites:
-    """``save`` for the batch writer's thread (one thread: the kept connection is its own)."""
+    """``save`` for the batch writer's thread, ``save_now`` for the event loop (SQLite): each
+    keeps a connection of its own."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._param = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self._sqlite = engine.dialect.name == "sqlite"
-        self._kept: Any = None  # the writer thread's SQLite connection, in autocommit mode
+        # SQLite, in autocommit mode: the writer thread's connection, and the event loop's
+        self._on_thread: Any = None
+        self._on_loop: Any = None
 
     def save(self, writes: list[StateWrite]) -> list[Exception | None]:
         """Store many rooms' states in one transaction (group commit): one result per write,
@@ -58,7 +68,9 @@ class StateWrites:
         Errors of the database are raised as SQLAlchemy's, as callers expect."""
         try:
             if self._sqlite:
-                return self._save_sqlite(writes)
+                if self._on_thread is None:
+                    self._on_thread = self._keep()
+                return self._save_sqlite(self._on_thread, writes)
             with self.engine.begin() as conn:
                 cur = conn.connection.cursor()
                 try:
@@ -68,13 +80,29 @@ class StateWrites:
         except self._driver_error as exc:
             raise DBAPIError.instance(None, None, exc, self._driver_error) from exc
 
-    def _save_sqlite(self, writes: list[StateWrite]) -> list[Exception | None]:
-        if self._kept is None:
-            raw = self.engine.raw_connection()  # never returned to the pool: this thread's
-            assert raw.driver_connection is not None
-            raw.driver_connection.isolation_level = None  # BEGIN and COMMIT are ours
-            self._kept = raw
-        driver = self._kept.driver_connection
+    def save_now(self, writes: list[StateWrite]) -> list[Exception | None]:
+        """``save`` on the event loop's connection (SQLite only), which does not wait for a
+        lock another connection holds: ``WriterBusy`` at once instead."""
+        if self._on_loop is None:
+            self._on_loop = self._keep(busy_timeout_ms=0)
+        try:
+            return self._save_sqlite(self._on_loop, writes)
+        except self._driver_error as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED):
+                raise WriterBusy() from exc
+            raise
+
+    def _keep(self, *, busy_timeout_ms: int | None = None) -> Any:
+        raw = self.engine.raw_connection()  # never returned to the pool: one thread's own
+        driver = raw.driver_connection
+        assert driver is not None
+        driver.isolation_level = None  # BEGIN and COMMIT are ours
+        if busy_timeout_ms is not None:
+            driver.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        return raw
+
+    def _save_sqlite(self, kept: Any, writes: list[StateWrite]) -> list[Exception | None]:
+        driver = kept.driver_connection
         cur = driver.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE")  # the write lock first: no upgrade from a read
@@ -89,10 +117,11 @@ class StateWrites:
             cur.close()
 
     def close(self) -> None:
-        """Give the kept connection up (the writer is stopping)."""
-        if self._kept is not None:
-            kept, self._kept = self._kept, None
-            kept.invalidate()  # closed, not handed to the pool in autocommit mode
+        """Give the kept connections up (the writer is stopping)."""
+        for kept in (self._on_thread, self._on_loop):
+            if kept is not None:
+                kept.invalidate()  # closed, not handed to the pool in autocommit mode
+        self._on_thread = self._on_loop = None
 
     def _all(self, cur: Any, writes: list[StateWrite]) -> list[Exception | None]:
         now = time.time()
