@@ -8,6 +8,7 @@ many (and who) have answered each question, never what.
 """
 
 import json
+import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -148,11 +149,7 @@ class ViewCache:
 
     def get(self, compute: Callable[[], str], kind: str, *sources: object) -> str:
         hit = self._pieces.get(kind)
-        if (
-            hit is not None
-            and len(hit[0]) == len(sources)
-            and all(a is b for a, b in zip(hit[0], sources, strict=True))
-        ):
+        if hit is not None and len(hit[0]) == len(sources) and all(map(operator.is_, hit[0], sources)):
             return hit[1]
         value = compute()
         self._pieces[kind] = (sources, value)

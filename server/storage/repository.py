@@ -6,7 +6,7 @@ of one turn, which gives up at once when the database is busy (see ``storage.wri
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +16,7 @@ from server.storage.statewrites import AlreadyApplied, StateWrite, StateWrites, 
 from server.storage.tables import (
     AppliedMessageRow,
     DeckVersionRow,
+    OpenAnswerRow,
     RoomDeckRow,
     RoomLinkRow,
     RoomRow,
@@ -44,6 +45,11 @@ class StoredRoom:
     deck: str
     state: str
     version: int
+    # player id → the stored body of their answers to the open card, newer than ``state``'s
+    answers: dict[str, str] = field(default_factory=dict)
+
+
+LOAD_TRIES = 20  # a room being written to while it is read: read it again, this often
 
 
 class Repository(TokenQueries, DeckQueries):
@@ -128,16 +134,31 @@ class Repository(TokenQueries, DeckQueries):
             )
 
     def load_room(self, code: str) -> StoredRoom | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(RoomRow.code, RoomDeckRow.deck, DeckVersionRow.data, RoomRow.state, RoomRow.version)
-                .join(RoomDeckRow, RoomDeckRow.room_code == RoomRow.code)
-                .outerjoin(DeckVersionRow, DeckVersionRow.hash == RoomDeckRow.version_hash)
-                .where(RoomRow.code == code)
-            ).first()
-        if row is None:
-            return None
-        return StoredRoom(row.code, row.data if row.data is not None else row.deck, row.state, row.version)
+        """The room's state and the rows of its open card's answers, as one snapshot: the
+        version is read again after the rows, and a write in between (every write moves the
+        version on) makes it read again."""
+        for _ in range(LOAD_TRIES):
+            with self.engine.connect() as conn:
+                row = conn.execute(
+                    select(
+                        RoomRow.code, RoomDeckRow.deck, DeckVersionRow.data, RoomRow.state, RoomRow.version
+                    )
+                    .join(RoomDeckRow, RoomDeckRow.room_code == RoomRow.code)
+                    .outerjoin(DeckVersionRow, DeckVersionRow.hash == RoomDeckRow.version_hash)
+                    .where(RoomRow.code == code)
+                ).first()
+                if row is None:
+                    return None
+                answers = conn.execute(
+                    select(OpenAnswerRow.player_id, OpenAnswerRow.body).where(OpenAnswerRow.room_code == code)
+                ).all()
+                again = conn.execute(select(RoomRow.version).where(RoomRow.code == code)).scalar()
+            if again == row.version:
+                deck = row.data if row.data is not None else row.deck
+                return StoredRoom(
+                    row.code, deck, row.state, row.version, {a.player_id: a.body for a in answers}
+                )
+        raise VersionConflict(code)
 
     def save_states(self, writes: list[StateWrite]) -> list[Exception | None]:
         """Store many rooms' states in one transaction: see ``StateWrites.save``. Called
@@ -168,7 +189,7 @@ class Repository(TokenQueries, DeckQueries):
             self._truncate_wal()
         elif vacuum and self.engine.dialect.name == "postgresql":
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("VACUUM rooms, room_decks, room_tokens, applied_messages")
+                conn.exec_driver_sql("VACUUM rooms, room_decks, room_tokens, applied_messages, open_answers")
 
     def _truncate_wal(self, attempts: int = 60, pause_s: float = 0.05) -> bool:
         """``wal_checkpoint(TRUNCATE)`` until it is not busy: a reader's snapshot or the
@@ -197,6 +218,7 @@ class Repository(TokenQueries, DeckQueries):
                 select(RoomDeckRow.version_hash).where(RoomDeckRow.room_code == code)
             ).scalar()
             conn.execute(delete(AppliedMessageRow).where(AppliedMessageRow.room_code == code))
+            conn.execute(delete(OpenAnswerRow).where(OpenAnswerRow.room_code == code))
             conn.execute(delete(TokenRow).where(TokenRow.room_code == code))
             conn.execute(delete(RoomDeckRow).where(RoomDeckRow.room_code == code))
             result = conn.execute(delete(RoomRow).where(RoomRow.code == code))

@@ -31,6 +31,9 @@ class StateWrite:
     # a card was closed: the message ids stored for it are deleted (they would keep an
     # ordered log of each person's actions)
     forget_messages: bool = False
+    # a vote: only (player id, their answers' stored body) is written, in ``open_answers``,
+    # and ``state`` is not (the room's row only takes the new version)
+    answers: tuple[str, str] | None = None
 
 
 class VersionConflict(Exception):
@@ -139,13 +142,29 @@ class StateWrites:
             )
             if fetchone() is not None:
                 return AlreadyApplied(w.message[1])
-        changed = execute(
-            f"UPDATE rooms SET state = {p}, version = {p}, phase = {p}, updated_at = {p} "
-            f"WHERE code = {p} AND version = {p}",
-            (w.state, w.version, w.phase, now, w.code, w.version - 1),
-        ).rowcount
+        if w.answers is not None:
+            # SQLite overwrites a row of unchanged size in place, page by page, writing only
+            # the pages that differ: the state's ~150 KB of a big room stay where they are
+            changed = execute(
+                f"UPDATE rooms SET version = {p}, updated_at = {p} WHERE code = {p} AND version = {p}",
+                (w.version, now, w.code, w.version - 1),
+            ).rowcount
+        else:
+            changed = execute(
+                f"UPDATE rooms SET state = {p}, version = {p}, phase = {p}, updated_at = {p} "
+                f"WHERE code = {p} AND version = {p}",
+                (w.state, w.version, w.phase, now, w.code, w.version - 1),
+            ).rowcount
         if changed != 1:
             return VersionConflict(w.code)
+        if w.answers is not None:
+            execute(
+                f"INSERT INTO open_answers (room_code, player_id, body) VALUES ({p}, {p}, {p}) "
+                "ON CONFLICT (room_code, player_id) DO UPDATE SET body = excluded.body",
+                (w.code, *w.answers),
+            )
+        else:  # the whole state holds every answer: rows would be older (or another card's)
+            execute(f"DELETE FROM open_answers WHERE room_code = {p}", (w.code,))
         if w.new_token is not None:
             token, player_id = w.new_token
             execute(
