@@ -66,7 +66,7 @@ async def main(args: argparse.Namespace) -> None:
         fac = room.state.players[0].id
         people = []
         for i in range(args.players):
-            joined, conn = await service.join(
+            joined, _conn = await service.join(
                 room,
                 name=f"P{i}",
                 token=None,
@@ -79,7 +79,7 @@ async def main(args: argparse.Namespace) -> None:
         assert reader is not None
         await service.act(room, reader, c.Draw(), None)
         card = deck.card(room.state.current.card_id)  # type: ignore[union-attr]
-        question = card.questions[0]  # type: ignore[union-attr]
+        question = next((q for q in card.questions if q.kind == "yes_no"), card.questions[0])  # type: ignore[union-attr]
         values = ("yes", "no") if question.kind == "yes_no" else ("oui", "non")
         rooms.append((room, people, card.id, question.id, values))  # type: ignore[union-attr]
     delivered[0] = 0

@@ -55,15 +55,19 @@ def answer(deck: Deck, state: RoomState, actor: Player, cmd: c.Answer, now: floa
     else:
         value = clean_text(value)
     mine = dict(current.answers.get(actor.id, {}))
+    counted = 0  # the change in characters ``card_chars`` counts
     if question.kind != "yes_no":
-        grown = len(value) - len(mine.get(question.id, ""))
+        before = mine.get(question.id, "")
+        grown = len(value) - len(before)
         if grown > 0:
             check_room_for(state, current, grown)
+        counted = _open_len(value) - _open_len(before)
     if value == "":
         mine.pop(question.id, None)  # an emptied text box withdraws the answer
     else:
         mine[question.id] = value
     answers = {**current.answers, actor.id: mine}
+    _carry_chars(current.answers, answers, counted)
     return state.model_copy(update={"current": current.model_copy(update={"answers": answers})})
 
 
@@ -118,11 +122,40 @@ def note(deck: Deck, state: RoomState, actor: Player, cmd: c.AddNote, now: float
 
 def card_chars(current: CurrentCard) -> int:
     """Characters of the notes and open answers of the card in play."""
-    notes = sum(len(n.text) for n in current.notes)
-    answers = sum(
-        len(v) for mine in current.answers.values() for v in mine.values() if v not in YES_NO_VALUES
-    )
-    return notes + answers
+    return sum(len(n.text) for n in current.notes) + _answer_chars(current.answers)
+
+
+# answers dict (by id, held) → characters of its open answers: counting them all again at each
+# keystroke of an open answer was quadratic in a room of a thousand
+_CHARS: dict[int, tuple[object, int]] = {}
+MAX_COUNTED = 512
+
+
+def _answer_chars(answers: dict[str, dict[str, str]]) -> int:
+    hit = _CHARS.get(id(answers))
+    if hit is not None and hit[0] is answers:
+        return hit[1]
+    total = sum(_open_len(v) for mine in answers.values() for v in mine.values())
+    _remember_chars(answers, total)
+    return total
+
+
+def _open_len(value: str) -> int:
+    return 0 if value in YES_NO_VALUES else len(value)
+
+
+def _carry_chars(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]], grown: int) -> None:
+    """``after`` is ``before`` with one answer changed by ``grown`` characters: its count
+    follows from the one remembered for ``before``, if any."""
+    hit = _CHARS.get(id(before))
+    if hit is not None and hit[0] is before:
+        _remember_chars(after, hit[1] + grown)
+
+
+def _remember_chars(answers: dict[str, dict[str, str]], total: int) -> None:
+    if len(_CHARS) >= MAX_COUNTED:
+        _CHARS.clear()
+    _CHARS[id(answers)] = (answers, total)
 
 
 def check_room_for(state: RoomState, current: CurrentCard, more: int) -> None:

@@ -88,11 +88,13 @@ class Deck(_Model):
         self._cards_by_id = {c.id: c for c in self.cards}
         self._themes_by_id = {t.id: t for t in self.themes}
 
+    # read straight from pydantic's slot: ``self._cards_by_id`` goes through the model's
+    # ``__getattr__``, and a vote asks for its card several times
     def card(self, card_id: str) -> Card | None:
-        return self._cards_by_id.get(card_id)
+        return self.__pydantic_private__["_cards_by_id"].get(card_id)  # type: ignore[index,no-any-return]
 
     def theme(self, theme_id: str) -> Theme | None:
-        return self._themes_by_id.get(theme_id)
+        return self.__pydantic_private__["_themes_by_id"].get(theme_id)  # type: ignore[index,no-any-return]
 
     def to_file(self) -> dict[str, Any]:
         """The deck as a file: the export format, without empty optional fields."""

@@ -169,6 +169,11 @@ class ClosedCard(Frozen):
     closed_at: float = 0.0
 
 
+INDEXED_FROM = 32  # below, a scan is as fast as the index
+MAX_INDEXED = 256  # tuples of players indexed at a time (each held, so its id stays its own)
+_INDEX: dict[int, tuple[tuple[Player, ...], dict[str, Player]]] = {}
+
+
 class RoomState(Frozen):
     version: int = 0
     phase: Phase = Phase.LOBBY
@@ -195,7 +200,17 @@ class RoomState(Frozen):
     follows: Earlier | None = None
 
     def player(self, player_id: str | None) -> Player | None:
-        return next((p for p in self.players if p.id == player_id), None)
+        players = self.players
+        if len(players) < INDEXED_FROM:
+            return next((p for p in players if p.id == player_id), None)
+        # a big room: asked at every vote, so the players are indexed once per tuple
+        hit = _INDEX.get(id(players))
+        if hit is None or hit[0] is not players:
+            if len(_INDEX) >= MAX_INDEXED:
+                _INDEX.clear()
+            hit = (players, {p.id: p for p in players})
+            _INDEX[id(players)] = hit
+        return hit[1].get(player_id) if player_id is not None else None
 
     @property
     def cards_done(self) -> int:

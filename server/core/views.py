@@ -8,6 +8,7 @@ many (and who) have answered each question, never what.
 """
 
 import json
+import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -119,8 +120,23 @@ def json_object(fields: "Iterable[tuple[str, str]]") -> str:
     return "{" + ", ".join(f"{_dumps(key)}: {value}" for key, value in fields) + "}"
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call
+_STRING = json.encoder.encode_basestring  # the C encoder of a str, as ``_ENCODE`` uses it
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """``json.dumps(value, ensure_ascii=False)``; the scalars of every change (counters, ids,
+    the phase) without the encoder's machinery."""
+    kind = type(value)
+    if kind is str:
+        return _STRING(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    return _ENCODE(value)
 
 
 class ViewCache:
@@ -133,11 +149,7 @@ class ViewCache:
 
     def get(self, compute: Callable[[], str], kind: str, *sources: object) -> str:
         hit = self._pieces.get(kind)
-        if (
-            hit is not None
-            and len(hit[0]) == len(sources)
-            and all(a is b for a, b in zip(hit[0], sources, strict=True))
-        ):
+        if hit is not None and len(hit[0]) == len(sources) and all(map(operator.is_, hit[0], sources)):
             return hit[1]
         value = compute()
         self._pieces[kind] = (sources, value)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
 NO_ANSWERS = "{}"
 PATCH_WEIGHT = 1 / 16  # a protocol 2 connection's share in stretching the coalescing interval
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass(eq=False)
@@ -42,6 +43,7 @@ class RoomFan:
     flush_scheduled: bool = False
     # player id → (their answers object, its JSON): re-serialised only when it changes
     mine: dict[str, tuple[object, str]] = field(default_factory=dict)
+    tip: tuple[tuple[object, ...], tuple[str, frozenset[str]]] | None = None  # see Fanout._tip
 
 
 class Fanout:
@@ -89,16 +91,24 @@ class Fanout:
         cached = room.fan.mine.get(player_id)
         if cached is not None and cached[0] is answers:
             return cached
-        pair = (answers, json.dumps(dict(answers), ensure_ascii=False))
+        pair = (answers, _ENCODE(dict(answers)))
         room.fan.mine[player_id] = pair
         return pair
 
     @staticmethod
     def _tip(room: "LiveRoom") -> tuple[str, frozenset[str]]:
-        tip = current_tip(room.deck, room.state)
-        if tip is None:
-            return "null", frozenset()
-        return json.dumps(tip, ensure_ascii=False), tip_recipients(room.state)
+        """The tip's JSON and who gets it, remembered while the card, the players and the
+        reader stay the same (most changes are a vote)."""
+        state = room.state
+        current = state.current
+        sources = (current.card_id if current is not None else None, state.players, state.reader_id)
+        hit = room.fan.tip
+        if hit is not None and all(a is b for a, b in zip(hit[0], sources, strict=True)):
+            return hit[1]
+        tip = current_tip(room.deck, state)
+        found = ("null", frozenset[str]()) if tip is None else (_ENCODE(tip), tip_recipients(state))
+        room.fan.tip = (sources, found)
+        return found
 
     def _personal(
         self, room: "LiveRoom", conn: "Connection", tip: tuple[str, frozenset[str]] | None = None
@@ -179,14 +189,21 @@ class Fanout:
             if len(data) < sum(len(k) + len(v) + 6 for k, v in fields):
                 patch = Frame(data)
         tip = self._tip(room)
+        tip_all, readers = tip
+        current = room.state.current
+        all_answers = current.answers if current is not None else {}
         head: bytes | None = None
         for conn in room.connections:
             outbox = conn.outbox
             if outbox.protocol >= 2:
-                # what is personal first: the client shows it with the change it belongs to
-                answers, mine, tip_json = self._personal(room, conn, tip)
+                # what is personal first: the client shows it with the change it belongs to;
+                # compared before anything is built, as it seldom changed (one voter a change)
+                player_id = conn.player_id
+                answers = all_answers.get(player_id)
+                tip_json = tip_all if player_id in readers and not conn.viewer else "null"
                 key = outbox.you_key
                 if key is None or key[0] is not answers or key[1] != tip_json:
+                    _, mine = self._mine(room, player_id)
                     outbox.you_key = (answers, tip_json)
                     outbox.push_you(wire.you(version, mine, tip_json))
                 if outbox.version >= version:

@@ -11,6 +11,7 @@ from server.core.rules import apply
 from server.core.state import Player, RoomState
 from server.rooms.fanout import RoomFan
 from server.rooms.outbox import Outbox
+from server.rooms.statejson import StateJson
 
 CLOSE_REMOVED = 4403  # the facilitator removed this participant
 CLOSE_SLOW = 4008  # a reader that fell too far behind
@@ -37,6 +38,9 @@ class LiveRoom:
     connections: set[Connection] = field(default_factory=set)
     applied: set[tuple[str, str]] = field(default_factory=set)
     fan: RoomFan = field(default_factory=RoomFan)  # what the fan-out remembers (fanout.py)
+    stored_json: StateJson = field(default_factory=StateJson)  # pieces of the stored state
+    # anonymous session, open card: person → (their answers object, its sealed.py piece)
+    sealed_pieces: dict[str, tuple[object, str]] = field(default_factory=dict)
     idle_since: float | None = None  # monotonic time the last connection left
     # anonymous session, open card: its key (see server/rooms/sealing.py) and the message ids
     # stored for it, keyed with it

@@ -4,13 +4,18 @@ import contextlib
 import json
 import logging
 import secrets
+from collections.abc import Mapping
 
-from server.core.state import RoomState
+from server.core import commands as c
+from server.core.state import CurrentCard, RoomState
 from server.errors import Unavailable
 from server.rooms.live import LiveRoom
 from server.rooms.sealing import KeyStore, SealError, card_key_id, message_key, seal, unseal
+from server.storage.repository import StateWrite
 
 log = logging.getLogger(__name__)
+_STRING = json.encoder.encode_basestring
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def set_applied(room: LiveRoom, rows: set[tuple[str, str]]) -> None:
@@ -29,20 +34,51 @@ def was_applied(room: LiveRoom, player_id: str, message_id: str) -> bool:
     )
 
 
+def _private_json(room: LiveRoom, current: CurrentCard) -> str:
+    """``{"answers": …, "note_counts": …}`` of the open card, from each person's remembered
+    ``"id":{…}`` piece: a vote re-serialises one person's answers, and in a room of a thousand
+    the rest is a comparison of identities and a join."""
+    answers = current.answers
+    pieces = room.sealed_pieces
+    if pieces.keys() != answers.keys():  # a new card, or someone's answers withdrawn
+        for gone in pieces.keys() - answers.keys():
+            del pieces[gone]
+    for pid, mine in answers.items():
+        hit = pieces.get(pid)
+        if hit is None or hit[0] is not mine:
+            pieces[pid] = (mine, f"{_STRING(pid)}:{_ENCODE(mine)}")
+    body = ",".join([piece for _, piece in pieces.values()])
+    return f'{{"answers":{{{body}}},"note_counts":{_ENCODE(current.note_counts)}}}'
+
+
+def _mine(value: object) -> dict[str, str]:
+    """One person's answers as read back: a mapping of question id to text."""
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise TypeError("not a person's answers")
+    return {str(k): v for k, v in value.items()}
+
+
 class SealedAnswers:
     """Seals and opens the open card's answers with the card's key from ``keys``."""
 
     def __init__(self, keys: KeyStore) -> None:
         self.keys = keys
 
-    async def open(self, room: LiveRoom) -> None:
-        """A state read from the database: put the open card's answers back in clear."""
+    async def open(self, room: LiveRoom, rows: Mapping[str, str] | None = None) -> None:
+        """A state read from the database, with the rows of its open card's answers written
+        since (``open_answers``, newer than the state): put the card's answers back in clear."""
+        rows = rows or {}
         state = room.state
         current = state.current
         room.card_key = room.card_key_id = None
         if current is None or not state.settings.anonymous:
             if state.settings.anonymous:  # a key left by a card closed during a crash
                 await self._drop_quietly(room.code)
+            if current is not None and rows:
+                answers = {**current.answers, **{pid: _mine(json.loads(body)) for pid, body in rows.items()}}
+                room.state = state.model_copy(
+                    update={"current": current.model_copy(update={"answers": answers})}
+                )
             return
         kid = card_key_id(current.card_id, current.drawn_at)
         try:
@@ -51,9 +87,13 @@ class SealedAnswers:
             log.warning("could not read the card key of room %s", room.code)
             raise Unavailable() from None
         answers, counts = self._unseal(room.code, key, current.sealed)
+        for pid, body in rows.items():
+            mine = self._unseal_row(room.code, key, body)
+            if mine is not None:
+                answers[pid] = mine
         if key is not None:
             room.card_key, room.card_key_id = key, kid
-        elif not current.sealed:  # a key left by a card closed during a crash: destroy it
+        elif not current.sealed and not rows:  # a key left by a card closed during a crash
             await self._drop_quietly(room.code)
         room.state = state.model_copy(
             update={
@@ -62,6 +102,16 @@ class SealedAnswers:
                 )
             }
         )
+
+    @staticmethod
+    def _unseal_row(code: str, key: bytes | None, body: str) -> dict[str, str] | None:
+        try:
+            if key is None:
+                raise SealError("no key")
+            return _mine(json.loads(unseal(key, body)))
+        except (SealError, ValueError, TypeError):
+            log.warning("an answer to the open card of room %s could not be read back", code)
+            return None
 
     @staticmethod
     def _unseal(
@@ -82,14 +132,28 @@ class SealedAnswers:
         with contextlib.suppress(Exception):
             await self.keys.drop(code)
 
-    async def stored_form(
-        self, room: LiveRoom, state: RoomState, actor_id: str | None, message_id: str | None
-    ) -> tuple[str, tuple[str, str] | None]:
-        """The state as it goes to the database, and the applied-message row with it."""
-        message = (actor_id, message_id) if message_id and actor_id else None
-        current = state.current
-        if current is None or not state.settings.anonymous:
-            return state.model_dump_json(), message
+    async def write_for(
+        self,
+        room: LiveRoom,
+        state: RoomState,
+        actor_id: str | None,
+        cmd: c.Command,
+        message_id: str | None,
+        closes: bool,
+        new_token: tuple[str, str] | None,
+    ) -> StateWrite:
+        """What goes to the database: after a vote, only the voter's answers (a row of
+        ``open_answers``, issue 15 — in a room of 1,000 the whole state was ~150 KB a vote);
+        after anything else, the whole state, which takes those rows in."""
+        code, phase, version = room.code, state.phase.value, state.version
+        if isinstance(cmd, c.Answer) and actor_id is not None and new_token is None and not closes:
+            body, message = await self.stored_answers(room, state, actor_id, message_id)
+            return StateWrite(code, "", phase, version, message=message, answers=(actor_id, body))
+        stored, message = await self.stored_form(room, state, actor_id, message_id)
+        return StateWrite(code, stored, phase, version, new_token, message, forget_messages=closes)
+
+    async def _card_key(self, room: LiveRoom, current: CurrentCard) -> bytes:
+        """The open card's key, made (and kept outside the database) at its first use."""
         kid = card_key_id(current.card_id, current.drawn_at)
         if room.card_key is None or room.card_key_id != kid:
             try:
@@ -99,19 +163,40 @@ class SealedAnswers:
                 raise Unavailable() from None
             room.card_key_id = kid
             room.applied_hashed = set()
-        key = room.card_key
-        stored = state
-        if current.answers or current.note_counts:
-            private = {"answers": current.answers, "note_counts": current.note_counts}
-            blob = seal(key, json.dumps(private, separators=(",", ":")).encode())
-            stored = state.model_copy(
-                update={
-                    "current": current.model_copy(update={"answers": {}, "note_counts": {}, "sealed": blob})
-                }
-            )
+        return room.card_key
+
+    async def stored_answers(
+        self, room: LiveRoom, state: RoomState, actor_id: str, message_id: str | None
+    ) -> tuple[str, tuple[str, str] | None]:
+        """After a vote: the voter's answers to the open card as their ``open_answers`` row
+        (sealed in an anonymous session), and the applied-message row with it."""
+        message = (actor_id, message_id) if message_id else None
+        current = state.current
+        assert current is not None
+        body = _ENCODE(current.answers.get(actor_id, {}))
+        if not state.settings.anonymous:
+            return body, message
+        key = await self._card_key(room, current)
         if message is not None:
             message = ("", message_key(key, *message))
-        return stored.model_dump_json(), message
+        return seal(key, body.encode()), message
+
+    async def stored_form(
+        self, room: LiveRoom, state: RoomState, actor_id: str | None, message_id: str | None
+    ) -> tuple[str, tuple[str, str] | None]:
+        """The state as it goes to the database, and the applied-message row with it."""
+        message = (actor_id, message_id) if message_id and actor_id else None
+        current = state.current
+        if current is None or not state.settings.anonymous:
+            return room.stored_json.dump(state), message
+        key = await self._card_key(room, current)
+        stored = current
+        if current.answers or current.note_counts:
+            blob = seal(key, _private_json(room, current).encode())
+            stored = current.model_copy(update={"answers": {}, "note_counts": {}, "sealed": blob})
+        if message is not None:
+            message = ("", message_key(key, *message))
+        return room.stored_json.dump(state, current=stored), message
 
     async def drop(self, room: LiveRoom) -> None:
         """The card closed: its sealed answers become unreadable."""

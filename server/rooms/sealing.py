@@ -19,6 +19,7 @@ See docs/security.md.
 import asyncio
 import base64
 import contextlib
+import functools
 import hashlib
 import hmac
 import logging
@@ -80,6 +81,7 @@ def message_key(key: bytes, player_id: str, message_id: str) -> str:
     return hmac.new(key, f"{player_id}\0{message_id}".encode(), hashlib.sha256).hexdigest()
 
 
+@functools.lru_cache(maxsize=4096)  # asked at every vote, for the few cards open at a time
 def card_key_id(card_id: str, drawn_at: float) -> str:
     """Which card a key belongs to (a room has at most one open card at a time)."""
     return hashlib.sha256(f"{card_id}\0{drawn_at!r}".encode()).hexdigest()[:32]

@@ -34,7 +34,7 @@ from server.rooms.registry import Registry
 from server.rooms.sealed import MemoryKeyStore, SealedAnswers, set_applied, was_applied
 from server.rooms.sealing import KeyStore
 from server.rooms.seats import ConnFactory, Seats, new_token
-from server.storage.repository import AlreadyApplied, Repository, StateWrite, VersionConflict
+from server.storage.repository import AlreadyApplied, Repository, VersionConflict
 from server.storage.writer import BatchWriter
 from server.summary.render import prerender_later
 
@@ -110,7 +110,7 @@ class RoomService:
         room = LiveRoom(
             code, self.registry.deck(stored.deck), state.model_copy(update={"version": stored.version})
         )
-        await self.sealed.open(room)
+        await self.sealed.open(room, stored.answers)
         set_applied(room, await self.db(self.repo.applied_messages, code))
         return room
 
@@ -204,18 +204,9 @@ class RoomService:
                 or state.current.drawn_at != previous.current.drawn_at
                 or state.current.card_id != previous.current.card_id
             )
-            stored, message = await self.sealed.stored_form(room, state, actor_id, message_id)
             try:
                 await self.writer.save(
-                    StateWrite(
-                        code=room.code,
-                        state=stored,
-                        phase=state.phase.value,
-                        version=state.version,
-                        new_token=new_token,
-                        message=message,
-                        forget_messages=closes,
-                    )
+                    await self.sealed.write_for(room, state, actor_id, cmd, message_id, closes, new_token)
                 )
             except VersionConflict:
                 await self._reload(room)
@@ -282,7 +273,7 @@ class RoomService:
         room.state = RoomState.model_validate_json(stored.state).model_copy(
             update={"version": stored.version}
         )
-        await self.sealed.open(room)
+        await self.sealed.open(room, stored.answers)
         set_applied(room, applied)
         self._broadcast(room)
 

@@ -1,20 +1,22 @@
 """Data access: small functions over the tables, the only place that speaks SQL.
 
-Methods are synchronous; the room service runs them on a dedicated thread so the event loop
-never waits on the disk.
+Methods are synchronous; the room service runs them on its threads, so the event loop never
+waits on the disk or a lock — except ``save_states_now``, the short SQLite commit of the states
+of one turn, which gives up at once when the database is busy (see ``storage.writer``).
 """
 
 import time
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, delete, insert, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from server.storage.decks import DeckQueries, DeckSummary, QuotaFull, StoredDeck, deck_hash
+from server.storage.statewrites import AlreadyApplied, StateWrite, StateWrites, VersionConflict
 from server.storage.tables import (
     AppliedMessageRow,
     DeckVersionRow,
+    OpenAnswerRow,
     RoomDeckRow,
     RoomLinkRow,
     RoomRow,
@@ -43,29 +45,11 @@ class StoredRoom:
     deck: str
     state: str
     version: int
+    # player id → the stored body of their answers to the open card, newer than ``state``'s
+    answers: dict[str, str] = field(default_factory=dict)
 
 
-class VersionConflict(Exception):
-    """Another writer changed the room first; reload and try again."""
-
-
-class AlreadyApplied(Exception):
-    """The message id was applied already (by another process); nothing was written."""
-
-
-@dataclass(frozen=True)
-class StateWrite:
-    """One room's new state, with what must be stored atomically with it."""
-
-    code: str
-    state: str
-    phase: str
-    version: int
-    new_token: tuple[str, str] | None = None  # (token, player id) of a newcomer
-    message: tuple[str, str] | None = None  # (player id, message id) that caused it
-    # a card was closed: the message ids stored for it are deleted (they would keep an
-    # ordered log of each person's actions)
-    forget_messages: bool = False
+LOAD_TRIES = 20  # a room being written to while it is read: read it again, this often
 
 
 class Repository(TokenQueries, DeckQueries):
@@ -78,6 +62,7 @@ class Repository(TokenQueries, DeckQueries):
         self._param = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self._writes = StateWrites(engine)
 
     # --- rooms ---------------------------------------------------------------------------
 
@@ -149,69 +134,44 @@ class Repository(TokenQueries, DeckQueries):
             )
 
     def load_room(self, code: str) -> StoredRoom | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(RoomRow.code, RoomDeckRow.deck, DeckVersionRow.data, RoomRow.state, RoomRow.version)
-                .join(RoomDeckRow, RoomDeckRow.room_code == RoomRow.code)
-                .outerjoin(DeckVersionRow, DeckVersionRow.hash == RoomDeckRow.version_hash)
-                .where(RoomRow.code == code)
-            ).first()
-        if row is None:
-            return None
-        return StoredRoom(row.code, row.data if row.data is not None else row.deck, row.state, row.version)
+        """The room's state and the rows of its open card's answers, as one snapshot: the
+        version is read again after the rows, and a write in between (every write moves the
+        version on) makes it read again."""
+        for _ in range(LOAD_TRIES):
+            with self.engine.connect() as conn:
+                row = conn.execute(
+                    select(
+                        RoomRow.code, RoomDeckRow.deck, DeckVersionRow.data, RoomRow.state, RoomRow.version
+                    )
+                    .join(RoomDeckRow, RoomDeckRow.room_code == RoomRow.code)
+                    .outerjoin(DeckVersionRow, DeckVersionRow.hash == RoomDeckRow.version_hash)
+                    .where(RoomRow.code == code)
+                ).first()
+                if row is None:
+                    return None
+                answers = conn.execute(
+                    select(OpenAnswerRow.player_id, OpenAnswerRow.body).where(OpenAnswerRow.room_code == code)
+                ).all()
+                again = conn.execute(select(RoomRow.version).where(RoomRow.code == code)).scalar()
+            if again == row.version:
+                deck = row.data if row.data is not None else row.deck
+                return StoredRoom(
+                    row.code, deck, row.state, row.version, {a.player_id: a.body for a in answers}
+                )
+        raise VersionConflict(code)
 
     def save_states(self, writes: list[StateWrite]) -> list[Exception | None]:
-        """Store many rooms' states in one transaction (group commit): one result per write,
-        ``None`` when stored, else the ``VersionConflict`` or ``AlreadyApplied`` that kept
-        that write (and only that one) out. One room appears at most once in a batch."""
-        results: list[Exception | None] = []
-        now = time.time()
-        # The driver's own cursor: SQLAlchemy's per-statement machinery cost more CPU (and
-        # GIL time, taken from the event loop) than SQLite itself; the transaction is still
-        # SQLAlchemy's.
-        with self.engine.begin() as conn:
-            cur = conn.connection.cursor()
-            try:
-                for w in writes:
-                    results.append(self._save_one(cur, w, now))
-            except self._driver_error as exc:  # callers expect SQLAlchemy's errors
-                raise DBAPIError.instance(None, None, exc, self._driver_error) from exc
-            finally:
-                cur.close()
-        return results
+        """Store many rooms' states in one transaction: see ``StateWrites.save``. Called
+        from the batch writer's one thread only."""
+        return self._writes.save(writes)
 
-    def _save_one(self, cur: Any, w: StateWrite, now: float) -> Exception | None:
-        p = self._param
-        if w.message is not None:
-            cur.execute(
-                f"SELECT 1 FROM applied_messages WHERE room_code = {p} "
-                f"AND player_id = {p} AND message_id = {p}",
-                (w.code, *w.message),
-            )
-            if cur.fetchone() is not None:
-                return AlreadyApplied(w.message[1])
-        cur.execute(
-            f"UPDATE rooms SET state = {p}, version = {p}, phase = {p}, updated_at = {p} "
-            f"WHERE code = {p} AND version = {p}",
-            (w.state, w.version, w.phase, now, w.code, w.version - 1),
-        )
-        if cur.rowcount != 1:
-            return VersionConflict(w.code)
-        if w.new_token is not None:
-            token, player_id = w.new_token
-            cur.execute(
-                f"INSERT INTO room_tokens (token_hash, room_code, player_id, kind, revoked) "
-                f"VALUES ({p}, {p}, {p}, 'player', {p})",
-                (hash_token(token), w.code, player_id, False),
-            )
-        if w.forget_messages:
-            cur.execute(f"DELETE FROM applied_messages WHERE room_code = {p}", (w.code,))
-        if w.message is not None:
-            cur.execute(
-                f"INSERT INTO applied_messages (room_code, player_id, message_id) VALUES ({p}, {p}, {p})",
-                (w.code, *w.message),
-            )
-        return None
+    def save_states_now(self, writes: list[StateWrite]) -> list[Exception | None]:
+        """The same on the event loop's own SQLite connection, which never waits for a lock:
+        raises (``WriterBusy``) instead. See ``storage.writer``."""
+        return self._writes.save_now(writes)
+
+    def close_writes(self) -> None:
+        self._writes.close()
 
     def checkpoint(self) -> None:
         """Copy the SQLite WAL into the database without blocking writers."""
@@ -229,7 +189,7 @@ class Repository(TokenQueries, DeckQueries):
             self._truncate_wal()
         elif vacuum and self.engine.dialect.name == "postgresql":
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("VACUUM rooms, room_decks, room_tokens, applied_messages")
+                conn.exec_driver_sql("VACUUM rooms, room_decks, room_tokens, applied_messages, open_answers")
 
     def _truncate_wal(self, attempts: int = 60, pause_s: float = 0.05) -> bool:
         """``wal_checkpoint(TRUNCATE)`` until it is not busy: a reader's snapshot or the
@@ -258,6 +218,7 @@ class Repository(TokenQueries, DeckQueries):
                 select(RoomDeckRow.version_hash).where(RoomDeckRow.room_code == code)
             ).scalar()
             conn.execute(delete(AppliedMessageRow).where(AppliedMessageRow.room_code == code))
+            conn.execute(delete(OpenAnswerRow).where(OpenAnswerRow.room_code == code))
             conn.execute(delete(TokenRow).where(TokenRow.room_code == code))
             conn.execute(delete(RoomDeckRow).where(RoomDeckRow.room_code == code))
             result = conn.execute(delete(RoomRow).where(RoomRow.code == code))

@@ -82,6 +82,18 @@ class AppliedMessageRow(Base):
     message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
+class OpenAnswerRow(Base):
+    """One person's answers to the open card, written by their vote (not the whole state):
+    JSON, or sealed with the card's key in an anonymous session. A full state write of the
+    room includes them and deletes these rows."""
+
+    __tablename__ = "open_answers"
+
+    room_code: Mapped[str] = mapped_column(ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True)
+    player_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
 class RoomLinkRow(Base):
     """A follow-up session (``room_code``) and the earlier session it compares with (issue 16).
 

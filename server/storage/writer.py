@@ -1,8 +1,17 @@
-"""Group commit: states from every room are written together, on one thread.
+"""Group commit: states from every room are written together.
 
 A write waits while the previous batch is being committed; everything that arrived meanwhile
 goes into the next transaction. Each caller still learns the fate of its own write before it
 acknowledges anything, so "stored before acknowledged" holds, at a fraction of the commits.
+
+Where the batch is committed: with PostgreSQL (a network round trip) on the writer's own
+thread. With SQLite a commit is a short write into the WAL (no fsync: synchronous=NORMAL), and
+handing it to a thread cost more than the commit itself — the executor's queue, two thread
+wake-ups and the GIL passed back and forth, about a third of a vote's CPU. So the writes of
+one turn of the event loop are committed right there, in one transaction, on a connection that
+never waits for a lock (busy timeout 0): when another writer holds the database (a room being
+created, a deck saved, the WAL being truncated), the batch goes to the writer thread, which
+waits for it, and the event loop does not.
 """
 
 import asyncio
@@ -15,27 +24,57 @@ from sqlalchemy.exc import SQLAlchemyError
 from server.storage.repository import Repository, StateWrite
 
 MAX_BATCH = 500
+Pending = list[tuple[StateWrite, asyncio.Future[None]]]
 
 
 class BatchWriter:
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, *, on_loop: bool | None = None) -> None:
         self.repo = repo
+        self.on_loop = repo.is_sqlite if on_loop is None else on_loop
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
-        self._pending: list[tuple[StateWrite, asyncio.Future[None]]] = []
+        self._pending: Pending = []  # for the writer thread
         self._wakeup: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._this_turn: Pending = []  # for a commit on the event loop, at the end of this turn
+        self._turn_scheduled = False
+        self._exclusive = 0  # ``run`` calls under way: no commit on the loop meanwhile
 
     async def save(self, write: StateWrite) -> None:
         """Returns once stored; raises VersionConflict, AlreadyApplied or SQLAlchemyError."""
         loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        if self.on_loop and not self._exclusive:
+            self._this_turn.append((write, future))
+            if not self._turn_scheduled:
+                self._turn_scheduled = True
+                loop.call_soon(self._commit_this_turn)
+        else:
+            self._to_thread([(write, future)])
+        await future
+
+    def _commit_this_turn(self) -> None:
+        self._turn_scheduled = False
+        batch, self._this_turn = self._this_turn[:MAX_BATCH], self._this_turn[MAX_BATCH:]
+        if self._this_turn:
+            self._turn_scheduled = True
+            asyncio.get_running_loop().call_soon(self._commit_this_turn)
+        if self._exclusive:  # the thread runs something that needs the WAL to stand still
+            self._to_thread(batch)
+            return
+        try:
+            results = self.repo.save_states_now([w for w, _ in batch])
+        except Exception:  # busy, or failing: the thread waits, retries alone, reports
+            self._to_thread(batch)
+            return
+        _settle(batch, results)
+
+    def _to_thread(self, batch: Pending) -> None:
         if self._task is None:
             self._wakeup = asyncio.Event()
-            self._task = loop.create_task(self._run())
-        future: asyncio.Future[None] = loop.create_future()
-        self._pending.append((write, future))
+            self._task = asyncio.get_running_loop().create_task(self._run())
+        self._pending.extend(batch)
         assert self._wakeup is not None
         self._wakeup.set()
-        await future
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -46,6 +85,7 @@ class BatchWriter:
             while self._pending:
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
                 writes = [w for w, _ in batch]
+                results: list[Exception | None]
                 try:
                     results = await loop.run_in_executor(self._thread, self.repo.save_states, writes)
                 except SQLAlchemyError:
@@ -58,21 +98,32 @@ class BatchWriter:
                             results.append(one[0])
                         except SQLAlchemyError as exc:
                             results.append(exc)
-                for (_, future), result in zip(batch, results, strict=True):
-                    if future.done():
-                        continue
-                    if result is None:
-                        future.set_result(None)
-                    else:
-                        future.set_exception(result)
+                _settle(batch, results)
 
     async def run(self, fn: Callable[[], None]) -> None:
-        """Run ``fn`` on the writer's thread, between batches (e.g. a checkpoint)."""
-        await asyncio.get_running_loop().run_in_executor(self._thread, fn)
+        """Run ``fn`` on the writer's thread, between batches, with no state committed while
+        it runs (a checkpoint's catch-up pass, which must see the WAL stand still): the
+        event loop's commits meanwhile go to the thread, behind ``fn``."""
+        self._exclusive += 1
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._thread, fn)
+        finally:
+            self._exclusive -= 1
 
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        self.repo.close_writes()
         self._thread.shutdown(wait=True)
+
+
+def _settle(batch: Pending, results: list[Exception | None]) -> None:
+    for (_, future), result in zip(batch, results, strict=True):
+        if future.done():
+            continue
+        if result is None:
+            future.set_result(None)
+        else:
+            future.set_exception(result)

@@ -20,8 +20,11 @@ Fields = tuple[tuple[str, str], ...]  # (key, the JSON of its value), in order
 PROTOCOL_LATEST = 2  # the protocol version this server speaks at most
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds one per call
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return _ENCODE(value)
 
 
 def _head(kind: str, version: int, server_time: float) -> str:

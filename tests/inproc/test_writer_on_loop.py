@@ -1,0 +1,68 @@
+"""With SQLite, states are committed on the event loop (storage/writer.py) — but never while
+another connection holds the database: then the batch waits on the writer thread, and the
+event loop keeps serving everyone else. Nothing is acknowledged before it is stored."""
+
+import asyncio
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+from server.core import commands as c
+from server.core.deck import parse_deck
+from server.core.state import RoomSettings, RoomState
+from server.rooms.live import Connection
+from server.rooms.outbox import Outbox
+from server.rooms.service import RoomService
+from server.storage.engine import make_engine
+from server.storage.repository import Repository
+from server.storage.tables import Base
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DECK = parse_deck(json.loads((ROOT / "tests/fixtures/mini-deck.json").read_text()))
+
+
+async def _nowhere(_text: str) -> None:
+    return None
+
+
+def _conn(player_id: str) -> Connection:
+    return Connection(Outbox(_nowhere, protocol=2), player_id, "fr")
+
+
+def test_a_locked_database_makes_the_write_wait_but_not_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "lock.db"
+    engine = make_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    service = RoomService(Repository(engine))
+    assert service.writer.on_loop
+
+    async def scenario() -> None:
+        code, _ = await service.create(DECK, RoomSettings())
+        room = await service.get(code)
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # someone else writes (a deck upload, a checkpoint)
+        try:
+            joining = asyncio.create_task(service.join(room, name="Ana", token=None, conn_factory=_conn))
+            started = time.monotonic()
+            for _ in range(20):  # the loop turns while the write waits for the lock
+                await asyncio.sleep(0.01)
+            assert time.monotonic() - started < 2.0
+            assert not joining.done()  # not acknowledged: not stored yet
+        finally:
+            other.execute("COMMIT")
+            other.close()
+        joined, _ = await asyncio.wait_for(joining, 10)
+        assert joined.player.name == "Ana"
+        # and afterwards the votes of the room go through the event loop's commits again
+        fac = room.state.players[0].id
+        await service.act(room, fac, c.Start(), "m1")
+        stored = service.repo.load_room(code)
+        assert stored is not None
+        state = RoomState.model_validate_json(stored.state)
+        assert [p.name for p in state.players][1:] == ["Ana"]
+        assert state.phase.value == "playing" and stored.version == room.state.version
+        await service.close()
+
+    asyncio.run(scenario())
+    engine.dispose()
