@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from server.core import commands as c
 from server.core.state import CurrentCard, RoomState
 from server.errors import Unavailable
-from server.rooms.live import LiveRoom
+from server.rooms.live import LiveRoom, Together
 from server.rooms.sealing import KeyStore, SealError, card_key_id, message_key, seal, unseal
 from server.storage.repository import StateWrite
 
@@ -137,7 +137,7 @@ class SealedAnswers:
         room: LiveRoom,
         state: RoomState,
         actor_id: str | None,
-        cmd: c.Command,
+        cmd: c.Command | Together,
         message_id: str | None,
         closes: bool,
         new_token: tuple[str, str] | None,
