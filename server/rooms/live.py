@@ -49,6 +49,7 @@ class LiveRoom:
     applied_hashed: set[str] = field(default_factory=set)
     # sockets coming back, waiting to be seated together (server/rooms/presence.py)
     arrivals: list[tuple[Connection, "asyncio.Future[None]"]] = field(default_factory=list)
+    departures: list[tuple[Connection, "asyncio.Future[None]"]] = field(default_factory=list)
 
     @property
     def language(self) -> str:

@@ -5,7 +5,7 @@ starts a seating, which waits for the room's lock; everyone who arrives until it
 is seated with it, the players among them who were not connected marked connected by ONE
 state change (one store, one broadcast). During a reconnect storm a room of 100 thus makes a
 handful of changes instead of 100, each arrival still welcomed as soon as its group is stored,
-with a state that shows it connected.
+with a state that shows it connected. Departures are recorded in groups the same way.
 """
 
 import asyncio
@@ -96,20 +96,42 @@ class Presence:
             log.warning("could not announce a presence in room %s", code)
 
     async def leave(self, room: LiveRoom, conn: Connection) -> None:
+        """A socket gone: returns once its group of departures is recorded (see ``_see_off``)."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        room.departures.append((conn, future))
+        if len(room.departures) == 1:  # the first of a new group
+            self._spawn(self._see_off(room))
+        await asyncio.shield(future)  # the group is recorded even if this caller is cancelled
+
+    async def _see_off(self, room: LiveRoom) -> None:
+        """Sockets that went together (a classroom's Wi-Fi dropping) leave together: the
+        players among them with no socket left are marked disconnected by ONE change."""
         async with room.lock:
-            room.connections.discard(conn)
-            if not room.connections:
-                room.idle_since = time.monotonic()
-            if conn.viewer or conn.player_id in room.players_here():
-                return
-            if self.bus.shared and await self._still_elsewhere(room.code, conn.player_id):
-                return
-            player = room.state.player(conn.player_id)
-            if player is not None and player.connected:
-                try:
-                    await self.commit(room, conn.player_id, c.Disconnect(), None)
-                except Exception:  # presence is not worth crashing a closing socket
-                    log.exception("could not record a disconnection in room %s", room.code)
+            group, room.departures = room.departures, []
+            try:
+                for conn, _ in group:
+                    room.connections.discard(conn)
+                if not room.connections:
+                    room.idle_since = time.monotonic()
+                here = room.players_here()
+                gone = list(
+                    dict.fromkeys(x.player_id for x, _ in group if not x.viewer and x.player_id not in here)
+                )
+                if self.bus.shared:
+                    gone = [p for p in gone if not await self._still_elsewhere(room.code, p)]
+                leaving = [
+                    p for p in gone if (player := room.state.player(p)) is not None and player.connected
+                ]
+                if len(leaving) == 1:
+                    await self.commit(room, leaving[0], c.Disconnect(), None)
+                elif leaving:
+                    await self.commit(room, None, Together(tuple((p, c.Disconnect()) for p in leaving)), None)
+            except Exception:  # presence is not worth crashing a closing socket
+                log.exception("could not record a disconnection in room %s", room.code)
+            finally:
+                for _, future in group:
+                    if not future.done():
+                        future.set_result(None)
 
     async def _still_elsewhere(self, code: str, player_id: str) -> bool:
         """This process has no socket of the player left: does a running process have one?"""

@@ -1,6 +1,7 @@
 """People coming back at once (a classroom's Wi-Fi returns): each is welcomed with a state that
 shows them connected, everyone ends up seeing all of them connected, and the room records
-their return in groups — a few state changes, not one per person (server/rooms/presence.py)."""
+their return in groups — a few state changes, not one per person (server/rooms/presence.py).
+The same for people gone at once."""
 
 import asyncio
 import json
@@ -75,6 +76,29 @@ def test_in_a_coalesced_room_every_welcome_shows_its_person_connected(tmp_path: 
     proc = ServerProcess(tmp_path, env={"BIG_ROOM_THRESHOLD": "5", "COALESCE_MS": "300"}).start()
     try:
         asyncio.run(burst(proc, protocol=2))
+    finally:
+        proc.stop()
+
+
+def test_people_gone_at_once_are_recorded_in_a_few_changes(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path).start()
+    try:
+
+        async def scenario() -> None:
+            room = proc.create_room()
+            fac, players = await seat_room(proc, room, [f"P{i}" for i in range(PLAYERS)])
+            ids = {p.you["id"] for p in players if p.you}
+            await fac.until(lambda s: ids <= connected(s))
+            before = fac.version
+            for p in players:  # the Wi-Fi drops: every socket goes in the same instant
+                p.ws.transport.abort()
+            await fac.until(all_gone(ids))
+            changes = fac.version - before
+            # one change per person before the grouping: 20
+            assert 1 <= changes < PLAYERS // 2, f"{changes} state changes for {PLAYERS} people gone"
+            await fac.close()
+
+        asyncio.run(scenario())
     finally:
         proc.stop()
 
