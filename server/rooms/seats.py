@@ -8,6 +8,7 @@ from server.core import commands as c
 from server.core.state import Phase, Player
 from server.errors import Forbidden, GameError, NotFound
 from server.i18n import translate
+from server.rooms.fanout import Fanout
 from server.rooms.live import Commit, Connection, Joined, LiveRoom
 from server.rooms.presence import Presence
 from server.storage.repository import Repository, TokenOwner, hash_token
@@ -124,6 +125,9 @@ class Seats:
         await self.presence.announce(room.code, player_id)
         await self.commit(room, None, c.Join(player_id, name), None, new_token=(secret, player_id))
         self._remember(hash_token(secret), TokenOwner(room.code, player_id, "player"))
+        # the welcome shows its person, also in a big room whose broadcast is still to come
+        # (the fan-out would otherwise hand it the view of an earlier version)
+        Fanout.view_fields(room)
         conn = conn_factory(player_id)
         room.connections.add(conn)
         player = room.state.player(player_id)

@@ -80,6 +80,28 @@ def test_in_a_coalesced_room_every_welcome_shows_its_person_connected(tmp_path: 
         proc.stop()
 
 
+def test_in_a_coalesced_room_a_newcomer_s_welcome_shows_them(tmp_path: Path) -> None:
+    proc = ServerProcess(tmp_path, env={"BIG_ROOM_THRESHOLD": "5", "COALESCE_MS": "300"}).start()
+    try:
+
+        async def scenario() -> None:
+            room = proc.create_room()
+            fac, _ = await seat_room(proc, room, [f"P{i}" for i in range(8)])
+            newcomers = await asyncio.gather(*(Client.connect(proc, room["code"]) for _ in range(10)))
+            await asyncio.gather(
+                *(cl.send({"type": "join", "name": f"N{i}", "protocol": 2}) for i, cl in enumerate(newcomers))
+            )
+            for cl in newcomers:
+                welcome = await cl.expect("welcome")
+                assert welcome["you"]["id"] in connected(welcome["state"]), welcome["state"]["players"]
+            for cl in (fac, *newcomers):
+                await cl.close()
+
+        asyncio.run(scenario())
+    finally:
+        proc.stop()
+
+
 def test_people_gone_at_once_are_recorded_in_a_few_changes(tmp_path: Path) -> None:
     proc = ServerProcess(tmp_path).start()
     try:
