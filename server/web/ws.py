@@ -53,7 +53,7 @@ class RoomSockets:
 
     A connection lives for hours, and each layer it passes through keeps a coroutine frame,
     and what that frame holds, for all that time: through Starlette's and FastAPI's routing
-    and the app's middlewares an idle connection held some 30 frames and three
+    and the app's middlewares an idle connection held some 20 more frames and three
     ``AsyncExitStack``s, about 12 KiB of the 43 KiB it cost (bench/README.md, History). So
     the app hands WebSocket scopes to this (``ExplorIA.__call__`` in app.py), which does for
     them what the middlewares do for a WebSocket — keep the server's own ``send`` for direct
