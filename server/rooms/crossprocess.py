@@ -23,7 +23,7 @@ async def publish(
             room.code,
             {
                 "version": state.version,
-                "state": state.model_dump_json(),
+                "state": room.stored_json.dump(state),  # the big fields' JSON is remembered
                 "applied": list(applied) if applied else None,
             },
         )

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 KEY_BYTES = 32
 NONCE_BYTES = 16
 TAG_BYTES = 16
+PAD_BYTES = 256  # sealed texts are this long or a multiple: only open answers' size shows, coarsely
 REDIS_PREFIX = "exploria:cardkey:"
 REDIS_KEEP_S = 7 * 86400  # an open card abandoned for a week: its answers are not kept
 
@@ -50,6 +51,10 @@ def _xor(data: bytes, stream: bytes) -> bytes:
 
 
 def seal(key: bytes, plaintext: bytes) -> str:
+    """``plaintext`` (JSON: trailing spaces are harmless) padded to a multiple of ``PAD_BYTES``
+    before it is encrypted: a stream cipher keeps lengths, and ``{"q1":"no"}`` is shorter than
+    ``{"q1":"unsure"}`` — a person's sealed row must not tell their vote by its size."""
+    plaintext += b" " * (-len(plaintext) % PAD_BYTES)
     enc, mac = _subkeys(key)
     nonce = secrets.token_bytes(NONCE_BYTES)
     cipher = _xor(plaintext, hashlib.shake_256(enc + nonce).digest(len(plaintext))) if plaintext else b""

@@ -78,10 +78,17 @@ def test_refused_action_shows_the_server_message(server: ServerProcess, pages: P
 
     # a second facilitator tab whose view is frozen: it will try to draw a card already drawn
     frozen = {"on": False}
+    dropped: list[str] = []
+
+    def down(ws: WebSocketRoute, message: str | bytes) -> None:
+        if frozen["on"]:
+            dropped.append(message if isinstance(message, str) else message.decode())
+        else:
+            ws.send(message)
 
     def relay(ws: WebSocketRoute) -> None:
         server_side = ws.connect_to_server()
-        server_side.on_message(lambda m: None if frozen["on"] else ws.send(m))
+        server_side.on_message(lambda m: down(ws, m))
         ws.on_message(lambda m: server_side.send(m))
 
     stale = pages.new("stale-facilitator")
@@ -91,6 +98,13 @@ def test_refused_action_shows_the_server_message(server: ServerProcess, pages: P
     frozen["on"] = True
     player.locator('[data-focus-key="draw"]').click()
     expect(fac.locator("#card-title")).to_be_visible(timeout=WAIT)
+    # the relay runs in this process: wait until it has really held back the drawn card (the
+    # other tab seeing it does not mean this relay's callback has run yet)
+    for _ in range(WAIT // 50):
+        if any("drawn_at" in m for m in dropped):
+            break
+        stale.wait_for_timeout(50)
+    assert any("drawn_at" in m for m in dropped)
     frozen["on"] = False  # only the error to come reaches the stale tab
     stale.locator("#next-action").click()
     expect(stale.locator("#toast")).to_contain_text(catalogue("fr")["error.card_in_play"], timeout=WAIT)
