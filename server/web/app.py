@@ -24,7 +24,7 @@ from server.settings import ROOT, Settings
 from server.storage.checkpoints import checkpoints
 from server.storage.engine import make_engine
 from server.storage.repository import Repository
-from server.web import api, followup, guide, pages, report, studio, ws
+from server.web import api, followup, guide, pages, report, sockets, studio
 from server.web.bodylimit import BodyLimit
 from server.web.clientaddr import ClientAddress, parse_networks
 from server.web.deps import request_lang
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = ExplorIA(title="ExplorIA en ligne", version="1", lifespan=lifespan)
     app.state.settings = settings
-    app.state.open_sockets = {}  # address group → open WebSockets (server/web/ws.py)
+    app.state.open_sockets = {}  # address group → open WebSockets (server/web/sockets.py)
     app.state.code_guard = CodeGuard(settings.code_misses_per_hour, settings.code_misses_burst)
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ClientAddress, trusted=parse_networks(settings.trusted_proxies))
     app.add_middleware(RawSendProbe)  # last added = outermost: sees the server's own send
     # WebSocket connections skip the stack above: see ExplorIA
-    app.sockets = ws.RoomSockets(
+    app.sockets = sockets.RoomSockets(
         parse_networks(settings.trusted_proxies), AddressBuckets(address_limits(settings))
     )
     _install_error_handlers(app)
@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 class ExplorIA(FastAPI):
     """The app. WebSocket connections (``/ws/rooms/{code}``) go to ``sockets``
-    (``server/web/ws.py``, ``RoomSockets``), not through the middlewares and routing of the
+    (``server/web/sockets.py``, ``RoomSockets``), not through the middlewares and routing of the
     HTTP side: every layer would keep a frame alive for the connection's whole life.
     ``RoomSockets`` applies what of the middlewares concerns a WebSocket; a new middleware
     that should see WebSockets must be applied there too."""

@@ -97,7 +97,7 @@ def resolve_scope(scope: Scope, trusted: tuple[Network, ...]) -> Scope:
 
 class ClientAddress:
     """ASGI middleware: ``scope["client"]`` (and ``scope["scheme"]``) as resolved above.
-    (WebSocket connections get the same from ``server/web/ws.py``'s ``RoomSockets``.)"""
+    (WebSocket connections get the same from ``server/web/sockets.py``'s ``RoomSockets``.)"""
 
     def __init__(self, app: ASGIApp, trusted: tuple[Network, ...]) -> None:
         self.app = app

@@ -123,7 +123,7 @@ async def refuse_socket(receive: Receive, send: Send) -> None:
 
 class AddressLimiter(AddressBuckets):
     """ASGI middleware: one bucket per (client address, kind of request). (WebSocket
-    connections are limited by ``server/web/ws.py``'s ``RoomSockets``, with the same rule.)"""
+    connections are limited by ``server/web/sockets.py``'s ``RoomSockets``, with the same rule.)"""
 
     def __init__(self, app: ASGIApp, limits: dict[str, Limit]) -> None:
         super().__init__(limits)

@@ -1,4 +1,4 @@
-"""WebSockets do not pass through the HTTP middlewares (server/web/ws.py, ``RoomSockets``):
+"""WebSockets do not pass through the HTTP middlewares (server/web/sockets.py, ``RoomSockets``):
 what of them concerns a WebSocket still holds — the client's address from a trusted proxy,
 the per-address handshake limit (1013) — and a socket to any other path is refused."""
 
