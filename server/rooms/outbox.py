@@ -35,6 +35,7 @@ class Outbox:
     __slots__ = (
         "_control",
         "_direct",
+        "_direct_many",
         "_send",
         "_sending",
         "_state",
@@ -58,10 +59,12 @@ class Outbox:
         *,
         protocol: int = 1,
         on_wake: Callable[[], None] | None = None,
+        direct_many: Callable[[list[Payload]], bool] | None = None,
     ) -> None:
         self._send = send
         self.protocol = protocol  # asked for in ``join`` (docs/protocol.md, "Protocol versions")
         self._direct = direct
+        self._direct_many = direct_many  # several messages in one write (a released reply)
         self.on_wake = on_wake  # a sender task is needed (see the module's docstring)
         self._sending = False  # the sender task is between wake-up and its last send
         self.held = False
@@ -142,6 +145,8 @@ class Outbox:
             return  # release() sends
         if self._direct is not None and not self._sending:
             control = self._control
+            if self._direct_many is not None and self._several_waiting() and self._write_together():
+                return
             if control is not None:
                 while control and self._direct(control[0]):
                     control.popleft()
@@ -159,6 +164,24 @@ class Outbox:
             if self._control is None and self._state is None and self._you is None:
                 return
         self._wake()
+
+    def _several_waiting(self) -> bool:
+        waiting = len(self._control) if self._control else 0
+        return waiting + (self._you is not None) + (self._state is not None) > 1
+
+    def _write_together(self) -> bool:
+        """Everything waiting, in order (control messages, ``you``, the state), in one write."""
+        batch: list[Payload] = list(self._control) if self._control else []
+        if self._you is not None:
+            batch.append(self._you)
+        if self._state is not None:
+            batch.append(self._state)
+        assert self._direct_many is not None
+        if not self._direct_many(batch):
+            return False
+        self._control = None
+        self._you = self._state = None
+        return True
 
     def _wake(self) -> None:
         if self._wakeup is None:

@@ -56,6 +56,12 @@ def text_frame(payload: bytes) -> bytes:
     return head + payload
 
 
+def _framed(text: Payload) -> bytes:
+    if isinstance(text, Frame):
+        return text.frame
+    return text_frame(text if isinstance(text, bytes) else text.encode())
+
+
 class RawSocket:
     """A connection's protocol and transport, for writes without ASGI (one small object per
     connection: thousands sit idle at once)."""
@@ -66,7 +72,8 @@ class RawSocket:
         self.protocol = protocol
         self.transport = transport
 
-    def write(self, text: Payload) -> bool:
+    def _open(self) -> Any:
+        """The transport, if a frame may be written on it now; else None."""
         protocol = self.protocol
         transport = protocol.transport
         if (
@@ -77,11 +84,23 @@ class RawSocket:
             or transport.is_closing()
             or transport.get_write_buffer_size() > MAX_BUFFERED
         ):
+            return None
+        return transport
+
+    def write(self, text: Payload) -> bool:
+        transport = self._open()
+        if transport is None:
             return False
-        if isinstance(text, Frame):
-            transport.write(text.frame)
-        else:
-            transport.write(text_frame(text if isinstance(text, bytes) else text.encode()))
+        transport.write(_framed(text))
+        return True
+
+    def write_many(self, texts: list[Payload]) -> bool:
+        """Several messages in one ``write``: a voter's ``ack``, their ``you`` and the room's
+        change go out in one system call instead of three (the calls, not the bytes, cost)."""
+        transport = self._open()
+        if transport is None:
+            return False
+        transport.write(b"".join([_framed(t) for t in texts]))
         return True
 
     def buffered(self) -> int:
@@ -93,15 +112,21 @@ class RawSocket:
             transport.abort()
 
 
-def direct_writer(scope: MutableMapping[str, Any]) -> DirectWrite | None:
-    """A ``write(text) -> bool`` for this connection, or None when only ASGI may send."""
+def direct_socket(scope: MutableMapping[str, Any]) -> RawSocket | None:
+    """This connection's socket for direct writes, or None when only ASGI may send."""
     send = scope.get(SCOPE_KEY)
     protocol = getattr(send, "__self__", None)
     if WebSocketsSansIOProtocol is None or not isinstance(protocol, WebSocketsSansIOProtocol):
         return None
     if protocol.conn.extensions:
         return None
-    return RawSocket(protocol, protocol.transport).write
+    return RawSocket(protocol, protocol.transport)
+
+
+def direct_writer(scope: MutableMapping[str, Any]) -> DirectWrite | None:
+    """A ``write(text) -> bool`` for this connection, or None when only ASGI may send."""
+    raw = direct_socket(scope)
+    return raw.write if raw is not None else None
 
 
 class RawSendProbe:

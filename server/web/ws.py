@@ -20,7 +20,7 @@ from server.settings import Settings
 from server.web import wire
 from server.web.clientaddr import address_group
 from server.web.commands import to_command
-from server.web.direct import direct_writer, socket_probe
+from server.web.direct import direct_socket, socket_probe
 from server.web.messages import JoinMsg, PingMsg, SyncMsg, parse, peek_id
 from server.web.ratelimit import CodeGuard, TokenBucket
 
@@ -71,7 +71,7 @@ class Session:
         self.lang = lang
         self.conn: Connection | None = None
         self.outbox: Outbox | None = None
-        self.direct = direct_writer(websocket.scope) if settings.ws_direct else None
+        self.direct = direct_socket(websocket.scope) if settings.ws_direct else None
         self.sender: asyncio.Task[None] | None = None
         rate = settings.messages_per_second
         self.bucket = TokenBucket(rate, burst=rate * 3)
@@ -189,8 +189,13 @@ class Session:
         protocol = min(msg.protocol or 1, wire.PROTOCOL_LATEST)
 
         def factory(player_id: str) -> Connection:
+            raw = self.direct
             outbox = Outbox(
-                self.ws.send_text, self.direct, protocol=protocol, on_wake=self._wake if self.direct else None
+                self.ws.send_text,
+                raw.write if raw else None,
+                protocol=protocol,
+                on_wake=self._wake if raw else None,
+                direct_many=raw.write_many if raw else None,
             )
             outbox.hold()  # nothing may overtake the welcome (released by handle)
             self.outbox = outbox

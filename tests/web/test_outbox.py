@@ -126,3 +126,45 @@ def test_a_state_the_welcome_already_showed_is_not_sent_again() -> None:
         return sent
 
     assert asyncio.run(scenario()) == ["welcome-5", "state-6"]
+
+
+def test_a_released_reply_and_the_change_it_made_leave_in_one_write() -> None:
+    """The voter's ack, their ``you`` and the room's change: one system call, same order; if the
+    socket refuses the batch, the messages go one by one as before."""
+
+    async def scenario(accept_batch: bool) -> tuple[list[list[object]], list[object]]:
+        batches: list[list[object]] = []
+        singles: list[object] = []
+
+        def many(items: list[object]) -> bool:
+            if accept_batch:
+                batches.append(list(items))
+            return accept_batch
+
+        def one(item: object) -> bool:
+            singles.append(item)
+            return True
+
+        async def never(_text: str) -> None:
+            raise AssertionError("the direct path took everything")
+
+        outbox = Outbox(never, direct=one, direct_many=many, protocol=2)  # type: ignore[arg-type]
+        outbox.hold()
+        outbox.push_you(b'{"type":"you"}')
+        outbox.push_state(3, b'{"type":"patch","version":3}')
+        outbox.push('{"type":"ack","id":"m1"}')
+        outbox.release()
+        outbox.push('{"type":"pong"}')  # alone: an ordinary write
+        return batches, singles
+
+    batches, singles = asyncio.run(scenario(True))
+    assert batches == [['{"type":"ack","id":"m1"}', b'{"type":"you"}', b'{"type":"patch","version":3}']]
+    assert singles == ['{"type":"pong"}']
+    batches, singles = asyncio.run(scenario(False))
+    assert batches == []
+    assert singles == [
+        '{"type":"ack","id":"m1"}',
+        b'{"type":"you"}',
+        b'{"type":"patch","version":3}',
+        '{"type":"pong"}',
+    ]
