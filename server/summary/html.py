@@ -16,7 +16,7 @@ from server.templating import render
 
 Mode = Literal["web", "pdf"]
 DOWNLOADS = ("pdf", "md", "csv", "json")
-OPEN_ANSWERS_CHARS = 600  # per open question in the PDF: about five lines
+OPEN_ANSWERS_CHARS = 400  # per open question in the PDF: about three lines
 
 
 def render_report(s: Summary, mode: Mode, **extra: Any) -> str:
