@@ -16,7 +16,10 @@ from server.templating import render
 
 Mode = Literal["web", "pdf"]
 DOWNLOADS = ("pdf", "md", "csv", "json")
-OPEN_ANSWERS_CHARS = 400  # per open question in the PDF: about three lines
+# The PDF's open answers: about 12,000 characters in all, shared between the open questions,
+# from 200 (two lines) to 600 (five lines) each. Laying out text is what the PDF costs.
+OPEN_ANSWERS_CHARS = 12_000
+OPEN_ANSWERS_PER_QUESTION = (200, 600)
 
 
 def render_report(s: Summary, mode: Mode, **extra: Any) -> str:
@@ -32,10 +35,14 @@ def render_report(s: Summary, mode: Mode, **extra: Any) -> str:
         """« card 7 »: the synthesis points to the numbered cards rather than repeat titles."""
         return translate(lang, "summary.card_ref", number=order.get(card_id, "?"))
 
+    asked = sum(1 for card in s.cards for q in card.questions if q.open_answers)
+    low, high = OPEN_ANSWERS_PER_QUESTION
+    budget = min(high, max(low, OPEN_ANSWERS_CHARS // max(asked, 1)))
+
     def flow(answers: list[NoteOut]) -> tuple[str, int]:
         """Open answers as one run of text (far cheaper to lay out than one box each), for the
         PDF: the same answer given by several people once, with its count or its authors, the
-        most frequent first; at most ``OPEN_ANSWERS_CHARS`` characters of them, so the PDF of a
+        most frequent first; within ``budget`` characters, so the PDF of a long session with a
         big group stays short and fast (every answer is in the web report, Markdown and JSON).
         Returns the text and how many answers were left out."""
         groups: dict[str, list[NoteOut]] = {}
@@ -52,7 +59,7 @@ def render_report(s: Summary, mode: Mode, **extra: Any) -> str:
                 part += f" ({translate(lang, 'summary.list_sep').join(authors)})"
             elif len(same) > 1:
                 part += f" (×{len(same)})"
-            if parts and used + len(part) > OPEN_ANSWERS_CHARS:
+            if parts and used + len(part) > budget:
                 break
             parts.append(part)
             used += len(part) + 3
