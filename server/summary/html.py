@@ -16,6 +16,10 @@ from server.templating import render
 
 Mode = Literal["web", "pdf"]
 DOWNLOADS = ("pdf", "md", "csv", "json")
+# The PDF's open answers: about 12,000 characters in all, shared between the open questions,
+# from 200 (two lines) to 600 (five lines) each. Laying out text is what the PDF costs.
+OPEN_ANSWERS_CHARS = 12_000
+OPEN_ANSWERS_PER_QUESTION = (200, 600)
 
 
 def render_report(s: Summary, mode: Mode, **extra: Any) -> str:
@@ -31,13 +35,40 @@ def render_report(s: Summary, mode: Mode, **extra: Any) -> str:
         """« card 7 »: the synthesis points to the numbered cards rather than repeat titles."""
         return translate(lang, "summary.card_ref", number=order.get(card_id, "?"))
 
-    def flow(answers: list[NoteOut]) -> str:
-        """Open answers as one run of text: far cheaper to lay out than one box each."""
-        return " · ".join(
-            translate(lang, "summary.quote", text=" ".join(a.text.split()))
-            + (f" ({a.author})" if a.author else "")
-            for a in answers
-        )
+    asked = sum(1 for card in s.cards for q in card.questions if q.open_answers)
+    low, high = OPEN_ANSWERS_PER_QUESTION
+    budget = min(high, max(low, OPEN_ANSWERS_CHARS // max(asked, 1)))
+
+    def flow(answers: list[NoteOut]) -> tuple[str, int]:
+        """Open answers as one run of text (far cheaper to lay out than one box each), for the
+        PDF: the same answer given by several people once, with its count or its authors, the
+        most frequent first; within ``budget`` characters, so the PDF of a long session with a
+        big group stays short and fast (every answer is in the web report, Markdown and JSON).
+        Returns the text and how many answers were left out."""
+        groups: dict[str, list[NoteOut]] = {}
+        for a in answers:
+            text = " ".join(a.text.split())
+            groups.setdefault(text.casefold(), []).append(a)
+        ranked = sorted(groups.values(), key=len, reverse=True)  # stable: first given first
+        parts: list[str] = []
+        used = shown = 0
+        for same in ranked:
+            part = translate(lang, "summary.quote", text=" ".join(same[0].text.split()))
+            authors = [a.author for a in same if a.author]
+            if authors:
+                part += f" ({translate(lang, 'summary.list_sep').join(authors)})"
+            elif len(same) > 1:
+                part += f" (×{len(same)})"
+            if parts and used + len(part) > budget:
+                break
+            parts.append(part)
+            used += len(part) + 3
+            shown += len(same)
+        return " · ".join(parts), len(answers) - shown
+
+    def notes_flow(notes: list[NoteOut]) -> str:
+        """A card's notes as one run of text in the PDF, each with its author if named."""
+        return " · ".join(" ".join(n.text.split()) + (f" ({n.author})" if n.author else "") for n in notes)
 
     sess = s.session
     heading = sess.title or sess.deck.title
@@ -74,6 +105,7 @@ def render_report(s: Summary, mode: Mode, **extra: Any) -> str:
         card_numbers=card_numbers,
         card_ref=card_ref,
         flow=flow,
+        notes_flow=notes_flow,
         downloads=DOWNLOADS,
         action_details=lambda a: compare.details(a, lang),
         point_words=lambda p: compare.point_words(p, lang),

@@ -261,14 +261,16 @@ def _card(deck: Deck, cc: ClosedCard, order: int, lang: Lang, anonymous: bool) -
                 consensus=bool(r and r.consensus is not None),
                 risk=bool(q.kind == "yes_no" and group is not None and group == q.risk_answer),
                 divergent=bool(r and r.divergent),
+                # plain dicts, made into models by pydantic's validator in one pass: a long
+                # session has thousands of answers and votes, and a Python call each costs
                 open_answers=[
-                    NoteOut(text=a.text, author=None if anonymous else a.author)
+                    {"text": a.text, "author": None if anonymous else a.author}
                     for a in (r.open_answers if r else ())
                 ],
                 votes=[]
                 if anonymous or r is None
                 else [
-                    Vote(name=name, value=value)
+                    {"name": name, "value": value}
                     for name, value in r.votes.items()
                     if value in ("yes", "no", "unsure")
                 ],

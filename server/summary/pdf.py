@@ -14,6 +14,7 @@ our own static folder, from memory: no other scheme, path, device or FIFO can be
 """
 
 import os
+import re
 import stat
 import threading
 from pathlib import Path
@@ -146,8 +147,13 @@ def _base_sheet() -> tuple[Any, Any]:
     return cached
 
 
+_INDENT = re.compile(r"\n[ \t]+")
+
+
 def render_pdf(s: Summary) -> bytes:
-    return html_to_pdf(render_report(s, "pdf"), s.language)
+    # the templates' indentation is only whitespace to the page (no element of the report
+    # keeps white space), but the HTML parser would still read it all
+    return html_to_pdf(_INDENT.sub("\n", render_report(s, "pdf")), s.language)
 
 
 def html_to_pdf(html: str, language: str) -> bytes:
