@@ -119,7 +119,8 @@ def synthesize(deck: Deck, closed: tuple[ClosedCard, ...]) -> Synthesis:
                 quorum=result.quorum,
             )
             _sort_into(per[question.criterion], ref, result.divergent)
-            if cc not in cards_for[question.criterion]:
+            # by identity: ``in`` compared whole closed cards field by field (~3,000 times)
+            if not any(other is cc for other in cards_for[question.criterion]):
                 cards_for[question.criterion].append(cc)
     return Synthesis(
         criteria=tuple(_criterion(deck, k, per[k], cards_for[k]) for k in CRITERIA),
