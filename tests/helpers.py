@@ -131,7 +131,8 @@ class ServerProcess:
                 status = r.status
                 ctype = r.headers.get("content-type", "")
         except urllib.error.HTTPError as e:
-            payload, status, ctype = e.read(), e.code, e.headers.get("content-type", "")
+            with e:  # it holds the connection: unclosed, its socket warns whenever GC finds it
+                payload, status, ctype = e.read(), e.code, e.headers.get("content-type", "")
         if "json" in ctype and payload:
             return status, json.loads(payload)
         return status, payload

@@ -47,7 +47,8 @@ def fetch(
         with urllib.request.urlopen(req, timeout=15) as r:
             return r.status, r.read(), r.headers.get("content-type", "")
     except urllib.error.HTTPError as e:
-        return e.code, e.read(), e.headers.get("content-type", "")
+        with e:  # it holds the connection: closed here, not by GC in a later test
+            return e.code, e.read(), e.headers.get("content-type", "")
 
 
 def pdf_text(data: bytes, tmp: Path) -> str:
