@@ -92,6 +92,9 @@ class ServerProcess:
                 with urllib.request.urlopen(self.base + "/healthz", timeout=1) as r:
                     if r.status == 200:
                         return self
+            except urllib.error.HTTPError as e:  # not ready yet: its connection closed at once
+                e.close()
+                time.sleep(0.1)
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.1)
         raise RuntimeError("server did not start in 30 s")
