@@ -81,19 +81,25 @@ class Fanout:
 
     # --- what is personal ---------------------------------------------------------------
 
-    @staticmethod
-    def _mine(room: "LiveRoom", player_id: str) -> tuple[object, str]:
+    @classmethod
+    def _mine(cls, room: "LiveRoom", player_id: str) -> tuple[object, str]:
         """This person's answers object (compared by identity) and its JSON."""
         current = room.state.current
         answers = current.answers.get(player_id) if current is not None else None
+        return answers, cls.answers_json(room, player_id, answers)
+
+    @staticmethod
+    def answers_json(room: "LiveRoom", player_id: str, answers: dict[str, str] | None) -> str:
+        """The JSON of a person's answers, serialised once per answers object: the vote's
+        stored row (sealed.py) and the voter's ``you`` share it."""
         if answers is None:
-            return None, NO_ANSWERS
+            return NO_ANSWERS
         cached = room.fan.mine.get(player_id)
         if cached is not None and cached[0] is answers:
-            return cached
+            return cached[1]
         pair = (answers, _ENCODE(dict(answers)))
         room.fan.mine[player_id] = pair
-        return pair
+        return pair[1]
 
     @staticmethod
     def _tip(room: "LiveRoom") -> tuple[str, frozenset[str]]:

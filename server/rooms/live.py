@@ -39,8 +39,6 @@ class LiveRoom:
     applied: set[tuple[str, str]] = field(default_factory=set)
     fan: RoomFan = field(default_factory=RoomFan)  # what the fan-out remembers (fanout.py)
     stored_json: StateJson = field(default_factory=StateJson)  # pieces of the stored state
-    # anonymous session, open card: person → (their answers object, its sealed.py piece)
-    sealed_pieces: dict[str, tuple[object, str]] = field(default_factory=dict)
     idle_since: float | None = None  # monotonic time the last connection left
     # anonymous session, open card: its key (see server/rooms/sealing.py) and the message ids
     # stored for it, keyed with it

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from server.core import commands as c
 from server.core.state import CurrentCard, RoomState
 from server.errors import Unavailable
+from server.rooms.fanout import Fanout
 from server.rooms.live import LiveRoom, Together
 from server.rooms.sealing import KeyStore, SealError, card_key_id, message_key, seal, unseal
 from server.storage.repository import StateWrite
@@ -35,20 +36,12 @@ def was_applied(room: LiveRoom, player_id: str, message_id: str) -> bool:
 
 
 def _private_json(room: LiveRoom, current: CurrentCard) -> str:
-    """``{"answers": …, "note_counts": …}`` of the open card, from each person's remembered
-    ``"id":{…}`` piece: a vote re-serialises one person's answers, and in a room of a thousand
-    the rest is a comparison of identities and a join."""
-    answers = current.answers
-    pieces = room.sealed_pieces
-    if pieces.keys() != answers.keys():  # a new card, or someone's answers withdrawn
-        for gone in pieces.keys() - answers.keys():
-            del pieces[gone]
-    for pid, mine in answers.items():
-        hit = pieces.get(pid)
-        if hit is None or hit[0] is not mine:
-            pieces[pid] = (mine, f"{_STRING(pid)}:{_ENCODE(mine)}")
-    body = ",".join([piece for _, piece in pieces.values()])
-    return f'{{"answers":{{{body}}},"note_counts":{_ENCODE(current.note_counts)}}}'
+    """``{"answers": …, "note_counts": …}`` of the open card, from each person's answers as
+    the fan-out serialised them (only what changed is serialised again)."""
+    answers = ",".join(
+        f"{_STRING(pid)}:{Fanout.answers_json(room, pid, mine)}" for pid, mine in current.answers.items()
+    )
+    return f'{{"answers":{{{answers}}},"note_counts":{_ENCODE(current.note_counts)}}}'
 
 
 def _mine(value: object) -> dict[str, str]:
@@ -173,7 +166,7 @@ class SealedAnswers:
         message = (actor_id, message_id) if message_id else None
         current = state.current
         assert current is not None
-        body = _ENCODE(current.answers.get(actor_id, {}))
+        body = Fanout.answers_json(room, actor_id, current.answers.get(actor_id))
         if not state.settings.anonymous:
             return body, message
         key = await self._card_key(room, current)

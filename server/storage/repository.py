@@ -167,7 +167,7 @@ class Repository(TokenQueries, DeckQueries):
 
     def save_states_now(self, writes: list[StateWrite]) -> list[Exception | None]:
         """The same on the event loop's own SQLite connection, which never waits for a lock:
-        raises (``WriterBusy``) instead. See ``storage.writer``."""
+        raises ("database is locked") instead. See ``storage.writer``."""
         return self._writes.save_now(writes)
 
     def close_writes(self) -> None:

@@ -44,13 +44,6 @@ class AlreadyApplied(Exception):
     """The message id was applied already (by another process); nothing was written."""
 
 
-SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # primary result codes (extended ones carry them in the low byte)
-
-
-class WriterBusy(Exception):
-    """Another connection holds SQLite's write lock: commit this batch where waiting is fine."""
-
-
 class StateWrites:
     """``save`` for the batch writer's thread, ``save_now`` for the event loop (SQLite): each
     keeps a connection of its own."""
@@ -85,15 +78,10 @@ class StateWrites:
 
     def save_now(self, writes: list[StateWrite]) -> list[Exception | None]:
         """``save`` on the event loop's connection (SQLite only), which does not wait for a
-        lock another connection holds: ``WriterBusy`` at once instead."""
+        lock another connection holds: the driver's "database is locked" at once instead."""
         if self._on_loop is None:
             self._on_loop = self._keep(busy_timeout_ms=0)
-        try:
-            return self._save_sqlite(self._on_loop, writes)
-        except self._driver_error as exc:
-            if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED):
-                raise WriterBusy() from exc
-            raise
+        return self._save_sqlite(self._on_loop, writes)
 
     def _keep(self, *, busy_timeout_ms: int | None = None) -> Any:
         raw = self.engine.raw_connection()  # never returned to the pool: one thread's own
