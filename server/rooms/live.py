@@ -37,6 +37,9 @@ class LiveRoom:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     connections: set[Connection] = field(default_factory=set)
     applied: set[tuple[str, str]] = field(default_factory=set)
+    # player id → ids of their votes on the open card that only their ``open_answers`` row
+    # holds (server/rooms/sealed.py): a whole-state write moves them to ``applied_messages``
+    row_messages: dict[str, list[str]] = field(default_factory=dict)
     fan: RoomFan = field(default_factory=RoomFan)  # what the fan-out remembers (fanout.py)
     stored_json: StateJson = field(default_factory=StateJson)  # pieces of the stored state
     idle_since: float | None = None  # monotonic time the last connection left

@@ -4,24 +4,27 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from server.core import commands as c
 from server.core.state import CurrentCard, RoomState
 from server.errors import Unavailable
 from server.rooms.fanout import Fanout
 from server.rooms.live import LiveRoom, Together
-from server.rooms.sealing import KeyStore, SealError, card_key_id, message_key, seal, unseal
+from server.rooms.sealing import KeyStore, SealError, card_key_id, forget_key, message_key, seal, unseal
 from server.storage.repository import StateWrite
 
 log = logging.getLogger(__name__)
 _STRING = json.encoder.encode_basestring
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+ROW_MESSAGES = 32  # a vote's row keeps its person's last vote ids; older ones go to the table
 
 
 def set_applied(room: LiveRoom, rows: set[tuple[str, str]]) -> None:
-    """The message ids stored for the room: in clear, or keyed with the card's key."""
+    """The message ids stored for the room: in clear, or keyed with the card's key; and those
+    its open card's rows hold (read with the rows, see ``SealedAnswers.open``)."""
     room.applied = {r for r in rows if r[0]}
+    room.applied.update((pid, m) for pid, ids in room.row_messages.items() for m in ids)
     room.applied_hashed = {m for p, m in rows if not p}
 
 
@@ -51,11 +54,27 @@ def _mine(value: object) -> dict[str, str]:
     return {str(k): v for k, v in value.items()}
 
 
+def row_body(answers_json: str, message_ids: list[str]) -> str:
+    """A vote's row: the person's answers and the ids of their votes on this card, whose
+    applied-message rows it replaces (issue 15: two fewer pages written a vote)."""
+    return f"[{answers_json},{_ENCODE(message_ids)}]"
+
+
+def read_row(value: object) -> tuple[dict[str, str], list[str]]:
+    """A row read back: ``row_body``'s pair, or the answers alone (rows before the ids)."""
+    if isinstance(value, list):
+        if len(value) != 2 or not isinstance(value[1], list) or not all(isinstance(m, str) for m in value[1]):
+            raise TypeError("not a row")
+        return _mine(value[0]), list(value[1])
+    return _mine(value), []
+
+
 class SealedAnswers:
     """Seals and opens the open card's answers with the card's key from ``keys``."""
 
-    def __init__(self, keys: KeyStore) -> None:
+    def __init__(self, keys: KeyStore, *, shared: bool = False) -> None:
         self.keys = keys
+        self.shared = shared  # several processes store this room (see ``_vote``)
 
     async def open(self, room: LiveRoom, rows: Mapping[str, str] | None = None) -> None:
         """A state read from the database, with the rows of its open card's answers written
@@ -64,11 +83,14 @@ class SealedAnswers:
         state = room.state
         current = state.current
         room.card_key = room.card_key_id = None
+        room.row_messages = {}
         if current is None or not state.settings.anonymous:
             if state.settings.anonymous:  # a key left by a card closed during a crash
                 await self._drop_quietly(room.code)
             if current is not None and rows:
-                answers = {**current.answers, **{pid: _mine(json.loads(body)) for pid, body in rows.items()}}
+                read = {pid: read_row(json.loads(body)) for pid, body in rows.items()}
+                room.row_messages = {pid: ids for pid, (_, ids) in read.items()}
+                answers = {**current.answers, **{pid: mine for pid, (mine, _) in read.items()}}
                 room.state = state.model_copy(
                     update={"current": current.model_copy(update={"answers": answers})}
                 )
@@ -81,9 +103,9 @@ class SealedAnswers:
             raise Unavailable() from None
         answers, counts = self._unseal(room.code, key, current.sealed)
         for pid, body in rows.items():
-            mine = self._unseal_row(room.code, key, body)
-            if mine is not None:
-                answers[pid] = mine
+            row = self._unseal_row(room.code, key, body)
+            if row is not None:
+                answers[pid], room.row_messages[pid] = row
         if key is not None:
             room.card_key, room.card_key_id = key, kid
         elif not current.sealed and not rows:  # a key left by a card closed during a crash
@@ -97,11 +119,11 @@ class SealedAnswers:
         )
 
     @staticmethod
-    def _unseal_row(code: str, key: bytes | None, body: str) -> dict[str, str] | None:
+    def _unseal_row(code: str, key: bytes | None, body: str) -> tuple[dict[str, str], list[str]] | None:
         try:
             if key is None:
                 raise SealError("no key")
-            return _mine(json.loads(unseal(key, body)))
+            return read_row(json.loads(unseal(key, body)))
         except (SealError, ValueError, TypeError):
             log.warning("an answer to the open card of room %s could not be read back", code)
             return None
@@ -134,21 +156,74 @@ class SealedAnswers:
         message_id: str | None,
         closes: bool,
         new_token: tuple[str, str] | None,
-    ) -> StateWrite:
-        """What goes to the database: after a vote, only the voter's answers (a row of
-        ``open_answers``, issue 15 — in a room of 1,000 the whole state was ~150 KB a vote);
-        after anything else, the whole state, which takes those rows in."""
+    ) -> tuple[StateWrite, Callable[[], None]]:
+        """What goes to the database, and what memory takes once it is stored: after a vote,
+        only the voter's answers (a row of ``open_answers``, issue 15 — in a room of 1,000 the
+        whole state was ~150 KB a vote); after anything else, the whole state, which takes
+        those rows in (the vote ids they held go to ``applied_messages``)."""
         code, phase, version = room.code, state.phase.value, state.version
         if isinstance(cmd, c.Answer) and actor_id is not None and new_token is None and not closes:
-            body, message = await self.stored_answers(room, state, actor_id, message_id)
-            return StateWrite(code, "", phase, version, message=message, answers=(actor_id, body))
+            return await self._vote(room, state, actor_id, message_id)
         stored, message = await self.stored_form(room, state, actor_id, message_id)
-        return StateWrite(code, stored, phase, version, new_token, message, forget_messages=closes)
+        spill = () if closes else await self._spilled(room, state, room.row_messages)
+        write = StateWrite(
+            code, stored, phase, version, new_token, message, forget_messages=closes, spill=spill
+        )
+        return write, room.row_messages.clear
+
+    async def _vote(
+        self, room: LiveRoom, state: RoomState, actor_id: str, message_id: str | None
+    ) -> tuple[StateWrite, Callable[[], None]]:
+        """The voter's row: their answers and the ids of their votes on this card (one row
+        instead of two in ``applied_messages``). With several processes, the id goes to the
+        table as before: another process, which knows nothing of rows, may store next."""
+        current = state.current
+        assert current is not None
+        ids = room.row_messages.get(actor_id, [])
+        message = None
+        if message_id is not None:
+            if self.shared:
+                message = (actor_id, message_id)
+            else:
+                ids = [*ids, message_id]
+        spill, ids = {actor_id: ids[:-ROW_MESSAGES]}, ids[-ROW_MESSAGES:]
+        body = row_body(Fanout.answers_json(room, actor_id, current.answers.get(actor_id)), ids)
+        if state.settings.anonymous:
+            key = await self._card_key(room, current)
+            body = seal(key, body.encode())
+            if message is not None:
+                message = ("", message_key(key, *message))
+        write = StateWrite(
+            room.code,
+            "",
+            state.phase.value,
+            state.version,
+            message=message,
+            answers=(actor_id, body),
+            spill=await self._spilled(room, state, spill),
+        )
+
+        def stored() -> None:
+            room.row_messages[actor_id] = ids
+
+        return write, stored
+
+    async def _spilled(
+        self, room: LiveRoom, state: RoomState, ids: Mapping[str, list[str]]
+    ) -> tuple[tuple[str, str], ...]:
+        """Vote ids as ``applied_messages`` rows: keyed with the card's key when anonymous."""
+        rows = [(pid, m) for pid, mine in ids.items() for m in mine]
+        if not rows or state.current is None or not state.settings.anonymous:
+            return tuple(rows)
+        key = await self._card_key(room, state.current)
+        return tuple(("", message_key(key, pid, m)) for pid, m in rows)
 
     async def _card_key(self, room: LiveRoom, current: CurrentCard) -> bytes:
         """The open card's key, made (and kept outside the database) at its first use."""
         kid = card_key_id(current.card_id, current.drawn_at)
         if room.card_key is None or room.card_key_id != kid:
+            if room.card_key is not None:
+                forget_key(room.card_key)
             try:
                 room.card_key = await self.keys.create(room.code, kid)
             except Exception:
@@ -157,22 +232,6 @@ class SealedAnswers:
             room.card_key_id = kid
             room.applied_hashed = set()
         return room.card_key
-
-    async def stored_answers(
-        self, room: LiveRoom, state: RoomState, actor_id: str, message_id: str | None
-    ) -> tuple[str, tuple[str, str] | None]:
-        """After a vote: the voter's answers to the open card as their ``open_answers`` row
-        (sealed in an anonymous session), and the applied-message row with it."""
-        message = (actor_id, message_id) if message_id else None
-        current = state.current
-        assert current is not None
-        body = Fanout.answers_json(room, actor_id, current.answers.get(actor_id))
-        if not state.settings.anonymous:
-            return body, message
-        key = await self._card_key(room, current)
-        if message is not None:
-            message = ("", message_key(key, *message))
-        return seal(key, body.encode()), message
 
     async def stored_form(
         self, room: LiveRoom, state: RoomState, actor_id: str | None, message_id: str | None
@@ -193,6 +252,8 @@ class SealedAnswers:
 
     async def drop(self, room: LiveRoom) -> None:
         """The card closed: its sealed answers become unreadable."""
+        if room.card_key is not None:
+            forget_key(room.card_key)
         room.card_key = room.card_key_id = None
         room.applied_hashed = set()
         await self.drop_code(room.code)

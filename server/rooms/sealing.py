@@ -42,8 +42,28 @@ class SealError(Exception):
     """A blob that does not open with the key (wrong key, or tampered with)."""
 
 
+_SUBKEYS: dict[bytes, tuple[bytes, bytes]] = {}  # every vote seals with its card's key
+_MAX_SUBKEYS = 1024
+
+
 def _subkeys(key: bytes) -> tuple[bytes, bytes]:
-    return hashlib.sha256(b"enc" + key).digest(), hashlib.sha256(b"mac" + key).digest()
+    found = _SUBKEYS.get(key)
+    if found is None:
+        if len(_SUBKEYS) >= _MAX_SUBKEYS:
+            _SUBKEYS.clear()
+        found = _SUBKEYS[key] = (hashlib.sha256(b"enc" + key).digest(), hashlib.sha256(b"mac" + key).digest())
+    return found
+
+
+def forget_key(key: bytes) -> None:
+    """A destroyed card key leaves no key derived from it in memory either."""
+    _SUBKEYS.pop(key, None)
+
+
+def _tag(mac: bytes, data: bytes) -> bytes:
+    # ``hmac.digest`` is OpenSSL's one-shot HMAC: a vote seals a row, and ``hmac.new`` builds
+    # two hash objects in Python each time (issue 15)
+    return hmac.digest(mac, data, "sha256")[:TAG_BYTES]
 
 
 def _xor(data: bytes, stream: bytes) -> bytes:
@@ -56,10 +76,9 @@ def seal(key: bytes, plaintext: bytes) -> str:
     ``{"q1":"unsure"}`` — a person's sealed row must not tell their vote by its size."""
     plaintext += b" " * (-len(plaintext) % PAD_BYTES)
     enc, mac = _subkeys(key)
-    nonce = secrets.token_bytes(NONCE_BYTES)
+    nonce = os.urandom(NONCE_BYTES)  # what secrets.token_bytes returns, without its wrapper
     cipher = _xor(plaintext, hashlib.shake_256(enc + nonce).digest(len(plaintext))) if plaintext else b""
-    tag = hmac.new(mac, nonce + cipher, hashlib.sha256).digest()[:TAG_BYTES]
-    return base64.urlsafe_b64encode(nonce + tag + cipher).decode()
+    return base64.urlsafe_b64encode(nonce + _tag(mac, nonce + cipher) + cipher).decode()
 
 
 def unseal(key: bytes, blob: str) -> bytes:
@@ -73,7 +92,7 @@ def unseal(key: bytes, blob: str) -> bytes:
         raw[NONCE_BYTES : NONCE_BYTES + TAG_BYTES],
         raw[NONCE_BYTES + TAG_BYTES :],
     )
-    want = hmac.new(mac, nonce + cipher, hashlib.sha256).digest()[:TAG_BYTES]
+    want = _tag(mac, nonce + cipher)
     if len(nonce) != NONCE_BYTES or not hmac.compare_digest(tag, want):
         raise SealError("bad tag")
     if not cipher:
@@ -83,7 +102,7 @@ def unseal(key: bytes, blob: str) -> bytes:
 
 def message_key(key: bytes, player_id: str, message_id: str) -> str:
     """What is stored for an applied message of an open anonymous card (64 hex chars)."""
-    return hmac.new(key, f"{player_id}\0{message_id}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{player_id}\0{message_id}".encode(), "sha256").hex()
 
 
 @functools.lru_cache(maxsize=4096)  # asked at every vote, for the few cards open at a time

@@ -69,7 +69,7 @@ class RoomService:
         # reads (and rare writes) on a small pool; room states through one batching writer
         self._db = ThreadPoolExecutor(max_workers=db_threads, thread_name_prefix="db")
         self.writer = BatchWriter(repo)
-        self.sealed = SealedAnswers(keys or MemoryKeyStore())
+        self.sealed = SealedAnswers(keys or MemoryKeyStore(), shared=self.bus.shared)
         self.registry = Registry(self._load)
         self.presence = Presence(self.bus, self.commit, self.registry)
         self.seats = Seats(repo, self.db, self.commit, self.presence)
@@ -204,10 +204,11 @@ class RoomService:
                 or state.current.drawn_at != previous.current.drawn_at
                 or state.current.card_id != previous.current.card_id
             )
+            write, on_stored = await self.sealed.write_for(
+                room, state, actor_id, cmd, message_id, closes, new_token
+            )
             try:
-                await self.writer.save(
-                    await self.sealed.write_for(room, state, actor_id, cmd, message_id, closes, new_token)
-                )
+                await self.writer.save(write)
             except VersionConflict:
                 await self._reload(room)
                 if message_id and actor_id and was_applied(room, actor_id, message_id):
@@ -219,6 +220,7 @@ class RoomService:
             except SQLAlchemyError as exc:
                 log.warning("database unavailable for room %s: %s", room.code, type(exc).__name__)
                 raise Unavailable() from None
+            on_stored()
             await self._stored(room, state, closes, actor_id, message_id)
             return True
         raise GameError("retry")

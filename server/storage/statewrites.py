@@ -34,6 +34,9 @@ class StateWrite:
     # a vote: only (player id, their answers' stored body) is written, in ``open_answers``,
     # and ``state`` is not (the room's row only takes the new version)
     answers: tuple[str, str] | None = None
+    # message ids a vote's row held (a full write deletes the rows, a row keeps only its last
+    # ones): stored in ``applied_messages`` with this write, once (a repeat is ignored)
+    spill: tuple[tuple[str, str], ...] = ()
 
 
 class VersionConflict(Exception):
@@ -132,10 +135,13 @@ class StateWrites:
                 return AlreadyApplied(w.message[1])
         if w.answers is not None:
             # SQLite overwrites a row of unchanged size in place, page by page, writing only
-            # the pages that differ: the state's ~150 KB of a big room stay where they are
+            # the pages that differ: the state's ~150 KB of a big room stay where they are.
+            # ``updated_at`` is left: it is indexed (expiry reads it), and moving its index
+            # entry cost two more pages a vote; the room's next whole write (a card drawn,
+            # revealed, a note, someone joining) moves it on, and expiry counts in days.
             changed = execute(
-                f"UPDATE rooms SET version = {p}, updated_at = {p} WHERE code = {p} AND version = {p}",
-                (w.version, now, w.code, w.version - 1),
+                f"UPDATE rooms SET version = {p} WHERE code = {p} AND version = {p}",
+                (w.version, w.code, w.version - 1),
             ).rowcount
         else:
             changed = execute(
@@ -162,6 +168,12 @@ class StateWrites:
             )
         if w.forget_messages:
             execute(f"DELETE FROM applied_messages WHERE room_code = {p}", (w.code,))
+        for player_id, message_id in w.spill:
+            execute(
+                f"INSERT INTO applied_messages (room_code, player_id, message_id) VALUES ({p}, {p}, {p}) "
+                "ON CONFLICT DO NOTHING",
+                (w.code, player_id, message_id),
+            )
         if w.message is not None:
             execute(
                 f"INSERT INTO applied_messages (room_code, player_id, message_id) VALUES ({p}, {p}, {p})",

@@ -88,6 +88,8 @@ class OpenAnswerRow(Base):
     room includes them and deletes these rows."""
 
     __tablename__ = "open_answers"
+    # SQLite: the row and its key in one B-tree, one page written a vote (migration 0006)
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 (SQLAlchemy reads it once)
 
     room_code: Mapped[str] = mapped_column(ForeignKey("rooms.code", ondelete="CASCADE"), primary_key=True)
     player_id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -1,6 +1,8 @@
 """A vote stores only the voter's answers (a row of ``open_answers``), not the whole state;
 the room read back from the database is the room in memory; any other change stores the whole
-state and takes the rows in. In an anonymous session the row is sealed like the state's blob."""
+state and takes the rows in. In an anonymous session the row is sealed like the state's blob.
+The row also holds the ids of the person's votes (not a row each in ``applied_messages``): a
+repeated id is recognised after a restart, and still after a whole-state write took the rows in."""
 
 import asyncio
 import json
@@ -12,7 +14,7 @@ from sqlalchemy import text
 from server.core import commands as c
 from server.core.deck import parse_deck
 from server.core.state import RoomSettings
-from server.rooms.sealed import MemoryKeyStore
+from server.rooms.sealed import ROW_MESSAGES, MemoryKeyStore
 from server.rooms.service import RoomService
 from server.storage.engine import make_engine
 from server.storage.repository import Repository
@@ -32,6 +34,10 @@ def test_votes_are_rows_and_the_room_reads_back_whole(tmp_path: Path, anonymous:
     def rows() -> dict[str, str]:
         with engine.connect() as conn:
             return dict(conn.execute(text("SELECT player_id, body FROM open_answers")).all())  # type: ignore[arg-type]
+
+    def applied() -> list[tuple[str, str]]:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text("SELECT player_id, message_id FROM applied_messages"))]
 
     def stored_state() -> str:
         with engine.connect() as conn:
@@ -60,7 +66,8 @@ def test_votes_are_rows_and_the_room_reads_back_whole(tmp_path: Path, anonymous:
         if anonymous:  # sealed: neither the value nor the question in clear
             assert not any('"' in body for body in rows().values())  # base64, no JSON text
         else:
-            assert json.loads(rows()[people[0]]) == {yes_no.id: "unsure"}
+            assert json.loads(rows()[people[0]]) == [{yes_no.id: "unsure"}, ["v1", "v3"]]
+        assert applied() == []  # the ids are in the rows
         in_memory = room.state
         await service.close()
 
@@ -74,12 +81,20 @@ def test_votes_are_rows_and_the_room_reads_back_whole(tmp_path: Path, anonymous:
         await again.act(back, fac, c.AddNote("une note"), None)  # a whole state: rows taken in
         assert rows() == {}
         assert stored_state() != before
+        stored_ids = applied()
+        if anonymous:  # keyed with the card's key: who sent what cannot be read
+            assert len(stored_ids) == 3 and all(p == "" and len(m) == 64 for p, m in stored_ids)
+        else:
+            assert sorted(stored_ids) == sorted([(people[0], "v1"), (people[1], "v2"), (people[0], "v3")])
         await again.close()
 
         third = RoomService(Repository(engine), keys=keys)
         last = await third.get(code)
         assert last.state.current is not None
         assert last.state.current.answers == {people[0]: {yes_no.id: "unsure"}, people[1]: {yes_no.id: "no"}}
+        for who, mid in ((people[0], "v1"), (people[1], "v2"), (people[0], "v3")):
+            assert await third.act(last, who, c.Answer(card.id, yes_no.id, "yes"), mid) is False
+        assert last.state.current.answers[people[0]] == {yes_no.id: "unsure"}
         await third.close()
 
     asyncio.run(scenario())
@@ -95,3 +110,42 @@ def test_a_sealed_row_does_not_tell_the_vote_by_its_length() -> None:
     }
     assert len({len(blob) for blob in rows.values()}) == 1
     assert json.loads(unseal(key, rows["unsure"])) == {"q1": "unsure", "q2": "no"}
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_a_row_keeps_its_last_vote_ids_and_the_older_ones_go_to_the_table(
+    tmp_path: Path, anonymous: bool
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'many.db'}")
+    Base.metadata.create_all(engine)
+    keys = MemoryKeyStore()
+
+    async def scenario() -> None:
+        service = RoomService(Repository(engine), keys=keys)
+        code, _ = await service.create(DECK, RoomSettings(anonymous=anonymous))
+        room = await service.get(code)
+        joined, _ = await service.join(room, name="Ana", token=None, conn_factory=_conn)
+        ana = joined.player.id
+        await service.act(room, room.state.players[0].id, c.Start(), None)
+        await service.act(room, room.state.reader_id or "", c.Draw(), None)
+        card = DECK.card(room.state.current.card_id)  # type: ignore[union-attr]
+        assert card is not None
+        yes_no = next(q for q in card.questions if q.kind == "yes_no")
+        count = ROW_MESSAGES + 8
+        for n in range(count):
+            assert await service.act(room, ana, c.Answer(card.id, yes_no.id, ("yes", "no")[n % 2]), f"m{n}")
+        with engine.connect() as conn:
+            in_table = conn.execute(text("SELECT count(*) FROM applied_messages")).scalar()
+        assert in_table == 8  # the row holds the last ROW_MESSAGES, the table the 8 before
+        await service.close()
+
+        again = RoomService(Repository(engine), keys=keys)
+        back = await again.get(code)
+        for n in range(count):  # every one of them is still known after a restart
+            assert await again.act(back, ana, c.Answer(card.id, yes_no.id, "yes"), f"m{n}") is False
+        assert back.state.current is not None
+        assert back.state.current.answers[ana] == {yes_no.id: "no"}
+        await again.close()
+
+    asyncio.run(scenario())
+    engine.dispose()
