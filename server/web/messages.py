@@ -244,7 +244,10 @@ def peek_id(text: str) -> str | None:
         raw = _loads(text)
     except BadMessage:
         return None
-    raw_id = raw.get("id") if isinstance(raw, dict) else None
+    return _usable_id(raw.get("id") if isinstance(raw, dict) else None)
+
+
+def _usable_id(raw_id: object) -> str | None:
     return raw_id if isinstance(raw_id, str) and 0 < len(raw_id) <= 64 else None
 
 
@@ -253,7 +256,7 @@ def parse(text: str) -> tuple[ClientMessage, str | None]:
     raw = _loads(text)
     if not isinstance(raw, dict):
         raise BadMessage("not_object")
-    msg_id = peek_id(text)
+    msg_id = _usable_id(raw.get("id"))  # from what was parsed: not ``peek_id``, a second parse
     kind = raw.get("type")
     if not isinstance(kind, str):
         raise BadMessage("missing_type", id=msg_id)
