@@ -126,7 +126,7 @@ def _escape(key: str) -> str:
 
 
 def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
+    return a is b or (type(a) is type(b) and a == b)
 
 
 def diff(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
