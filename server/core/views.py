@@ -9,8 +9,8 @@ who) have answered each question, never what.
 """
 
 from collections.abc import Iterable
-from itertools import compress, islice
-from operator import is_not
+from itertools import chain, compress, repeat
+from operator import is_, is_not
 from typing import Any
 
 from server.core.deck import Card, Deck
@@ -217,8 +217,8 @@ _SEEN: dict[tuple[tuple[str, ...], tuple[str, ...]], frozenset[int]] = {}
 def _replaced(old: dict[str, Any], new: dict[str, Any]) -> Iterable[str]:
     """The attributes of a model whose value is not the very object of ``old``'s (``old`` and
     ``new`` are ``__dict__`` of the same model: the same names in the same order)."""
-    if list(old) != list(new):  # pragma: no cover - pydantic keeps a model's fields in order
-        return ["?"]  # no field reads it: everything is made again
+    if len(old) != len(new) or not all(map(is_, old, new)):  # pragma: no cover - pydantic
+        return ["?"]  # keeps a model's fields in order; else no field reads "?": all are redone
     return compress(new, map(is_not, old.values(), new.values()))
 
 
@@ -227,10 +227,12 @@ def _touched(card: Card, old: dict[str, dict[str, str]], new: dict[str, dict[str
     None when someone's answers went or moved (then every list is made again). Each list is in
     the order of the answers, so people who only changed their answers or came after the others
     touch only the questions they began or stopped answering."""
-    if len(new) < len(old) or list(islice(new, len(old))) != list(old):
+    if len(new) < len(old) or not all(map(is_, old, new)):  # keys are kept by ``{**old, …}``
         return None
+    # by position, in C: whose answers are other objects (and everyone who came after)
+    replaced = chain(map(is_not, old.values(), new.values()), repeat(True))
     questions, touched = card.questions, set()
-    for pid, mine in compress(new.items(), map(is_not, map(old.get, new), new.values())):
+    for pid, mine in compress(new.items(), replaced):
         was = old.get(pid)
         for i, q in enumerate(questions):
             if (q.id in mine) != (was is not None and q.id in was):
