@@ -17,8 +17,22 @@ def json_object(fields: "Iterable[tuple[str, str]]") -> str:
     return "{" + ", ".join(f"{dumps(key)}: {value}" for key, value in fields) + "}"
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call
-_STRING = json.encoder.encode_basestring  # the C encoder of a str, as ``_ENCODE`` uses it
+_STRING = json.encoder.encode_basestring  # the C encoder of a str, as json.dumps uses it
+# json.dumps (and JSONEncoder.encode) makes a C encoder for every value: it is made once here,
+# with the same settings, but without the check for circular values (a view holds none)
+_C_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODE = (
+    _C_ENCODER(None, json.JSONEncoder().default, _STRING, None, ": ", ", ", False, False, True)
+    if _C_ENCODER is not None
+    else None
+)
+_PY_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _encode(value: Any) -> str:
+    if _C_ENCODE is None:  # pragma: no cover - CPython has the C encoder
+        return _PY_ENCODE(value)
+    return "".join(_C_ENCODE(value, 0))
 
 
 def dumps(value: Any) -> str:
@@ -33,7 +47,7 @@ def dumps(value: Any) -> str:
         return "null"
     if kind is bool:
         return "true" if value else "false"
-    return _ENCODE(value)
+    return _encode(value)
 
 
 def deck_view(deck: Deck) -> dict[str, Any]:

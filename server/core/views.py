@@ -40,7 +40,16 @@ from server.core.view_pieces import (
     themes_left,
 )
 
-__all__ = ["ViewCache", "ViewFields", "json_object", "public_view", "public_view_fields", "public_view_json"]
+__all__ = [
+    "ViewCache",
+    "ViewFields",
+    "json_dumps",
+    "json_object",
+    "public_view",
+    "public_view_fields",
+    "public_view_json",
+]
+json_dumps = dumps  # ``json.dumps(value, ensure_ascii=False)``, for the messages around the view
 
 
 def public_view(deck: Deck, state: RoomState) -> dict[str, Any]:

@@ -14,10 +14,11 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import is_
 from typing import TYPE_CHECKING, Any
 
 from server.core.tips import current_tip, tip_recipients
-from server.core.views import ViewCache, ViewFields, json_object, public_view_fields
+from server.core.views import ViewCache, ViewFields, json_dumps, json_object, public_view_fields
 from server.web import wire
 from server.web.direct import Frame
 
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
 NO_ANSWERS = "{}"
 PATCH_WEIGHT = 1 / 16  # a protocol 2 connection's share in stretching the coalescing interval
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass(eq=False)
@@ -97,7 +97,7 @@ class Fanout:
         cached = room.fan.mine.get(player_id)
         if cached is not None and cached[0] is answers:
             return cached[1]
-        pair = (answers, _ENCODE(dict(answers)))
+        pair = (answers, json_dumps(dict(answers)))
         room.fan.mine[player_id] = pair
         return pair[1]
 
@@ -109,10 +109,10 @@ class Fanout:
         current = state.current
         sources = (current.card_id if current is not None else None, state.players, state.reader_id)
         hit = room.fan.tip
-        if hit is not None and all(a is b for a, b in zip(hit[0], sources, strict=True)):
+        if hit is not None and all(map(is_, hit[0], sources)):  # three sources, always
             return hit[1]
         tip = current_tip(room.deck, state)
-        found = ("null", frozenset[str]()) if tip is None else (_ENCODE(tip), tip_recipients(state))
+        found = ("null", frozenset[str]()) if tip is None else (json_dumps(tip), tip_recipients(state))
         room.fan.tip = (sources, found)
         return found
 

@@ -10,21 +10,18 @@ carries it. ``apply_patch`` is its inverse, for tests and tools.
 """
 
 import copy
-import json
 from typing import Any
 
-from server.core.views import json_object
+from server.core.views import json_dumps, json_object
 
 Fields = tuple[tuple[str, str], ...]  # (key, the JSON of its value), in order
 
 PROTOCOL_LATEST = 2  # the protocol version this server speaks at most
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds one per call
-
-
 def dumps(value: Any) -> str:
-    return _ENCODE(value)
+    """``json.dumps(value, ensure_ascii=False)``, without making an encoder per call."""
+    return json_dumps(value)
 
 
 def _head(kind: str, version: int, server_time: float) -> str:

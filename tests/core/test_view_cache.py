@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from server.core import commands as c
 from server.core.deck import Deck
 from server.core.rules import apply, new_room
-from server.core.state import CurrentCard, Role, RoomSettings, RoomState
+from server.core.state import CurrentCard, Phase, Role, RoomSettings, RoomState
 from server.core.view_pieces import IGNORED, NOW, PIECES, READERS
-from server.core.views import ViewCache, ViewFields, json_object, public_view, public_view_fields
+from server.core.views import ViewCache, ViewFields, json_dumps, json_object, public_view, public_view_fields
 from server.errors import GameError
 from tests.core.test_views import EXPLORIA, MINI, plain
 from tests.core.test_views import NOW as T0
@@ -147,3 +147,20 @@ def test_a_vote_redoes_only_the_questions_and_a_changed_vote_nothing() -> None:
     fields = public_view_fields(MINI, state, cache)
     assert answered(fields)[:2] == [["p1"], ["p1", "x"]]
     assert json_object(fields) == json.dumps(public_view(MINI, state), ensure_ascii=False)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_json_dumps_is_the_standard_one(value: Any) -> None:
+    """The encoder made once (server.core.view_pieces) writes what ``json.dumps`` writes."""
+    assert json_dumps(value) == json.dumps(value, ensure_ascii=False)
+    assert json_dumps((Role.PLAYER, [Phase.LOBBY], {"k": (1.5, True)})) == json.dumps(
+        (Role.PLAYER, [Phase.LOBBY], {"k": (1.5, True)}), ensure_ascii=False
+    )
