@@ -206,13 +206,9 @@ class Fanout:
                 # compared before anything is built, as it seldom changed (one voter a change)
                 player_id = conn.player_id
                 answers = answers_of(player_id)
+                tip_json = tip_all if player_id in readers and not conn.viewer else "null"
                 key = outbox.you_key
-                if (
-                    key is None
-                    or key[0] is not answers
-                    or key[1] != (tip_all if player_id in readers and not conn.viewer else "null")
-                ):
-                    tip_json = tip_all if player_id in readers and not conn.viewer else "null"
+                if key is None or key[0] is not answers or key[1] != tip_json:
                     outbox.you_key = (answers, tip_json)
                     outbox.push_you(wire.you(version, self._mine(room, player_id)[1], tip_json))
                 held = outbox.version

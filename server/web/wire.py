@@ -19,9 +19,7 @@ Fields = tuple[tuple[str, str], ...]  # (key, the JSON of its value), in order
 PROTOCOL_LATEST = 2  # the protocol version this server speaks at most
 
 
-def dumps(value: Any) -> str:
-    """``json.dumps(value, ensure_ascii=False)``, without making an encoder per call."""
-    return json_dumps(value)
+dumps = json_dumps  # ``json.dumps(value, ensure_ascii=False)``, without an encoder made per call
 
 
 def _head(kind: str, version: int, server_time: float) -> str:
