@@ -1,22 +1,55 @@
 """What each person may see. Raw state is never sent as is.
 
 ``public_view`` is the same for everyone in the room; what the server sends is
-``public_view_json``, the same view serialised once per change from remembered pieces
-(tests/core/test_views.py checks the two agree in every reachable state). ``private_view`` adds
-what only one player may see: their own answers. Before the reveal the public view says how
-many (and who) have answered each question, never what.
+``public_view_json``, the same view serialised field by field (``public_view_fields``), each
+field re-serialised only when a part of the state it is made from changed (tests/core/
+test_views.py checks the two agree in every reachable state). ``private_view`` adds what only
+one player may see: their own answers. Before the reveal the public view says how many (and
+who) have answered each question, never what.
 """
 
-import json
-import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from itertools import chain, compress, repeat
+from operator import is_, is_not
 from typing import Any
 
 from server.core.deck import Card, Deck
-from server.core.followup import Action, Earlier
-from server.core.rules import results
-from server.core.state import ClosedCard, CurrentCard, Note, Phase, Player, RoomSettings, RoomState, Step
-from server.core.synthesis import synthesize
+from server.core.state import CurrentCard, Phase, RoomState, Step
+from server.core.view_pieces import (
+    ALL,
+    NOW,
+    NOW_READERS,
+    PIECES,
+    QUESTIONS,
+    READERS,
+    actions_view,
+    answered_entry,
+    card_view,
+    deck_view,
+    dumps,
+    follows_view,
+    history_view,
+    is_revealed,
+    json_object,
+    notes_view,
+    parked_view,
+    players_view,
+    questions_view,
+    settings_view,
+    synthesis_view,
+    themes_left,
+)
+
+__all__ = [
+    "ViewCache",
+    "ViewFields",
+    "json_dumps",
+    "json_object",
+    "public_view",
+    "public_view_fields",
+    "public_view_json",
+]
+json_dumps = dumps  # ``json.dumps(value, ensure_ascii=False)``, for the messages around the view
 
 
 def public_view(deck: Deck, state: RoomState) -> dict[str, Any]:
@@ -25,242 +58,29 @@ def public_view(deck: Deck, state: RoomState) -> dict[str, Any]:
     card = deck.card(current.card_id) if current is not None else None
     return {
         "phase": state.phase.value,
-        "deck": _deck_view(deck),
+        "deck": deck_view(deck),
         "language": settings.language or deck.language,
-        "settings": _settings_view(settings),
-        "players": _players_view(state.players),
+        "settings": settings_view(settings),
+        "players": players_view(state.players),
         "reader_id": state.reader_id,
         "cards_done": state.cards_done,
         "cards_total": state.cards_total,
         "cards_left": len(state.pile) + len(state.parked),
         "cards_parked": len(state.parked),
-        "parked_cards": _parked_view(deck, state.parked),
-        "themes_left": _themes_left(deck, state),
-        "card": _card_view(card, _revealed(current)),
+        "parked_cards": parked_view(deck, state.parked),
+        "themes_left": themes_left(deck, state),
+        "card": card_view(card, is_revealed(current)),
         "step": current.step.value if current is not None else None,
         "drawn_at": current.drawn_at if current is not None else None,
         "deadline": current.deadline if current is not None else None,
-        "questions": _questions_view(deck, state, current, card),
-        "notes": _notes_view(current.notes) if current is not None else [],
-        "history": _history_view(deck, state.closed),
-        "synthesis": _synthesis_view(deck, state.closed) if state.phase is Phase.SYNTHESIS else None,
+        "questions": questions_view(deck, state, current, card),
+        "notes": notes_view(current.notes) if current is not None else [],
+        "history": history_view(deck, state.closed),
+        "synthesis": synthesis_view(deck, state.closed) if state.phase is Phase.SYNTHESIS else None,
         "locked": state.locked,
-        "actions": _actions_view(state.actions),
-        "follows": _follows_view(state.follows),
+        "actions": actions_view(state.actions),
+        "follows": follows_view(state.follows),
     }
-
-
-def public_view_fields(
-    deck: Deck, state: RoomState, cache: "ViewCache | None" = None
-) -> tuple[tuple[str, str], ...]:
-    """``public_view(deck, state)`` as (key, JSON of the value) pairs, in order, assembled from
-    pieces that are remembered while the objects they come from stay the same: most changes
-    are one answer, and the card, the players, the notes and the history do not change with
-    it. The fan-out compares them field by field to send only what changed."""
-    settings = state.settings
-    current = state.current
-    card = deck.card(current.card_id) if current is not None else None
-    remember = (cache or ViewCache()).get
-    return (
-        ("phase", _dumps(state.phase.value)),
-        ("deck", remember(lambda: _dumps(_deck_view(deck)), "deck", deck)),
-        ("language", _dumps(settings.language or deck.language)),
-        ("settings", remember(lambda: _dumps(_settings_view(settings)), "settings", settings)),
-        ("players", remember(lambda: _dumps(_players_view(state.players)), "players", state.players)),
-        ("reader_id", _dumps(state.reader_id)),
-        ("cards_done", _dumps(state.cards_done)),
-        ("cards_total", _dumps(state.cards_total)),
-        ("cards_left", _dumps(len(state.pile) + len(state.parked))),
-        ("cards_parked", _dumps(len(state.parked))),
-        (
-            "parked_cards",
-            remember(lambda: _dumps(_parked_view(deck, state.parked)), "parked", deck, state.parked),
-        ),
-        (
-            "themes_left",
-            remember(lambda: _dumps(_themes_left(deck, state)), "themes", deck, state.pile, state.parked),
-        ),
-        (
-            "card",
-            remember(lambda: _dumps(_card_view(card, _revealed(current))), "card", card, _revealed(current)),
-        ),
-        ("step", _dumps(current.step.value if current is not None else None)),
-        ("drawn_at", _dumps(current.drawn_at if current is not None else None)),
-        ("deadline", _dumps(current.deadline if current is not None else None)),
-        ("questions", _dumps(_questions_view(deck, state, current, card))),
-        (
-            "notes",
-            remember(lambda: _dumps(_notes_view(current.notes)), "notes", current.notes)
-            if current is not None
-            else "[]",
-        ),
-        (
-            "history",
-            remember(lambda: _dumps(_history_view(deck, state.closed)), "history", deck, state.closed),
-        ),
-        (
-            "synthesis",
-            remember(lambda: _dumps(_synthesis_view(deck, state.closed)), "synthesis", deck, state.closed)
-            if state.phase is Phase.SYNTHESIS
-            else "null",
-        ),
-        ("locked", _dumps(state.locked)),
-        ("actions", remember(lambda: _dumps(_actions_view(state.actions)), "actions", state.actions)),
-        ("follows", remember(lambda: _dumps(_follows_view(state.follows)), "follows", state.follows)),
-    )
-
-
-def public_view_json(deck: Deck, state: RoomState, cache: "ViewCache | None" = None) -> str:
-    """``json.dumps(public_view(deck, state), ensure_ascii=False)``, from ``public_view_fields``."""
-    return json_object(public_view_fields(deck, state, cache))
-
-
-def json_object(fields: "Iterable[tuple[str, str]]") -> str:
-    """A JSON object from serialised values, with the separators of ``json.dumps``."""
-    return "{" + ", ".join(f"{_dumps(key)}: {value}" for key, value in fields) + "}"
-
-
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call
-_STRING = json.encoder.encode_basestring  # the C encoder of a str, as ``_ENCODE`` uses it
-
-
-def _dumps(value: Any) -> str:
-    """``json.dumps(value, ensure_ascii=False)``; the scalars of every change (counters, ids,
-    the phase) without the encoder's machinery."""
-    kind = type(value)
-    if kind is str:
-        return _STRING(value)
-    if kind is int:
-        return int.__repr__(value)
-    if value is None:
-        return "null"
-    if kind is bool:
-        return "true" if value else "false"
-    return _ENCODE(value)
-
-
-class ViewCache:
-    """One room's last serialised piece of each kind, with the objects it came from: reused
-    while the very same objects come back (compared by identity; they are held, so an identity
-    cannot be reused meanwhile). One entry per kind, so it stays as small as the room."""
-
-    def __init__(self) -> None:
-        self._pieces: dict[str, tuple[tuple[object, ...], str]] = {}
-
-    def get(self, compute: Callable[[], str], kind: str, *sources: object) -> str:
-        hit = self._pieces.get(kind)
-        if hit is not None and len(hit[0]) == len(sources) and all(map(operator.is_, hit[0], sources)):
-            return hit[1]
-        value = compute()
-        self._pieces[kind] = (sources, value)
-        return value
-
-
-def _deck_view(deck: Deck) -> dict[str, Any]:
-    return {
-        "id": deck.id,
-        "title": deck.title,
-        "language": deck.language,
-        "themes": [{"id": t.id, "title": t.title, "color": t.color} for t in deck.themes],
-    }
-
-
-def _settings_view(settings: RoomSettings) -> dict[str, Any]:
-    return settings.model_dump(mode="json", exclude={"facilitator_name"})
-
-
-def _players_view(players: tuple[Player, ...]) -> list[dict[str, Any]]:
-    return [{"id": p.id, "name": p.name, "role": p.role.value, "connected": p.connected} for p in players]
-
-
-def _revealed(current: CurrentCard | None) -> bool:
-    return current is not None and current.step is Step.REVEALED
-
-
-def _card_view(card: Card | None, revealed: bool = False) -> dict[str, Any] | None:
-    """The card as everyone sees it: never the facilitator's tip (see ``card_tip``), and the
-    answer that signals a risk only once the answers are revealed."""
-    if card is None:
-        return None
-    view = card.model_dump(mode="json", exclude_none=True, exclude={"facilitator_tip"})
-    if not revealed:
-        for q in view.get("questions", []):
-            q.pop("risk_answer", None)
-    return view
-
-
-def _notes_view(notes: tuple[Note, ...]) -> list[dict[str, Any]]:
-    return [n.model_dump(mode="json") for n in notes]
-
-
-def _parked_view(deck: Deck, parked: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [{"card_id": i, "title": _title(deck, i), "theme": _theme_id(deck, i)} for i in parked]
-
-
-def _theme_id(deck: Deck, card_id: str) -> str | None:
-    card = deck.card(card_id)
-    return card.theme if card else None
-
-
-def _history_view(deck: Deck, closed: tuple[ClosedCard, ...]) -> list[dict[str, Any]]:
-    return [
-        {"card_id": cc.card_id, "title": _title(deck, cc.card_id), "outcome": cc.outcome} for cc in closed
-    ]
-
-
-def _synthesis_view(deck: Deck, closed: tuple[ClosedCard, ...]) -> dict[str, Any]:
-    return synthesize(deck, closed).model_dump(mode="json")
-
-
-def _actions_view(actions: tuple[Action, ...]) -> list[dict[str, Any]]:
-    return [a.model_dump(mode="json", exclude={"created_at"}) for a in actions]
-
-
-def _follows_view(earlier: Earlier | None) -> dict[str, Any] | None:
-    """The earlier session a follow-up compares with: enough to set its actions' statuses and
-    to show its levels; its questions' answers stay for the summary."""
-    if earlier is None:
-        return None
-    return {
-        "source": earlier.source,
-        "code": earlier.code,
-        "title": earlier.title,
-        "date": earlier.date,
-        "criteria": [c.model_dump(mode="json") for c in earlier.criteria],
-        "actions": [
-            {**a.model_dump(mode="json"), "status": earlier.statuses.get(a.id)} for a in earlier.actions
-        ],
-    }
-
-
-def _questions_view(
-    deck: Deck, state: RoomState, current: CurrentCard | None, card: Card | None
-) -> list[dict[str, Any]]:
-    if current is None or card is None:
-        return []
-    revealed = (
-        {r.question_id: r for r in results(deck, state, current)} if current.step is Step.REVEALED else {}
-    )
-    questions = []
-    for q in card.questions:
-        answered_by = [pid for pid, a in current.answers.items() if q.id in a]
-        entry: dict[str, Any] = {"id": q.id, "answered": len(answered_by), "answered_by": answered_by}
-        result = revealed.get(q.id)
-        if result is not None:
-            entry["tally"] = {"yes": result.tally.yes, "no": result.tally.no, "unsure": result.tally.unsure}
-            entry["group_answer"] = result.group_answer
-            entry["consensus"] = result.consensus
-            entry["divergent"] = result.divergent
-            # turnout: votes cast (answers given, for open questions) of those present
-            entry["present"] = result.present
-            entry["quorum"] = result.quorum
-            entry["voted"] = result.tally.voted if q.kind == "yes_no" else result.tally.answered
-            if q.kind == "open":
-                entry["open_answers"] = [a.model_dump(mode="json") for a in result.open_answers]
-            if result.votes:  # named sessions: keyed by player id (names can repeat)
-                entry["votes"] = {pid: a[q.id] for pid, a in current.answers.items() if q.id in a}
-        questions.append(entry)
-    return questions
 
 
 def private_view(state: RoomState, player_id: str | None) -> dict[str, Any]:
@@ -271,15 +91,159 @@ def private_view(state: RoomState, player_id: str | None) -> dict[str, Any]:
     return dict(current.answers.get(player_id, {}))
 
 
-def _themes_left(deck: Deck, state: RoomState) -> dict[str, int]:
-    counts: dict[str, int] = {t.id: 0 for t in deck.themes}
-    for card_id in (*state.pile, *state.parked):
-        card = deck.card(card_id)
-        if card is not None:
-            counts[card.theme] = counts.get(card.theme, 0) + 1
-    return counts
+# --- the public view field by field, each re-serialised only when what it reads changed -------
 
 
-def _title(deck: Deck, card_id: str) -> str:
-    card = deck.card(card_id)
-    return card.title if card else card_id
+class ViewFields(tuple[tuple[str, str], ...]):
+    """``public_view`` as (key, JSON of its value) pairs, in order. ``size``: the length of
+    the JSON object they make (``json_object``); ``questions``: before the reveal, the value of
+    the ``questions`` field (its entries the very objects of the previous view where they did
+    not change), so that a vote's patch is computed without decoding JSON; None after it."""
+
+    size: int
+    questions: list[dict[str, Any]] | None
+
+
+def public_view_fields(deck: Deck, state: RoomState, cache: "ViewCache | None" = None) -> ViewFields:
+    """``public_view(deck, state)`` field by field; with a room's ``cache``, a field is
+    serialised again only if what it is made from changed since the view it last gave (most
+    changes are one vote: only ``questions``, and only the question voted on)."""
+    return (cache or ViewCache()).fields(deck, state)
+
+
+def public_view_json(deck: Deck, state: RoomState, cache: "ViewCache | None" = None) -> str:
+    """``json.dumps(public_view(deck, state), ensure_ascii=False)``, from ``public_view_fields``."""
+    return json_object(public_view_fields(deck, state, cache))
+
+
+class _Asked:
+    """The ``questions`` field before the reveal, and the card and answers it was made from."""
+
+    __slots__ = ("answers", "card", "entries", "parts", "text")
+
+    def __init__(
+        self,
+        card: Card,
+        answers: dict[str, dict[str, str]],
+        entries: list[dict[str, Any]],
+        parts: list[str] | None = None,
+    ) -> None:
+        self.card, self.answers, self.entries = card, answers, entries
+        self.parts = parts if parts is not None else [dumps(e) for e in entries]
+        self.text = "[" + ", ".join(self.parts) + "]"
+
+
+class ViewCache:
+    """One room's last view, with the deck and state it was made from. The next state is
+    compared with that one attribute by attribute, by identity (a command replaces what it
+    changes and keeps the rest): the deck and state are held, so no identity can be reused
+    by another object meanwhile, and a value equal but not identical only costs a redo."""
+
+    def __init__(self) -> None:
+        self._deck: Deck | None = None
+        self._state: RoomState | None = None
+        self._fields: ViewFields | None = None
+        self._asked: _Asked | None = None  # holds its card and answers, as above
+
+    def fields(self, deck: Deck, state: RoomState) -> ViewFields:
+        before, last = self._state, self._fields
+        if last is not None and before is state and self._deck is deck:
+            return last
+        todo = ALL if last is None or before is None or self._deck is not deck else _changed(before, state)
+        current = state.current
+        card = deck.card(current.card_id) if current is not None else None
+        pairs = list(last) if last is not None else [("", "")] * len(PIECES)
+        size = last.size if last is not None else 0
+        questions = last.questions if last is not None else None
+        if current is not None and current.step is Step.REVEALED:
+            todo = todo | {QUESTIONS}  # results read much of the state: never kept after the reveal
+        for i in todo:
+            key, piece, _ = PIECES[i]
+            if i == QUESTIONS:
+                value, questions = self._questions(deck, state, current, card)
+            else:
+                value = piece(deck, state, current, card)
+            old = pairs[i][1]
+            if value != old or last is None:
+                size += len(value) - len(old) + (len(key) + 6 if last is None else 0)
+                pairs[i] = (key, value)
+        fields = ViewFields(pairs)
+        fields.size, fields.questions = size, questions
+        self._deck, self._state, self._fields = deck, state, fields
+        return fields
+
+    def _questions(
+        self, deck: Deck, state: RoomState, current: CurrentCard | None, card: Card | None
+    ) -> tuple[str, list[dict[str, Any]] | None]:
+        if current is None or card is None:
+            self._asked = None
+            return "[]", []
+        if current.step is Step.REVEALED:
+            self._asked = None
+            return dumps(questions_view(deck, state, current, card)), None
+        answers, asked = current.answers, self._asked
+        if asked is None or asked.card is not card:
+            asked = _Asked(card, answers, [answered_entry(q.id, answers) for q in card.questions])
+        elif asked.answers is not answers:
+            touched = _touched(card, asked.answers, answers)
+            if touched is None:
+                asked = _Asked(card, answers, [answered_entry(q.id, answers) for q in card.questions])
+            elif not touched:
+                asked.answers = answers  # same people on the same questions: same JSON
+            else:
+                entries, parts = list(asked.entries), list(asked.parts)
+                for i in touched:
+                    entries[i] = answered_entry(card.questions[i].id, answers)
+                    parts[i] = dumps(entries[i])
+                asked = _Asked(card, answers, entries, parts)
+        self._asked = asked
+        return asked.text, asked.entries
+
+
+def _changed(before: RoomState, state: RoomState) -> frozenset[int]:
+    """The fields made from an attribute of ``state`` that is not the very one of ``before``
+    (an attribute no field is known to read, a new one, redoes everything)."""
+    names = tuple(_replaced(before.__dict__, state.__dict__))
+    subs: tuple[str, ...] = ()
+    if "current" in names:
+        was, now = before.current, state.current
+        subs = ("*",) if was is None or now is None else tuple(_replaced(was.__dict__, now.__dict__))
+    todo = _SEEN.get((names, subs))
+    if todo is None:  # a combination not met yet (a vote is always the same one)
+        todo = frozenset[int]().union(*(READERS.get(n, ALL) for n in names if n != "current"))
+        if subs == ("*",):
+            todo |= NOW_READERS
+        else:
+            todo = todo.union(*(READERS.get(NOW + n, ALL) for n in subs))
+        if len(_SEEN) < 4096:  # changes come in few kinds; bounded all the same
+            _SEEN[names, subs] = todo
+    return todo
+
+
+_SEEN: dict[tuple[tuple[str, ...], tuple[str, ...]], frozenset[int]] = {}
+
+
+def _replaced(old: dict[str, Any], new: dict[str, Any]) -> Iterable[str]:
+    """The attributes of a model whose value is not the very object of ``old``'s (``old`` and
+    ``new`` are ``__dict__`` of the same model: the same names in the same order)."""
+    if len(old) != len(new) or not all(map(is_, old, new)):  # pragma: no cover - pydantic
+        return ["?"]  # keeps a model's fields in order; else no field reads "?": all are redone
+    return compress(new, map(is_not, old.values(), new.values()))
+
+
+def _touched(card: Card, old: dict[str, dict[str, str]], new: dict[str, dict[str, str]]) -> set[int] | None:
+    """The card's questions whose ``answered_by`` differs from ``old`` to ``new`` answers, or
+    None when someone's answers went or moved (then every list is made again). Each list is in
+    the order of the answers, so people who only changed their answers or came after the others
+    touch only the questions they began or stopped answering."""
+    if len(new) < len(old) or not all(map(is_, old, new)):  # keys are kept by ``{**old, …}``
+        return None
+    # by position, in C: whose answers are other objects (and everyone who came after)
+    replaced = chain(map(is_not, old.values(), new.values()), repeat(True))
+    questions, touched = card.questions, set()
+    for pid, mine in compress(new.items(), replaced):
+        was = old.get(pid)
+        for i, q in enumerate(questions):
+            if (q.id in mine) != (was is not None and q.id in was):
+                touched.add(i)
+    return touched

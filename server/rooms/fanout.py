@@ -14,10 +14,11 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import is_
 from typing import TYPE_CHECKING, Any
 
 from server.core.tips import current_tip, tip_recipients
-from server.core.views import ViewCache, json_object, public_view_fields
+from server.core.views import ViewCache, ViewFields, json_dumps, json_object, public_view_fields
 from server.web import wire
 from server.web.direct import Frame
 
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
 NO_ANSWERS = "{}"
 PATCH_WEIGHT = 1 / 16  # a protocol 2 connection's share in stretching the coalescing interval
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass(eq=False)
@@ -35,10 +35,10 @@ class RoomFan:
     """What a room remembers of what it sent."""
 
     cache: ViewCache = field(default_factory=ViewCache)  # pieces of the public view
-    fields: wire.Fields | None = None  # the public view of ``version``, field by field
+    fields: ViewFields | None = None  # the public view of ``version``, field by field
     view_json: str | None = None
     version: int = -1
-    sent_fields: wire.Fields | None = None  # the view of the last broadcast: a patch's base
+    sent_fields: ViewFields | None = None  # the view of the last broadcast: a patch's base
     sent_version: int = -1
     flush_scheduled: bool = False
     # player id → (their answers object, its JSON): re-serialised only when it changes
@@ -56,12 +56,12 @@ class Fanout:
 
     # --- the public view ----------------------------------------------------------------
 
-    def view(self, room: "LiveRoom", *, stale_ok: bool = False) -> tuple[int, wire.Fields, str]:
+    def view(self, room: "LiveRoom", *, stale_ok: bool = False) -> tuple[int, ViewFields, str]:
         version, fields = self.view_fields(room, stale_ok=stale_ok)
         return version, fields, self.view_json(room)
 
     @staticmethod
-    def view_fields(room: "LiveRoom", *, stale_ok: bool = False) -> tuple[int, wire.Fields]:
+    def view_fields(room: "LiveRoom", *, stale_ok: bool = False) -> tuple[int, ViewFields]:
         """The public view, field by field (its JSON is assembled only if a full state is
         sent: a change that goes out as a patch never needs it)."""
         fan = room.fan
@@ -97,7 +97,7 @@ class Fanout:
         cached = room.fan.mine.get(player_id)
         if cached is not None and cached[0] is answers:
             return cached[1]
-        pair = (answers, _ENCODE(dict(answers)))
+        pair = (answers, json_dumps(dict(answers)))
         room.fan.mine[player_id] = pair
         return pair[1]
 
@@ -109,10 +109,10 @@ class Fanout:
         current = state.current
         sources = (current.card_id if current is not None else None, state.players, state.reader_id)
         hit = room.fan.tip
-        if hit is not None and all(a is b for a, b in zip(hit[0], sources, strict=True)):
+        if hit is not None and all(map(is_, hit[0], sources)):  # three sources, always
             return hit[1]
         tip = current_tip(room.deck, state)
-        found = ("null", frozenset[str]()) if tip is None else (_ENCODE(tip), tip_recipients(state))
+        found = ("null", frozenset[str]()) if tip is None else (json_dumps(tip), tip_recipients(state))
         room.fan.tip = (sources, found)
         return found
 
@@ -191,13 +191,13 @@ class Fanout:
         if base_fields is not None and base < version:
             ops = _field_ops(base_fields, fields)
             data = wire.patch(base, version, now, ops)
-            # the size of the full state, without assembling it: its fields and separators
-            if len(data) < sum(len(k) + len(v) + 6 for k, v in fields):
+            # the size of the full state, without assembling it (characters, as ever)
+            if len(data) < fields.size:
                 patch = Frame(data)
         tip = self._tip(room)
         tip_all, readers = tip
         current = room.state.current
-        all_answers = current.answers if current is not None else {}
+        answers_of = (current.answers if current is not None else {}).get
         head: bytes | None = None
         for conn in room.connections:
             outbox = conn.outbox
@@ -205,16 +205,16 @@ class Fanout:
                 # what is personal first: the client shows it with the change it belongs to;
                 # compared before anything is built, as it seldom changed (one voter a change)
                 player_id = conn.player_id
-                answers = all_answers.get(player_id)
+                answers = answers_of(player_id)
                 tip_json = tip_all if player_id in readers and not conn.viewer else "null"
                 key = outbox.you_key
                 if key is None or key[0] is not answers or key[1] != tip_json:
-                    _, mine = self._mine(room, player_id)
                     outbox.you_key = (answers, tip_json)
-                    outbox.push_you(wire.you(version, mine, tip_json))
-                if outbox.version >= version:
-                    pass  # welcomed with this version already
-                elif patch is not None and outbox.version == base and outbox.idle:
+                    outbox.push_you(wire.you(version, self._mine(room, player_id)[1], tip_json))
+                held = outbox.version
+                if held >= version:
+                    continue  # welcomed with this version already
+                if held == base and patch is not None and outbox.idle:
                     outbox.push_state(version, patch)
                 else:
                     if full is None:
@@ -227,9 +227,28 @@ class Fanout:
                 outbox.push_state(version, head + wire.state_v1_tail(mine.encode(), tip_json.encode()))
 
 
-def _field_ops(old: wire.Fields, new: wire.Fields) -> list[dict[str, Any]]:
+def _field_ops(old: ViewFields, new: ViewFields) -> list[dict[str, Any]]:
     """RFC 6902 operations from one public view to the next, decoding only the fields whose
-    JSON changed."""
+    JSON changed; a vote's ``questions`` from the values both views keep before the reveal
+    (entries that did not change are the same objects, so ``diff`` passes them at once)."""
+    if len(old) != len(new):  # pragma: no cover - every view has the same keys, in order
+        return _keyed_ops(old, new)
+    ops: list[dict[str, Any]] = []
+    for (key, previous), pair in zip(old, new, strict=True):
+        value = pair[1]
+        if previous is value or previous == value:
+            continue
+        if key != pair[0]:  # pragma: no cover - as above
+            return _keyed_ops(old, new)
+        if key == "questions" and old.questions is not None and new.questions is not None:
+            ops.extend(wire.diff(old.questions, new.questions, "/questions"))
+        else:
+            ops.extend(wire.diff(json.loads(previous), json.loads(value), f"/{key}"))
+    return ops
+
+
+def _keyed_ops(old: wire.Fields, new: wire.Fields) -> list[dict[str, Any]]:
+    """``_field_ops`` for views whose keys differ: field by field, by key."""
     before = dict(old)
     ops: list[dict[str, Any]] = []
     for key, value in new:

@@ -10,21 +10,16 @@ carries it. ``apply_patch`` is its inverse, for tests and tools.
 """
 
 import copy
-import json
 from typing import Any
 
-from server.core.views import json_object
+from server.core.views import json_dumps, json_object
 
 Fields = tuple[tuple[str, str], ...]  # (key, the JSON of its value), in order
 
 PROTOCOL_LATEST = 2  # the protocol version this server speaks at most
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds one per call
-
-
-def dumps(value: Any) -> str:
-    return _ENCODE(value)
+dumps = json_dumps  # ``json.dumps(value, ensure_ascii=False)``, without an encoder made per call
 
 
 def _head(kind: str, version: int, server_time: float) -> str:
@@ -126,7 +121,7 @@ def _escape(key: str) -> str:
 
 
 def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
+    return a is b or (type(a) is type(b) and a == b)
 
 
 def diff(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:

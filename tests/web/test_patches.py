@@ -19,8 +19,9 @@ from server.core.rules import apply, new_room
 from server.core.state import Role, RoomSettings, RoomState
 from server.core.views import ViewCache, json_object, public_view, public_view_fields
 from server.errors import GameError
-from server.rooms.fanout import _field_ops
+from server.rooms.fanout import _field_ops, _keyed_ops
 from server.web import wire
+from tests.core import test_view_cache as crowd
 from tests.core.test_views import EXPLORIA, MINI, NOW, PEOPLE, moves
 
 
@@ -94,12 +95,66 @@ def test_patches_applied_in_order_give_the_full_state(
             continue  # coalesced: this version is never sent, the next patch spans it
         fields = public_view_fields(deck, state, cache)
         ops = _field_ops(sent, fields)
+        # a vote's questions are diffed from the values the views keep, not from their JSON:
+        # the very operations decoding both texts gives
+        assert ops == _keyed_ops(sent, fields)
         message = json.loads(wire.patch(1, 2, NOW, ops))  # what goes on the wire
         client = rfc6902(client, message["patch"])
         patches += bool(ops)
         assert canonical(client) == canonical(public_view(deck, state))
         sent = fields
     assert patches > 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from([MINI, EXPLORIA]),
+    st.lists(st.tuples(st.integers(min_value=0, max_value=10_000), st.booleans()), min_size=10, max_size=80),
+)
+def test_the_patches_of_a_voting_crowd_give_the_full_state(deck: Deck, steps: list[tuple[int, bool]]) -> None:
+    """Mostly votes (first ones, changed ones, withdrawn ones), people leaving and coming
+    between two patches: the kept questions give the very operations of the decoded JSON."""
+    state = crowd.room(deck)
+    cache = ViewCache()
+    sent = public_view_fields(deck, state, cache)
+    client = json.loads(json_object(sent))
+    for i, (choice, send) in enumerate(steps):
+        legal = []
+        for actor, cmd in crowd.moves(deck, state, i):
+            with contextlib.suppress(GameError):
+                legal.append(apply(deck, state, actor, cmd, NOW + i))
+        if not legal:
+            break
+        state = legal[choice % len(legal)]
+        if not send:
+            continue
+        fields = public_view_fields(deck, state, cache)
+        ops = _field_ops(sent, fields)
+        assert ops == _keyed_ops(sent, fields)
+        client = rfc6902(client, json.loads(wire.patch(1, 2, NOW, ops))["patch"])
+        assert canonical(client) == canonical(public_view(deck, state))
+        sent = fields
+
+
+def test_a_vote_patches_the_count_and_the_list_of_its_question() -> None:
+    state = crowd.room(MINI)
+    state = apply(MINI, state, "fac", c.Start(), NOW)
+    state = apply(MINI, state, "fac", c.Draw(), NOW)
+    assert state.current is not None
+    card = MINI.card(state.current.card_id)
+    assert card is not None
+    question = card.questions[-1]
+    cache = ViewCache()
+    before = public_view_fields(MINI, state, cache)
+    value = "yes" if question.kind == "yes_no" else "a"
+    state = apply(MINI, state, "p2", c.Answer(card.id, question.id, value), NOW)
+    after = public_view_fields(MINI, state, cache)
+    assert before.questions is not None and after.questions is not None  # diffed without decoding
+    where = f"/questions/{len(card.questions) - 1}"
+    assert _field_ops(before, after) == [
+        {"op": "replace", "path": f"{where}/answered", "value": 1},
+        {"op": "add", "path": f"{where}/answered_by/-", "value": "p2"},
+    ]
 
 
 def test_diff_handles_nulls_lists_and_odd_keys() -> None:
