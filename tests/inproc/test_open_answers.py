@@ -37,7 +37,8 @@ def test_votes_are_rows_and_the_room_reads_back_whole(tmp_path: Path, anonymous:
 
     def applied() -> list[tuple[str, str]]:
         with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text("SELECT player_id, message_id FROM applied_messages"))]
+            rows = conn.execute(text("SELECT player_id, message_id FROM applied_messages"))
+            return [tuple(r) for r in rows]
 
     def stored_state() -> str:
         with engine.connect() as conn:
