@@ -11,9 +11,7 @@ wake-ups and the GIL passed back and forth, about a third of a vote's CPU. So th
 one turn of the event loop are committed right there, in one transaction, on a connection that
 never waits for a lock (busy timeout 0): when another writer holds the database (a room being
 created, a deck saved, the WAL being truncated), the batch goes to the writer thread, which
-waits for it, and the event loop does not. A write with no other within a millisecond (most
-votes, below a few hundred a second) is committed at once, in ``save``: waiting for the end of
-the turn would batch nothing and cost the loop two more wake-ups.
+waits for it, and the event loop does not.
 """
 
 import asyncio
@@ -26,7 +24,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from server.storage.repository import Repository, StateWrite
 
 MAX_BATCH = 500
-BATCH_WINDOW_S = 0.001
 Pending = list[tuple[StateWrite, asyncio.Future[None]]]
 
 
@@ -41,22 +38,10 @@ class BatchWriter:
         self._this_turn: Pending = []  # for a commit on the event loop, at the end of this turn
         self._turn_scheduled = False
         self._exclusive = 0  # ``run`` calls under way: no commit on the loop meanwhile
-        self._last_save = -1.0  # loop time of the last ``save``: writes this close are batched
 
     async def save(self, write: StateWrite) -> None:
         """Returns once stored; raises VersionConflict, AlreadyApplied or SQLAlchemyError."""
         loop = asyncio.get_running_loop()
-        if self.on_loop and not self._exclusive and not self._this_turn and self._quiet(loop.time()):
-            # nothing to batch with: committed now, not a turn later (two wake-ups of the loop
-            # and a future for a batch of one)
-            try:
-                result = self.repo.save_states_now([write])[0]
-            except Exception:  # busy, or failing: the thread's way below waits and reports
-                pass
-            else:
-                if result is not None:
-                    raise result
-                return
         future: asyncio.Future[None] = loop.create_future()
         if self.on_loop and not self._exclusive:
             self._this_turn.append((write, future))
@@ -66,13 +51,6 @@ class BatchWriter:
         else:
             self._to_thread([(write, future)])
         await future
-
-    def _quiet(self, now: float) -> bool:
-        """No other write within ``BATCH_WINDOW_S``: under load (several votes a millisecond)
-        writes wait for the end of the loop's turn and share one transaction."""
-        quiet = now - self._last_save > BATCH_WINDOW_S
-        self._last_save = now
-        return quiet
 
     def _commit_this_turn(self) -> None:
         self._turn_scheduled = False
