@@ -173,11 +173,14 @@ class Repository(TokenQueries, DeckQueries):
     def close_writes(self) -> None:
         self._writes.close()
 
-    def checkpoint(self) -> None:
-        """Copy the SQLite WAL into the database without blocking writers."""
-        if self.engine.dialect.name == "sqlite":
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+    def checkpoint(self) -> int:
+        """Copy the SQLite WAL into the database without blocking writers; returns how many
+        frames the WAL held (those written meanwhile are neither counted nor copied)."""
+        if self.engine.dialect.name != "sqlite":
+            return 0
+        with self.engine.connect() as conn:
+            row = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").first()
+        return max(0, int(row[1])) if row is not None else 0  # -1: not in WAL mode
 
     def scrub(self, *, vacuum: bool = False) -> None:
         """Make overwritten data unrecoverable from the database files (SQLite: the WAL keeps

@@ -100,7 +100,7 @@ class BatchWriter:
                             results.append(exc)
                 _settle(batch, results)
 
-    async def run(self, fn: Callable[[], None]) -> None:
+    async def run(self, fn: Callable[[], object]) -> None:
         """Run ``fn`` on the writer's thread, between batches, with no state committed while
         it runs (a checkpoint's catch-up pass, which must see the WAL stand still): the
         event loop's commits meanwhile go to the thread, behind ``fn``."""
