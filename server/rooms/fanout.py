@@ -215,11 +215,11 @@ class Fanout:
                 if held >= version:
                     continue  # welcomed with this version already
                 if held == base and patch is not None and outbox.idle:
-                    outbox.push_state(version, patch)
+                    outbox.offer(version, patch)
                 else:
                     if full is None:
                         full = Frame(wire.state(version, now, self.view_json(room)))
-                    outbox.push_state(version, full)
+                    outbox.offer(version, full)
             else:
                 if head is None:
                     head = wire.state_v1_head(version, now, fields)

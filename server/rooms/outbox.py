@@ -106,6 +106,24 @@ class Outbox:
         self._state, self._state_version = text, version
         self._send_now_or_wake()
 
+    def offer(self, version: int, frame: Frame) -> None:
+        """``push_state`` for the fan-out, with the common case in one call: nothing waiting,
+        nothing held, the socket writable — the room's frame is written at once."""
+        if (
+            self._state is None
+            and self._you is None
+            and self._control is None
+            and not self.held
+            and not self._sending
+            and not self.closed
+            and version > self._state_version
+            and self._direct is not None
+            and self._direct(frame)
+        ):
+            self._state_version = version
+            return
+        self.push_state(version, frame)
+
     def push_you(self, data: bytes) -> None:
         """The connection's own part (protocol 2): latest wins, sent before the state of the
         same change, so the client shows both at once."""

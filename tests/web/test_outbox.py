@@ -168,3 +168,35 @@ def test_a_released_reply_and_the_change_it_made_leave_in_one_write() -> None:
         b'{"type":"patch","version":3}',
         '{"type":"pong"}',
     ]
+
+
+def test_an_offered_frame_goes_out_at_once_only_when_nothing_waits_before_it() -> None:
+    from server.web.direct import Frame
+
+    async def scenario() -> list[bytes]:
+        written: list[bytes] = []
+        accept = True
+
+        def write(payload: object) -> bool:
+            if accept:
+                written.append(payload.frame if isinstance(payload, Frame) else str(payload).encode())
+            return accept
+
+        async def send(text: str) -> None:
+            written.append(text.encode())
+
+        outbox = Outbox(send, direct=write, protocol=2)
+        outbox.offer(1, Frame(b"s1"))  # idle: straight out
+        outbox.hold()  # a message of this connection is being handled
+        outbox.offer(2, Frame(b"s2"))  # held: waits for the reply
+        outbox.push('{"type":"ack","id":"m"}')
+        outbox.release()
+        outbox.offer(2, Frame(b"s2-again"))  # not newer than what it has: nothing
+        accept = False
+        outbox.offer(3, Frame(b"s3"))  # the socket refuses: kept for the sender task
+        assert not outbox.idle and outbox.version == 3
+        outbox.close()
+        return written
+
+    written = asyncio.run(scenario())
+    assert written == [b"\x81\x02s1", b'{"type":"ack","id":"m"}', b"\x81\x02s2"]
