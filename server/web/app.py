@@ -30,6 +30,7 @@ from server.web.clientaddr import ClientAddress, parse_networks
 from server.web.deps import request_lang
 from server.web.direct import RawSendProbe
 from server.web.origin import JsonFromOurOrigin
+from server.web.quietgc import collect_when_quiet
 from server.web.ratelimit import AddressBuckets, AddressLimiter, CodeGuard, Limit
 from server.web.security import SecurityHeaders
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cleaner = asyncio.create_task(_housekeeping(rooms, settings))
         checkpointer = asyncio.create_task(checkpoints(repo, rooms.writer, rooms.db))
         tasks = [cleaner, checkpointer, asyncio.create_task(_slow_readers(rooms, settings))]
+        tasks.append(asyncio.create_task(collect_when_quiet()))
         if bus.shared:
             tasks.append(asyncio.create_task(_presence(rooms, settings.presence_ttl_s / 2)))
         try:

@@ -1,0 +1,46 @@
+"""The garbage collector's work done while nobody waits for the server.
+
+A session goes in bursts: a discussion (the server idle), then everyone answers at once. The
+collections that the joins and the previous round left due then fall in the burst, every
+room stalled for their length: bench/load.py saw a 47 ms stall at the start of scenario a's
+votes, after the rooms had filled. So, four times a second, when the process used almost no
+CPU since the last look, the generations that are due are collected there and then. Under
+sustained load there is no quiet moment, and the collector's own thresholds apply as before
+(``server/__main__.py``).
+"""
+
+import asyncio
+import gc
+import time
+
+QUIET_CHECK_S = 0.25
+QUIET_CPU_SHARE = 0.05  # the process used less than this share of a core: quiet
+YOUNG_WORTH_IT = 500  # young objects (net) below which a quiet moment is left alone
+
+
+def due_generation(counts: tuple[int, int, int]) -> int | None:
+    """The oldest generation with work pending, from ``gc.get_count()``: ``counts[2]`` middle
+    collections since the last full one (a full one is due), ``counts[1]`` young collections
+    since the last middle one, ``counts[0]`` objects allocated (net) since the last young one."""
+    young, middle_pending, full_pending = counts
+    if full_pending > 0:
+        return 2
+    if middle_pending > 0:
+        return 1
+    if young > YOUNG_WORTH_IT:
+        return 0
+    return None
+
+
+async def collect_when_quiet() -> None:
+    cpu = time.process_time()
+    while True:
+        await asyncio.sleep(QUIET_CHECK_S)
+        now = time.process_time()
+        quiet = now - cpu < QUIET_CPU_SHARE * QUIET_CHECK_S
+        cpu = now
+        if quiet and gc.isenabled():
+            generation = due_generation(gc.get_count())
+            if generation is not None:
+                gc.collect(generation)
+                cpu = time.process_time()  # the collection itself is not activity
