@@ -4,15 +4,17 @@ import asyncio
 import gc
 import weakref
 
-from server.web.quietgc import YOUNG_WORTH_IT, collect_when_quiet, due_generation
+from server.web.quietgc import collect_when_quiet, due_generation
+
+THRESHOLDS = (5_000, 10, 50)  # server/__main__.py's
 
 
-def test_the_oldest_generation_with_work_pending_is_the_one_collected() -> None:
-    assert due_generation((0, 0, 0)) is None
-    assert due_generation((YOUNG_WORTH_IT, 0, 0)) is None  # too little to be worth a pass
-    assert due_generation((YOUNG_WORTH_IT + 1, 0, 0)) == 0
-    assert due_generation((3, 2, 0)) == 1
-    assert due_generation((3, 2, 1)) == 2
+def test_only_a_generation_half_way_to_its_collection_is_collected_early() -> None:
+    assert due_generation((0, 0, 0), THRESHOLDS) is None
+    assert due_generation((2_499, 4, 24), THRESHOLDS) is None  # nothing soon due: left alone
+    assert due_generation((2_500, 0, 0), THRESHOLDS) == 0
+    assert due_generation((3, 5, 0), THRESHOLDS) == 1
+    assert due_generation((3, 5, 25), THRESHOLDS) == 2  # the oldest one due
 
 
 class _Node:
@@ -23,12 +25,12 @@ class _Node:
 def test_garbage_left_by_a_burst_is_collected_once_the_process_is_quiet() -> None:
     thresholds = gc.get_threshold()
     gc.collect()
-    gc.set_threshold(10**9, 10**9, 10**9)  # the automatic collector would never get there
+    gc.set_threshold(4_000, 10, 50)  # the young generation is collected every 4,000 objects
     try:
 
         async def scenario() -> bool:
             task = asyncio.create_task(collect_when_quiet())
-            nodes = [_Node() for _ in range(5 * YOUNG_WORTH_IT)]
+            nodes = [_Node() for _ in range(2_500)]  # past half-way: due soon, not yet
             probe = weakref.ref(nodes[0])
             del nodes  # garbage now, in cycles: refcounting alone cannot free it
             await asyncio.sleep(0.8)  # quiet: the task sleeps and finds work due
