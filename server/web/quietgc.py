@@ -4,9 +4,9 @@ A session goes in bursts: a discussion (the server idle), then everyone answers 
 collections that the joins and the previous round left due then fall in the burst, every
 room stalled for their length: bench/load.py saw a 47 ms stall at the start of scenario a's
 votes, after the rooms had filled. So, four times a second, when the process used almost no
-CPU since the last look, the generations at least half-way to their own collection are collected there and then. Under
-sustained load there is no quiet moment, and the collector's own thresholds apply as before
-(``server/__main__.py``).
+CPU since the last look, a generation at least half-way to its own collection is collected
+there and then. Under sustained load there is no quiet moment, and the collector's own
+thresholds apply as before (``server/__main__.py``).
 """
 
 import asyncio
