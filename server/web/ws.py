@@ -200,7 +200,8 @@ class Session:
             outbox.hold()  # nothing may overtake the welcome (released by handle)
             self.outbox = outbox
             conn = Connection(outbox, player_id, self.lang)
-            probe = socket_probe(self.ws.scope)
+            # the direct socket already holds the transport: no second wrapper for the probe
+            probe = (raw.buffered, raw.abort) if raw else socket_probe(self.ws.scope)
             if probe is not None:
                 conn.buffered, conn.abort = probe
             return conn
