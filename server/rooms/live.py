@@ -40,6 +40,9 @@ class LiveRoom:
     # player id → ids of their votes on the open card that only their ``open_answers`` row
     # holds (server/rooms/sealed.py): a whole-state write moves them to ``applied_messages``
     row_messages: dict[str, list[str]] = field(default_factory=dict)
+    # the version of the room's row in the database: with one process a vote writes only its
+    # own row (server/rooms/rows.py), and the next whole write expects this one
+    stored_version: int = 0
     fan: RoomFan = field(default_factory=RoomFan)  # what the fan-out remembers (fanout.py)
     stored_json: StateJson = field(default_factory=StateJson)  # pieces of the stored state
     idle_since: float | None = None  # monotonic time the last connection left

@@ -11,13 +11,13 @@ from server.core.state import CurrentCard, RoomState
 from server.errors import Unavailable
 from server.rooms.fanout import Fanout
 from server.rooms.live import LiveRoom, Together
+from server.rooms.rows import ROW_MESSAGES, Row, read_row, row_body
 from server.rooms.sealing import KeyStore, SealError, card_key_id, forget_key, message_key, seal, unseal
 from server.storage.repository import StateWrite
 
 log = logging.getLogger(__name__)
 _STRING = json.encoder.encode_basestring
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode
-ROW_MESSAGES = 32  # a vote's row keeps its person's last vote ids; older ones go to the table
 
 
 def set_applied(room: LiveRoom, rows: set[tuple[str, str]]) -> None:
@@ -47,28 +47,6 @@ def _private_json(room: LiveRoom, current: CurrentCard) -> str:
     return f'{{"answers":{{{answers}}},"note_counts":{_ENCODE(current.note_counts)}}}'
 
 
-def _mine(value: object) -> dict[str, str]:
-    """One person's answers as read back: a mapping of question id to text."""
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise TypeError("not a person's answers")
-    return {str(k): v for k, v in value.items()}
-
-
-def row_body(answers_json: str, message_ids: list[str]) -> str:
-    """A vote's row: the person's answers and the ids of their votes on this card, whose
-    applied-message rows it replaces (issue 15: two fewer pages written a vote)."""
-    return f"[{answers_json},{_ENCODE(message_ids)}]"
-
-
-def read_row(value: object) -> tuple[dict[str, str], list[str]]:
-    """A row read back: ``row_body``'s pair, or the answers alone (rows before the ids)."""
-    if isinstance(value, list):
-        if len(value) != 2 or not isinstance(value[1], list) or not all(isinstance(m, str) for m in value[1]):
-            raise TypeError("not a row")
-        return _mine(value[0]), list(value[1])
-    return _mine(value), []
-
-
 class SealedAnswers:
     """Seals and opens the open card's answers with the card's key from ``keys``."""
 
@@ -78,7 +56,8 @@ class SealedAnswers:
 
     async def open(self, room: LiveRoom, rows: Mapping[str, str] | None = None) -> None:
         """A state read from the database, with the rows of its open card's answers written
-        since (``open_answers``, newer than the state): put the card's answers back in clear."""
+        since (``open_answers``, newer than the state): put the card's answers back in clear,
+        and the room's version forward to its last vote's (server/rooms/rows.py)."""
         rows = rows or {}
         state = room.state
         current = state.current
@@ -89,11 +68,7 @@ class SealedAnswers:
                 await self._drop_quietly(room.code)
             if current is not None and rows:
                 read = {pid: read_row(json.loads(body)) for pid, body in rows.items()}
-                room.row_messages = {pid: ids for pid, (_, ids) in read.items()}
-                answers = {**current.answers, **{pid: mine for pid, (mine, _) in read.items()}}
-                room.state = state.model_copy(
-                    update={"current": current.model_copy(update={"answers": answers})}
-                )
+                self._take_rows(room, current, read, current.answers, {})
             return
         kid = card_key_id(current.card_id, current.drawn_at)
         try:
@@ -102,24 +77,31 @@ class SealedAnswers:
             log.warning("could not read the card key of room %s", room.code)
             raise Unavailable() from None
         answers, counts = self._unseal(room.code, key, current.sealed)
-        for pid, body in rows.items():
-            row = self._unseal_row(room.code, key, body)
-            if row is not None:
-                answers[pid], room.row_messages[pid] = row
+        opened = {pid: self._unseal_row(room.code, key, body) for pid, body in rows.items()}
         if key is not None:
             room.card_key, room.card_key_id = key, kid
         elif not current.sealed and not rows:  # a key left by a card closed during a crash
             await self._drop_quietly(room.code)
-        room.state = state.model_copy(
-            update={
-                "current": current.model_copy(
-                    update={"answers": answers, "note_counts": counts, "sealed": ""}
-                )
-            }
+        read = {pid: row for pid, row in opened.items() if row is not None}
+        self._take_rows(room, current, read, answers, {"note_counts": counts, "sealed": ""})
+
+    @staticmethod
+    def _take_rows(
+        room: LiveRoom,
+        current: CurrentCard,
+        read: Mapping[str, Row],
+        answers: Mapping[str, dict[str, str]],
+        more: dict[str, object],
+    ) -> None:
+        room.row_messages = {pid: row.message_ids for pid, row in read.items()}
+        answers = {**answers, **{pid: row.answers for pid, row in read.items()}}
+        version = max([room.state.version, *(row.version for row in read.values())])
+        room.state = room.state.model_copy(
+            update={"current": current.model_copy(update={"answers": answers, **more}), "version": version}
         )
 
     @staticmethod
-    def _unseal_row(code: str, key: bytes | None, body: str) -> tuple[dict[str, str], list[str]] | None:
+    def _unseal_row(code: str, key: bytes | None, body: str) -> Row | None:
         try:
             if key is None:
                 raise SealError("no key")
@@ -166,17 +148,27 @@ class SealedAnswers:
             return await self._vote(room, state, actor_id, message_id)
         stored, message = await self.stored_form(room, state, actor_id, message_id)
         spill = () if closes else await self._spilled(room, state, room.row_messages)
+        # one process: the room's row is at the version of its last whole write (votes wrote
+        # rows only); several: every write moved it on
+        base = version - 1 if self.shared else room.stored_version
         write = StateWrite(
-            code, stored, phase, version, new_token, message, forget_messages=closes, spill=spill
+            code, stored, phase, version, new_token, message, forget_messages=closes, spill=spill, base=base
         )
-        return write, room.row_messages.clear
+
+        def stored_whole() -> None:
+            room.row_messages.clear()
+            room.stored_version = version
+
+        return write, stored_whole
 
     async def _vote(
         self, room: LiveRoom, state: RoomState, actor_id: str, message_id: str | None
     ) -> tuple[StateWrite, Callable[[], None]]:
-        """The voter's row: their answers and the ids of their votes on this card (one row
-        instead of two in ``applied_messages``). With several processes, the id goes to the
-        table as before: another process, which knows nothing of rows, may store next."""
+        """The voter's row: their answers, the ids of their votes on this card (one row
+        instead of two in ``applied_messages``) and the room's new version; with one process,
+        nothing else (server/rooms/rows.py). With several, the id goes to the table and the
+        version to the room's row as before: another process, which knows nothing of rows,
+        may store next."""
         current = state.current
         assert current is not None
         ids = room.row_messages.get(actor_id, [])
@@ -187,7 +179,8 @@ class SealedAnswers:
             else:
                 ids = [*ids, message_id]
         spill, ids = {actor_id: ids[:-ROW_MESSAGES]}, ids[-ROW_MESSAGES:]
-        body = row_body(Fanout.answers_json(room, actor_id, current.answers.get(actor_id)), ids)
+        mine = Fanout.answers_json(room, actor_id, current.answers.get(actor_id))
+        body = row_body(mine, ids, state.version)
         if state.settings.anonymous:
             key = await self._card_key(room, current)
             body = seal(key, body.encode())
@@ -201,10 +194,14 @@ class SealedAnswers:
             message=message,
             answers=(actor_id, body),
             spill=await self._spilled(room, state, spill),
+            row_only=not self.shared,
         )
+        shared, version = self.shared, state.version
 
         def stored() -> None:
             room.row_messages[actor_id] = ids
+            if shared:
+                room.stored_version = version
 
         return write, stored
 

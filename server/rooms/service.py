@@ -110,6 +110,7 @@ class RoomService:
         room = LiveRoom(
             code, self.registry.deck(stored.deck), state.model_copy(update={"version": stored.version})
         )
+        room.stored_version = stored.version
         await self.sealed.open(room, stored.answers)
         set_applied(room, await self.db(self.repo.applied_messages, code))
         return room
@@ -275,6 +276,7 @@ class RoomService:
         room.state = RoomState.model_validate_json(stored.state).model_copy(
             update={"version": stored.version}
         )
+        room.stored_version = stored.version
         await self.sealed.open(room, stored.answers)
         set_applied(room, applied)
         self._broadcast(room)

@@ -135,8 +135,9 @@ class Repository(TokenQueries, DeckQueries):
 
     def load_room(self, code: str) -> StoredRoom | None:
         """The room's state and the rows of its open card's answers, as one snapshot: the
-        version is read again after the rows, and a write in between (every write moves the
-        version on) makes it read again."""
+        version is read again after the rows, and a write in between makes it read again (with
+        several processes every write moves it on; with one, nothing writes a room that is
+        being loaded). A vote's row holds the version it made (server/rooms/rows.py)."""
         for _ in range(LOAD_TRIES):
             with self.engine.connect() as conn:
                 row = conn.execute(

@@ -32,11 +32,17 @@ class StateWrite:
     # ordered log of each person's actions)
     forget_messages: bool = False
     # a vote: only (player id, their answers' stored body) is written, in ``open_answers``,
-    # and ``state`` is not (the room's row only takes the new version)
+    # and ``state`` is not (the room's row takes the new version, or nothing: ``row_only``)
     answers: tuple[str, str] | None = None
     # message ids a vote's row held (a full write deletes the rows, a row keeps only its last
     # ones): stored in ``applied_messages`` with this write, once (a repeat is ignored)
     spill: tuple[tuple[str, str], ...] = ()
+    # the room's row is expected at this version (another writer moved it on otherwise);
+    # None: the one before ``version``
+    base: int | None = None
+    # a vote with one process: its row (which holds the new version) and nothing else, the
+    # room's row is not touched (server/rooms/rows.py)
+    row_only: bool = False
 
 
 class VersionConflict(Exception):
@@ -125,6 +131,7 @@ class StateWrites:
         self, execute: Callable[..., Any], fetchone: Callable[[], Any], w: StateWrite, now: float
     ) -> Exception | None:
         p = self._param
+        base = w.version - 1 if w.base is None else w.base
         if w.message is not None:
             execute(
                 f"SELECT 1 FROM applied_messages WHERE room_code = {p} "
@@ -133,7 +140,9 @@ class StateWrites:
             )
             if fetchone() is not None:
                 return AlreadyApplied(w.message[1])
-        if w.answers is not None:
+        if w.row_only:
+            changed = 1
+        elif w.answers is not None:
             # SQLite overwrites a row of unchanged size in place, page by page, writing only
             # the pages that differ: the state's ~150 KB of a big room stay where they are.
             # ``updated_at`` is left: it is indexed (expiry reads it), and moving its index
@@ -141,13 +150,13 @@ class StateWrites:
             # revealed, a note, someone joining) moves it on, and expiry counts in days.
             changed = execute(
                 f"UPDATE rooms SET version = {p} WHERE code = {p} AND version = {p}",
-                (w.version, w.code, w.version - 1),
+                (w.version, w.code, base),
             ).rowcount
         else:
             changed = execute(
                 f"UPDATE rooms SET state = {p}, version = {p}, phase = {p}, updated_at = {p} "
                 f"WHERE code = {p} AND version = {p}",
-                (w.state, w.version, w.phase, now, w.code, w.version - 1),
+                (w.state, w.version, w.phase, now, w.code, base),
             ).rowcount
         if changed != 1:
             return VersionConflict(w.code)

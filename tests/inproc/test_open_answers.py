@@ -44,6 +44,10 @@ def test_votes_are_rows_and_the_room_reads_back_whole(tmp_path: Path, anonymous:
         with engine.connect() as conn:
             return str(conn.execute(text("SELECT state FROM rooms")).scalar())
 
+    def stored_row() -> tuple[object, ...]:
+        with engine.connect() as conn:
+            return tuple(conn.execute(text("SELECT * FROM rooms")).one())
+
     async def scenario() -> None:
         service = RoomService(Repository(engine), keys=keys)
         code, _ = await service.create(DECK, RoomSettings(anonymous=anonymous))
@@ -58,29 +62,34 @@ def test_votes_are_rows_and_the_room_reads_back_whole(tmp_path: Path, anonymous:
         card = DECK.card(room.state.current.card_id)  # type: ignore[union-attr]
         assert card is not None
         yes_no = next(q for q in card.questions if q.kind == "yes_no")
-        before = stored_state()
+        before, row_before = stored_state(), stored_row()
         await service.act(room, people[0], c.Answer(card.id, yes_no.id, "yes"), "v1")
         await service.act(room, people[1], c.Answer(card.id, yes_no.id, "no"), "v2")
         await service.act(room, people[0], c.Answer(card.id, yes_no.id, "unsure"), "v3")
-        assert stored_state() == before  # the state was not written again
+        # the room's row was not written again, not even its version: the rows hold it
+        assert stored_row() == row_before
+        voted = room.state.version
         assert set(rows()) == set(people)
         if anonymous:  # sealed: neither the value nor the question in clear
             assert not any('"' in body for body in rows().values())  # base64, no JSON text
         else:
-            assert json.loads(rows()[people[0]]) == [{yes_no.id: "unsure"}, ["v1", "v3"]]
+            assert json.loads(rows()[people[0]]) == [{yes_no.id: "unsure"}, ["v1", "v3"], voted]
+            assert json.loads(rows()[people[1]]) == [{yes_no.id: "no"}, ["v2"], voted - 1]
         assert applied() == []  # the ids are in the rows
         in_memory = room.state
         await service.close()
 
         again = RoomService(Repository(engine), keys=keys)  # a restart: read from the database
         back = await again.get(code)
-        assert back.state.version == in_memory.version
+        assert back.state.version == in_memory.version == voted  # the last vote's row's
         assert back.state.current == in_memory.current
         assert back.state.model_dump(exclude={"players"}) == in_memory.model_dump(exclude={"players"})
         # a repeated vote id is still recognised after the restart
         assert await again.act(back, people[0], c.Answer(card.id, yes_no.id, "yes"), "v3") is False
         await again.act(back, fac, c.AddNote("une note"), None)  # a whole state: rows taken in
         assert rows() == {}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version FROM rooms")).scalar() == voted + 1
         assert stored_state() != before
         stored_ids = applied()
         if anonymous:  # keyed with the card's key: who sent what cannot be read
@@ -150,3 +159,15 @@ def test_a_row_keeps_its_last_vote_ids_and_the_older_ones_go_to_the_table(
 
     asyncio.run(scenario())
     engine.dispose()
+
+
+def test_rows_of_every_format_read_back() -> None:
+    from server.rooms.rows import Row, read_row, row_body
+
+    assert read_row(json.loads(row_body('{"q1":"yes"}', ["m1"], 12))) == Row({"q1": "yes"}, ["m1"], 12)
+    assert read_row([{"q1": "no"}, ["m1", "m2"]]) == Row({"q1": "no"}, ["m1", "m2"], 0)  # before versions
+    assert read_row({"q1": "unsure"}) == Row({"q1": "unsure"}, [], 0)  # before vote ids
+    bad_rows = ([{"q1": "no"}, ["m1"], -1], [{"q1": "no"}, ["m1"], True], [{"q1": 3}, []], [{}, [1], 2], [{}])
+    for bad in bad_rows:
+        with pytest.raises(TypeError):
+            read_row(bad)
