@@ -211,14 +211,8 @@ class Fanout:
                 if key is None or key[0] is not answers or key[1] != tip_json:
                     outbox.you_key = (answers, tip_json)
                     outbox.push_you(wire.you(version, self._mine(room, player_id)[1], tip_json))
-                held = outbox.version
-                if held >= version:
-                    continue  # welcomed with this version already
-                if held == base and patch is not None and outbox.idle:
-                    outbox.offer(version, patch)
-                else:
-                    if full is None:
-                        full = Frame(wire.state(version, now, self.view_json(room)))
+                if not outbox.offer(version, full, base, patch):
+                    full = Frame(wire.state(version, now, self.view_json(room)))
                     outbox.offer(version, full)
             else:
                 if head is None:

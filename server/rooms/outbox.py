@@ -106,23 +106,32 @@ class Outbox:
         self._state, self._state_version = text, version
         self._send_now_or_wake()
 
-    def offer(self, version: int, frame: Frame) -> None:
-        """``push_state`` for the fan-out, with the common case in one call: nothing waiting,
-        nothing held, the socket writable — the room's frame is written at once."""
+    def offer(self, version: int, frame: Frame | None, base: int = -1, patch: Frame | None = None) -> bool:
+        """``push_state`` for the fan-out, all of a connection's part in one call (it runs once
+        per connection per change): ``patch`` (from version ``base``) if this connection holds
+        ``base`` and no state is waiting, else ``frame`` (the full state; built by the caller
+        only when this returns False). The common case — nothing waiting, nothing held, the
+        socket writable — writes at once. True when the connection needed nothing more."""
+        held = self._state_version
+        if held >= version:
+            return True  # welcomed with this version already
+        if held == base and patch is not None and self._state is None:
+            frame = patch
+        elif frame is None:
+            return False
         if (
-            self._state is None
-            and self._you is None
+            self._you is None
             and self._control is None
             and not self.held
             and not self._sending
             and not self.closed
-            and version > self._state_version
             and self._direct is not None
             and self._direct(frame)
         ):
             self._state_version = version
-            return
+            return True
         self.push_state(version, frame)
+        return True
 
     def push_you(self, data: bytes) -> None:
         """The connection's own part (protocol 2): latest wins, sent before the state of the

@@ -40,6 +40,8 @@ DirectWrite = Callable[[Payload], bool]
 try:  # the protocol class is uvicorn's; any other server simply gets no direct path
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
     from websockets.protocol import State
+
+    _OPEN = State.OPEN
 except ImportError:  # pragma: no cover - uvicorn is a dependency, but keep the fallback honest
     WebSocketsSansIOProtocol = None  # type: ignore[assignment,misc]
 
@@ -66,21 +68,25 @@ class RawSocket:
     """A connection's protocol and transport, for writes without ASGI (one small object per
     connection: thousands sit idle at once)."""
 
-    __slots__ = ("protocol", "transport")
+    __slots__ = ("_writable", "_ws", "protocol", "transport")
 
     def __init__(self, protocol: Any, transport: Any) -> None:
         self.protocol = protocol
         self.transport = transport
+        # the same objects for the connection's whole life, kept at hand: ``write`` is the
+        # fan-out's inner loop (websockets' state machine; uvicorn's flow-control event)
+        self._ws = protocol.conn
+        self._writable = protocol.writable
 
     def _open(self) -> Any:
         """The transport, if a frame may be written on it now; else None."""
         protocol = self.protocol
-        transport = protocol.transport
+        transport = self.transport
         if (
-            not protocol.handshake_complete
+            self._ws.state is not _OPEN
             or protocol.close_sent
-            or protocol.conn.state is not State.OPEN
-            or not protocol.writable.is_set()
+            or not protocol.handshake_complete
+            or not self._writable.is_set()
             or transport.is_closing()
             or transport.get_write_buffer_size() > MAX_BUFFERED
         ):
@@ -91,7 +97,7 @@ class RawSocket:
         transport = self._open()
         if transport is None:
             return False
-        transport.write(_framed(text))
+        transport.write(text.frame if type(text) is Frame else _framed(text))
         return True
 
     def write_many(self, texts: list[Payload]) -> bool:
@@ -107,9 +113,7 @@ class RawSocket:
         return int(self.transport.get_write_buffer_size())
 
     def abort(self) -> None:
-        transport = self.transport
-        if not transport.is_closing() or transport.get_write_buffer_size():
-            transport.abort()
+        _abort(self.transport)
 
 
 def direct_socket(scope: MutableMapping[str, Any]) -> RawSocket | None:
@@ -152,5 +156,9 @@ def socket_probe(scope: MutableMapping[str, Any]) -> tuple[Callable[[], int], Ca
     transport = getattr(protocol, "transport", None)
     if transport is None or not hasattr(transport, "get_write_buffer_size"):
         return None
-    raw = RawSocket(protocol, transport)
-    return raw.buffered, raw.abort
+    return (lambda: int(transport.get_write_buffer_size())), (lambda: _abort(transport))
+
+
+def _abort(transport: Any) -> None:
+    if not transport.is_closing() or transport.get_write_buffer_size():
+        transport.abort()
