@@ -68,7 +68,7 @@ def answer(deck: Deck, state: RoomState, actor: Player, cmd: c.Answer, now: floa
         mine[question.id] = value
     answers = {**current.answers, actor.id: mine}
     _carry_chars(current.answers, answers, counted)
-    return state.model_copy(update={"current": current.model_copy(update={"answers": answers})})
+    return state.replace(current=current.replace(answers=answers))
 
 
 def reveal(deck: Deck, state: RoomState, actor: Player, cmd: c.Reveal, now: float) -> RoomState:

@@ -82,7 +82,7 @@ def apply(deck: Deck, state: RoomState, actor_id: str | None, cmd: c.Command, no
             raise GameError("not_joined")
         handler: Handler = _HANDLERS[type(cmd)]
         new = handler(deck, state, actor, cmd, now)
-    return new.model_copy(update={"version": state.version + 1})
+    return new.replace(version=state.version + 1)
 
 
 def _start(deck: Deck, state: RoomState, actor: Player, cmd: c.Start, now: float) -> RoomState:

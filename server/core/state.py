@@ -6,7 +6,7 @@ of a room holds its latest state, so a restarted or another process picks the ga
 
 import unicodedata
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -37,6 +37,18 @@ class Role(StrEnum):
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def replace(self, **update: Any) -> Self:
+        """``model_copy(update=update)``, without its general machinery (deep copies, extra
+        fields, private attributes: none here). A vote copies the state and its card three
+        times; pydantic's copy cost 4 µs each. No validation, as with ``model_copy``."""
+        cls = type(self)
+        new = cls.__new__(cls)
+        object.__setattr__(new, "__dict__", {**self.__dict__, **update})
+        object.__setattr__(new, "__pydantic_extra__", None)
+        object.__setattr__(new, "__pydantic_fields_set__", self.__pydantic_fields_set__ | update.keys())
+        object.__setattr__(new, "__pydantic_private__", None)
+        return new
 
 
 def clean_line(value: object) -> object:

@@ -89,7 +89,7 @@ def apply_any(
     new = state
     for actor, move in cmd.moves:
         new = apply(deck, new, actor, move, now)
-    return new.model_copy(update={"version": state.version + 1})
+    return new.replace(version=state.version + 1)
 
 
 class Commit(Protocol):

@@ -273,3 +273,21 @@ def test_framing_texts_are_trimmed() -> None:
     s = RoomSettings.model_validate({"title": "  Atelier  ", "ai_system": {"name": " Outil "}})
     assert s.title == "Atelier" and s.ai_system is not None and s.ai_system.name == "Outil"
     assert RoomSettings.model_validate({"title": " " + "x" * 120 + " "}).title == "x" * 120
+
+
+def test_replace_is_model_copy_without_its_cost() -> None:
+    """``Frozen.replace`` (the hot path's copy) gives what ``model_copy(update=…)`` gives:
+    equal models, the same fields marked as set, still frozen, the original untouched."""
+    state = step(room("Ana", "Ben"), "fac", c.Start())
+    for update in ({"version": 99}, {"reader_id": "ben", "version": 3}, {}):
+        fast, slow = state.replace(**update), state.model_copy(update=update)
+        assert fast == slow and fast is not state
+        assert fast.model_fields_set == slow.model_fields_set
+        assert fast.model_dump_json() == slow.model_dump_json()
+        assert fast.__pydantic_extra__ is None and fast.__pydantic_private__ is None
+    changed = state.replace(version=42)
+    assert state.version != 42 and changed.version == 42
+    with pytest.raises(ValueError):
+        changed.version = 7  # type: ignore[misc]
+    changed.__dict__["version"] = 1
+    assert state.version != 1  # its own dict, not the original's
