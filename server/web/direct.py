@@ -7,8 +7,8 @@ uvicorn) before uvicorn frames it; the benchmark measured ~70 µs of CPU per del
 just a 2–10 byte header and the UTF-8 payload, so we write it ourselves onto the transport.
 
 Only used when it is certainly safe: uvicorn's sans-I/O WebSocket protocol (the default with
-``WS_IMPL=auto``), handshake done, no close frame sent, no extension negotiated (no
-permessage-deflate), the transport writable and its buffer short. In every other case the
+``WS_IMPL=auto``), handshake done, no close frame sent or received, no extension negotiated
+(no permessage-deflate), the transport open and its buffer short. In every other case the
 writer says no and the caller falls back to the ordinary ASGI path — which is also the path
 with backpressure for a slow reader. Each write is one ``transport.write`` call, so it never
 interleaves with a frame uvicorn is writing.
@@ -68,25 +68,25 @@ class RawSocket:
     """A connection's protocol and transport, for writes without ASGI (one small object per
     connection: thousands sit idle at once)."""
 
-    __slots__ = ("_writable", "_ws", "protocol", "transport")
+    __slots__ = ("_ws", "protocol", "transport")
 
     def __init__(self, protocol: Any, transport: Any) -> None:
         self.protocol = protocol
         self.transport = transport
-        # the same objects for the connection's whole life, kept at hand: ``write`` is the
-        # fan-out's inner loop (websockets' state machine; uvicorn's flow-control event)
-        self._ws = protocol.conn
-        self._writable = protocol.writable
+        self._ws = protocol.conn  # websockets' state machine, kept at hand (see ``_open``)
 
     def _open(self) -> Any:
-        """The transport, if a frame may be written on it now; else None."""
-        protocol = self.protocol
+        """The transport, if a frame may be written on it now; else None.
+
+        ``write`` is the fan-out's inner loop, so this reads as little as will do: the state
+        machine is OPEN only between the handshake and the first close frame, sent (uvicorn
+        sets ``close_sent`` and sends it in one call) or received; a lost connection's
+        transport is closing; and a buffer over ``MAX_BUFFERED`` — uvicorn's flow control
+        (``writable``) pauses at the transport's high-water mark, 64 KiB too — leaves the rest
+        to the outbox's sender task, which waits for the buffer to drain."""
         transport = self.transport
         if (
             self._ws.state is not _OPEN
-            or protocol.close_sent
-            or not protocol.handshake_complete
-            or not self._writable.is_set()
             or transport.is_closing()
             or transport.get_write_buffer_size() > MAX_BUFFERED
         ):
