@@ -121,8 +121,8 @@ class RoomService:
     async def expire(self, *, retention_days: float, lobby_days: float = 2) -> list[str]:
         return await lifecycle.expire(self, retention_days=retention_days, lobby_days=lobby_days)
 
-    def sweep_slow(self, max_bytes: int, max_stuck_s: float) -> int:
-        return self.registry.sweep_slow(max_bytes, max_stuck_s)
+    def sweep_slow(self, max_bytes: int, max_stuck_s: float, part: int = 0, parts: int = 1) -> int:
+        return self.registry.sweep_slow(max_bytes, max_stuck_s, part, parts)
 
     def unload_idle(self, after_s: float = 600) -> int:
         return self.registry.unload_idle(after_s)

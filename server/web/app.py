@@ -138,13 +138,21 @@ def address_limits(settings: Settings) -> dict[str, Limit]:
     }
 
 
+SLOW_SWEEP_PARTS = 10  # each room looked at once a second, a tenth of them every 0.1 s
+
+
 async def _slow_readers(rooms: RoomService, settings: Settings) -> None:
-    """Once a second: cut readers whose buffer passed MAX_BUFFERED_BYTES, or whose pending
-    send has waited longer than WS_PING_TIMEOUT (a keepalive could not have got through)."""
+    """Once a second for each room: cut readers whose buffer passed MAX_BUFFERED_BYTES, or
+    whose pending send has waited longer than WS_PING_TIMEOUT (a keepalive could not have got
+    through). In tenths, so that no turn of the loop walks every connection."""
+    part = 0
     while True:
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(1.0 / SLOW_SWEEP_PARTS)
+        part = (part + 1) % SLOW_SWEEP_PARTS
         try:
-            cut = rooms.sweep_slow(settings.max_buffered_bytes, settings.ws_ping_timeout)
+            cut = rooms.sweep_slow(
+                settings.max_buffered_bytes, settings.ws_ping_timeout, part, SLOW_SWEEP_PARTS
+            )
             if cut:
                 log.info("closed %d connections that fell behind", cut)
         except Exception:
