@@ -16,6 +16,7 @@ from server.settings import Settings
 from server.storage.migrate import upgrade
 from server.web.app import create_app
 from server.web.httpproto import with_header_timeout
+from server.web.inbound import DirectReceiveProtocol
 
 try:  # the protocol server/web/direct.py writes through (its only condition on the server)
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -66,7 +67,8 @@ def send_path(settings: Settings, protocol: type[Any] | None) -> str:
         )
     if settings.ws_deflate:
         return f"direct writes ({name}) except for clients that negotiate permessage-deflate"
-    return f"direct writes ({name}): states framed once, ASGI send for the rest"
+    reads = "messages read directly" if name == "DirectReceiveProtocol" else "messages read through ASGI"
+    return f"direct writes ({name}): states framed once, ASGI send for the rest; {reads}"
 
 
 def main() -> None:
@@ -90,6 +92,9 @@ def main() -> None:
         http=with_header_timeout(settings.header_timeout_s),
     )
     config.load()  # resolves WS_IMPL to a protocol class
+    direct_receive = DirectReceiveProtocol is not None
+    if settings.ws_direct and config.ws_protocol_class is WebSocketsSansIOProtocol and direct_receive:
+        config.ws_protocol_class = DirectReceiveProtocol  # messages read without ASGI (inbound.py)
     server = uvicorn.Server(config)
     # Fewer, shorter garbage collections: what start-up loaded is moved out of the collector's
     # sight and the thresholds are raised (measurements: bench/README.md, "History").

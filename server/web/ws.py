@@ -21,6 +21,7 @@ from server.web import wire
 from server.web.clientaddr import address_group
 from server.web.commands import to_command
 from server.web.direct import direct_socket, socket_probe
+from server.web.inbound import Inbox, Item, inbound_protocol
 from server.web.messages import JoinMsg, PingMsg, SyncMsg, parse, peek_id
 from server.web.ratelimit import CodeGuard, TokenBucket
 
@@ -31,6 +32,7 @@ CLOSE_SLOW = 4008
 CLOSE_POLICY = 1008
 CLOSE_TRY_LATER = 1013
 CLOSE_JOIN_TIMEOUT = 4408  # no join within JOIN_TIMEOUT_S
+JOIN_DEADLINE = object()  # the join timeout, in the inbox's order
 STRIKES_PER_RATE = 5  # refused messages allowed before a 1008 close (at least 100), per message a second of
 # the limit (100 at the default 20/s); they decay at the limit's own rate
 
@@ -79,6 +81,45 @@ class Session:
         self.strikes_at = time.monotonic()
 
     async def run(self) -> None:
+        protocol = inbound_protocol(self.ws.scope) if self.direct is not None else None
+        if protocol is not None:
+            await self._run_inbound(protocol)
+        else:
+            await self._run_asgi()
+
+    async def _run_inbound(self, protocol: Any) -> None:
+        """Messages come by call from the protocol (inbound.py); the ASGI ``receive`` awaited
+        here only brings the disconnection."""
+        inbox = Inbox(self._take, protocol)
+        protocol.take_over(inbox.put)
+        timer = asyncio.get_running_loop().call_later(self.settings.join_timeout_s, inbox.put, JOIN_DEADLINE)
+        try:
+            while True:
+                message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                inbox.put(message.get("text"))  # not expected once taken over; kept in order
+        except (WebSocketDisconnect, RuntimeError, ConnectionError):
+            pass
+        finally:
+            timer.cancel()
+            protocol.give_back()
+            await inbox.finish()
+            await self.cleanup()
+
+    async def _take(self, item: Item) -> None:
+        if item is JOIN_DEADLINE:
+            if self.conn is None:  # a socket that never joins is not kept open
+                await self._join_expired()
+            return
+        await self.handle(item if isinstance(item, str) else None)
+
+    async def _join_expired(self) -> None:
+        seconds = round(self.settings.join_timeout_s)
+        await self.ws.send_text(error_text(GameError("join_timeout", seconds=seconds), self.lang, None))
+        await self.ws.close(code=CLOSE_JOIN_TIMEOUT)
+
+    async def _run_asgi(self) -> None:
         loop = asyncio.get_running_loop()
         join_timeout_s = self.settings.join_timeout_s
         join_deadline = loop.time() + join_timeout_s
@@ -91,12 +132,7 @@ class Session:
                             raise TimeoutError
                         message = await asyncio.wait_for(self.ws.receive(), left)
                     except TimeoutError:
-                        await self.ws.send_text(
-                            error_text(
-                                GameError("join_timeout", seconds=round(join_timeout_s)), self.lang, None
-                            )
-                        )
-                        await self.ws.close(code=CLOSE_JOIN_TIMEOUT)
+                        await self._join_expired()
                         return
                 else:
                     message = await self.ws.receive()
