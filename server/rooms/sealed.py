@@ -178,7 +178,7 @@ class SealedAnswers:
                 message = (actor_id, message_id)
             else:
                 ids = [*ids, message_id]
-        spill, ids = {actor_id: ids[:-ROW_MESSAGES]}, ids[-ROW_MESSAGES:]
+        spilled, ids = ids[:-ROW_MESSAGES], ids[-ROW_MESSAGES:]
         mine = Fanout.answers_json(room, actor_id, current.answers.get(actor_id))
         body = row_body(mine, ids, state.version)
         if state.settings.anonymous:
@@ -193,7 +193,7 @@ class SealedAnswers:
             state.version,
             message=message,
             answers=(actor_id, body),
-            spill=await self._spilled(room, state, spill),
+            spill=await self._spilled(room, state, {actor_id: spilled}) if spilled else (),
             row_only=not self.shared,
         )
         shared, version = self.shared, state.version
@@ -218,17 +218,18 @@ class SealedAnswers:
     async def _card_key(self, room: LiveRoom, current: CurrentCard) -> bytes:
         """The open card's key, made (and kept outside the database) at its first use."""
         kid = card_key_id(current.card_id, current.drawn_at)
-        if room.card_key is None or room.card_key_id != kid:
-            if room.card_key is not None:
-                forget_key(room.card_key)
-            try:
-                room.card_key = await self.keys.create(room.code, kid)
-            except Exception:
-                log.warning("could not store a card key for room %s", room.code)
-                raise Unavailable() from None
-            room.card_key_id = kid
-            room.applied_hashed = set()
-        return room.card_key
+        if room.card_key is not None and room.card_key_id == kid:
+            return room.card_key
+        if room.card_key is not None:
+            forget_key(room.card_key)
+        try:
+            key = room.card_key = await self.keys.create(room.code, kid)
+        except Exception:
+            log.warning("could not store a card key for room %s", room.code)
+            raise Unavailable() from None
+        room.card_key_id = kid
+        room.applied_hashed = set()
+        return key
 
     async def stored_form(
         self, room: LiveRoom, state: RoomState, actor_id: str | None, message_id: str | None
