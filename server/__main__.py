@@ -92,7 +92,8 @@ def main() -> None:
         http=with_header_timeout(settings.header_timeout_s),
     )
     config.load()  # resolves WS_IMPL to a protocol class
-    direct_receive = DirectReceiveProtocol is not None and config.ws_protocol_class is WebSocketsSansIOProtocol
+    sansio = config.ws_protocol_class is WebSocketsSansIOProtocol
+    direct_receive = DirectReceiveProtocol is not None and sansio
     if settings.ws_direct and settings.ws_direct_receive and direct_receive:
         config.ws_protocol_class = DirectReceiveProtocol  # messages read without ASGI (inbound.py)
     server = uvicorn.Server(config)

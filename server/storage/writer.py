@@ -11,7 +11,10 @@ wake-ups and the GIL passed back and forth, about a third of a vote's CPU. So th
 one turn of the event loop are committed right there, in one transaction, on a connection that
 never waits for a lock (busy timeout 0): when another writer holds the database (a room being
 created, a deck saved, the WAL being truncated), the batch goes to the writer thread, which
-waits for it, and the event loop does not.
+waits for it, and the event loop does not. The first write of a turn does not even wait for
+the turn's end: it is committed within its ``save``, so a lone vote goes out without a future,
+a wake-up and a second turn of the loop; the writes that follow it in the same turn (a burst)
+make the batch.
 """
 
 import asyncio
@@ -38,9 +41,24 @@ class BatchWriter:
         self._this_turn: Pending = []  # for a commit on the event loop, at the end of this turn
         self._turn_scheduled = False
         self._exclusive = 0  # ``run`` calls under way: no commit on the loop meanwhile
+        self._committed_this_turn = False  # see ``save``
 
     async def save(self, write: StateWrite) -> None:
         """Returns once stored; raises VersionConflict, AlreadyApplied or SQLAlchemyError."""
+        if self.on_loop and not self._exclusive and not self._this_turn and not self._committed_this_turn:
+            # the first write of this turn of the loop is committed at once: no future, no
+            # wake-up, no second turn before the change goes out (issue 15's p99); the writes
+            # that follow it in the same turn make a batch, committed at the turn's end
+            self._committed_this_turn = True
+            asyncio.get_running_loop().call_soon(self._turn_over)
+            try:
+                result = self.repo.save_states_now([write])[0]
+            except Exception:  # busy, or failing: the thread waits, retries alone, reports
+                pass
+            else:
+                if result is not None:
+                    raise result
+                return
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         if self.on_loop and not self._exclusive:
@@ -51,6 +69,9 @@ class BatchWriter:
         else:
             self._to_thread([(write, future)])
         await future
+
+    def _turn_over(self) -> None:
+        self._committed_this_turn = False
 
     def _commit_this_turn(self) -> None:
         self._turn_scheduled = False

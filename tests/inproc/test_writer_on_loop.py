@@ -105,3 +105,36 @@ def test_a_lone_vote_waits_for_a_locked_database_too(tmp_path: Path) -> None:
 
     asyncio.run(scenario())
     engine.dispose()
+
+
+def test_the_first_write_of_a_turn_is_committed_at_once_the_next_ones_together(tmp_path: Path) -> None:
+    """storage/writer.py: the first state of a turn of the event loop is committed before its
+    ``save`` returns (no second turn before it goes out); the others of the same turn wait
+    for the turn's end and go together; both are in the database when acknowledged."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'turns.db'}")
+    Base.metadata.create_all(engine)
+    service = RoomService(Repository(engine))
+
+    async def scenario() -> None:
+        rooms = []
+        for _ in range(3):
+            code, _ = await service.create(DECK, RoomSettings())
+            room = await service.get(code)
+            await service.join(room, name="Ana", token=None, conn_factory=_conn)
+            rooms.append(room)
+        await asyncio.sleep(0.01)  # a new turn
+        starts = [
+            asyncio.create_task(service.act(room, room.state.players[0].id, c.Start(), f"s{i}"))
+            for i, room in enumerate(rooms)
+        ]
+        await asyncio.sleep(0)  # one turn: each task ran until its write
+        assert [t.done() for t in starts] == [True, False, False]
+        assert all(await asyncio.wait_for(asyncio.gather(*starts), 5))
+        for room in rooms:
+            stored = service.repo.load_room(room.code)
+            assert stored is not None and stored.version == room.state.version
+            assert RoomState.model_validate_json(stored.state).phase.value == "playing"
+        await service.close()
+
+    asyncio.run(scenario())
+    engine.dispose()
