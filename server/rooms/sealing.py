@@ -42,28 +42,46 @@ class SealError(Exception):
     """A blob that does not open with the key (wrong key, or tampered with)."""
 
 
-_SUBKEYS: dict[bytes, tuple[bytes, bytes]] = {}  # every vote seals with its card's key
+class _Keyed:
+    """A card key's two subkeys, made ready once: a SHAKE-256 absorbed the encryption subkey
+    and an HMAC keyed with the other, each copied for a message. One-shot calls set OpenSSL's
+    machinery up again every time; with cold caches (each vote, live: issue 15) that cost
+    twice as much as a copy."""
+
+    __slots__ = ("mac", "stream")
+
+    def __init__(self, key: bytes) -> None:
+        enc, mac = hashlib.sha256(b"enc" + key).digest(), hashlib.sha256(b"mac" + key).digest()
+        self.stream = hashlib.shake_256(enc)
+        self.mac = hmac.new(mac, digestmod="sha256")
+
+    def keystream(self, nonce: bytes, size: int) -> bytes:
+        stream = self.stream.copy()
+        stream.update(nonce)
+        return stream.digest(size)
+
+    def tag(self, data: bytes) -> bytes:
+        mac = self.mac.copy()
+        mac.update(data)
+        return mac.digest()[:TAG_BYTES]
+
+
+_SUBKEYS: dict[bytes, _Keyed] = {}  # every vote seals with its card's key
 _MAX_SUBKEYS = 1024
 
 
-def _subkeys(key: bytes) -> tuple[bytes, bytes]:
+def _subkeys(key: bytes) -> _Keyed:
     found = _SUBKEYS.get(key)
     if found is None:
         if len(_SUBKEYS) >= _MAX_SUBKEYS:
             _SUBKEYS.clear()
-        found = _SUBKEYS[key] = (hashlib.sha256(b"enc" + key).digest(), hashlib.sha256(b"mac" + key).digest())
+        found = _SUBKEYS[key] = _Keyed(key)
     return found
 
 
 def forget_key(key: bytes) -> None:
     """A destroyed card key leaves no key derived from it in memory either."""
     _SUBKEYS.pop(key, None)
-
-
-def _tag(mac: bytes, data: bytes) -> bytes:
-    # ``hmac.digest`` is OpenSSL's one-shot HMAC: a vote seals a row, and ``hmac.new`` builds
-    # two hash objects in Python each time (issue 15)
-    return hmac.digest(mac, data, "sha256")[:TAG_BYTES]
 
 
 def _xor(data: bytes, stream: bytes) -> bytes:
@@ -75,14 +93,14 @@ def seal(key: bytes, plaintext: bytes) -> str:
     before it is encrypted: a stream cipher keeps lengths, and ``{"q1":"no"}`` is shorter than
     ``{"q1":"unsure"}`` — a person's sealed row must not tell their vote by its size."""
     plaintext += b" " * (-len(plaintext) % PAD_BYTES)
-    enc, mac = _subkeys(key)
+    keyed = _subkeys(key)
     nonce = os.urandom(NONCE_BYTES)  # what secrets.token_bytes returns, without its wrapper
-    cipher = _xor(plaintext, hashlib.shake_256(enc + nonce).digest(len(plaintext))) if plaintext else b""
-    return base64.urlsafe_b64encode(nonce + _tag(mac, nonce + cipher) + cipher).decode()
+    cipher = _xor(plaintext, keyed.keystream(nonce, len(plaintext))) if plaintext else b""
+    return base64.urlsafe_b64encode(nonce + keyed.tag(nonce + cipher) + cipher).decode()
 
 
 def unseal(key: bytes, blob: str) -> bytes:
-    enc, mac = _subkeys(key)
+    keyed = _subkeys(key)
     try:
         raw = base64.urlsafe_b64decode(blob.encode())
     except ValueError:
@@ -92,12 +110,12 @@ def unseal(key: bytes, blob: str) -> bytes:
         raw[NONCE_BYTES : NONCE_BYTES + TAG_BYTES],
         raw[NONCE_BYTES + TAG_BYTES :],
     )
-    want = _tag(mac, nonce + cipher)
+    want = keyed.tag(nonce + cipher)
     if len(nonce) != NONCE_BYTES or not hmac.compare_digest(tag, want):
         raise SealError("bad tag")
     if not cipher:
         return b""
-    return _xor(cipher, hashlib.shake_256(enc + nonce).digest(len(cipher)))
+    return _xor(cipher, keyed.keystream(nonce, len(cipher)))
 
 
 def message_key(key: bytes, player_id: str, message_id: str) -> str:

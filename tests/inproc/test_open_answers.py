@@ -171,3 +171,33 @@ def test_rows_of_every_format_read_back() -> None:
     for bad in bad_rows:
         with pytest.raises(TypeError):
             read_row(bad)
+
+
+def test_the_sealed_format_is_the_documented_one() -> None:
+    """A blob is base64(nonce ‖ HMAC-SHA-256(mac key, nonce ‖ cipher)[:16] ‖ cipher), cipher
+    = text XOR SHAKE-256(enc key ‖ nonce), the two keys SHA-256("enc"/"mac" ‖ card key)
+    (docs/security.md): written here from the standard library alone, it opens with
+    ``unseal``, and ``seal``'s blobs open with it; a forgotten key leaves no keyed state."""
+    import base64
+    import hashlib
+    import hmac
+
+    from server.rooms import sealing
+
+    key, nonce, text = bytes(range(32)), bytes(16), b'{"q1":"yes"}'.ljust(256)
+    enc, mac = hashlib.sha256(b"enc" + key).digest(), hashlib.sha256(b"mac" + key).digest()
+    stream = hashlib.shake_256(enc + nonce).digest(len(text))
+    cipher = bytes(a ^ b for a, b in zip(text, stream, strict=True))
+    tag = hmac.new(mac, nonce + cipher, "sha256").digest()[:16]
+    blob = base64.urlsafe_b64encode(nonce + tag + cipher).decode()
+    assert sealing.unseal(key, blob) == text
+    mine = base64.urlsafe_b64decode(sealing.seal(key, b'{"q1":"no"}'))
+    nonce2, tag2, cipher2 = mine[:16], mine[16:32], mine[32:]
+    assert hmac.new(mac, nonce2 + cipher2, "sha256").digest()[:16] == tag2
+    stream2 = hashlib.shake_256(enc + nonce2).digest(len(cipher2))
+    assert bytes(a ^ b for a, b in zip(cipher2, stream2, strict=True)).rstrip() == b'{"q1":"no"}'
+    with pytest.raises(sealing.SealError):
+        sealing.unseal(bytes(32), blob)
+    assert key in sealing._SUBKEYS
+    sealing.forget_key(key)
+    assert key not in sealing._SUBKEYS
