@@ -68,7 +68,7 @@ class SealedAnswers:
                 await self._drop_quietly(room.code)
             if current is not None and rows:
                 read = {pid: read_row(json.loads(body)) for pid, body in rows.items()}
-                self._take_rows(room, current, read, current.answers, {})
+                self._take_rows(room, state, read, current.answers, {})
             return
         kid = card_key_id(current.card_id, current.drawn_at)
         try:
@@ -83,20 +83,24 @@ class SealedAnswers:
         elif not current.sealed and not rows:  # a key left by a card closed during a crash
             await self._drop_quietly(room.code)
         read = {pid: row for pid, row in opened.items() if row is not None}
-        self._take_rows(room, current, read, answers, {"note_counts": counts, "sealed": ""})
+        self._take_rows(room, state, read, answers, {"note_counts": counts, "sealed": ""})
 
     @staticmethod
     def _take_rows(
         room: LiveRoom,
-        current: CurrentCard,
+        state: RoomState,
         read: Mapping[str, Row],
         answers: Mapping[str, dict[str, str]],
         more: dict[str, object],
     ) -> None:
+        """``state`` — as read, before any wait: never mixed with a newer state that another
+        process's change brought in meanwhile — with its open card's answers back in it."""
+        current = state.current
+        assert current is not None
         room.row_messages = {pid: row.message_ids for pid, row in read.items()}
         answers = {**answers, **{pid: row.answers for pid, row in read.items()}}
-        version = max([room.state.version, *(row.version for row in read.values())])
-        room.state = room.state.model_copy(
+        version = max([state.version, *(row.version for row in read.values())])
+        room.state = state.model_copy(
             update={"current": current.model_copy(update={"answers": answers, **more}), "version": version}
         )
 

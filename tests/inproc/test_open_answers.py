@@ -201,3 +201,35 @@ def test_the_sealed_format_is_the_documented_one() -> None:
     assert key in sealing._SUBKEYS
     sealing.forget_key(key)
     assert key not in sealing._SUBKEYS
+
+
+def test_reading_back_never_mixes_two_states() -> None:
+    """``SealedAnswers.open`` waits for the card's key (Redis, with several processes); a newer
+    state brought in meanwhile must not get the card of the state being read back: a newer
+    version with an older card's notes would pass the next write's version check and store a
+    state without them (it lost an acknowledged note in tests/scale/test_multiprocess.py)."""
+    from server.core.rules import apply, new_room
+    from server.core.state import Role
+    from server.rooms.live import LiveRoom
+    from server.rooms.sealed import SealedAnswers
+
+    now = 1_000_000.0
+    state = new_room(DECK, RoomSettings(anonymous=True), seed=3, now=now)
+    state = apply(DECK, state, None, c.Join("fac", "Anim", Role.FACILITATOR, False), now)
+    state = apply(DECK, state, None, c.Join("ana", "Ana"), now)
+    state = apply(DECK, state, "fac", c.Start(), now)
+    read_back = apply(DECK, state, state.reader_id, c.Draw(), now)
+    newer = apply(DECK, read_back, "ana", c.AddNote("arrivée entre-temps"), now)
+    room = LiveRoom("ABC234", DECK, read_back)
+
+    class SlowKeys(MemoryKeyStore):
+        async def get(self, code: str, key_id: str) -> bytes | None:
+            room.state = newer  # another process's change, adopted while the key is read
+            await asyncio.sleep(0)
+            return await super().get(code, key_id)
+
+    asyncio.run(SealedAnswers(SlowKeys(), shared=True).open(room, {}))
+    assert room.state.current is not None
+    mixed = room.state.version == newer.version and not room.state.current.notes
+    assert not mixed
+    assert room.state.version == read_back.version and room.state.current.notes == ()
