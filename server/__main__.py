@@ -67,7 +67,8 @@ def send_path(settings: Settings, protocol: type[Any] | None) -> str:
         )
     if settings.ws_deflate:
         return f"direct writes ({name}) except for clients that negotiate permessage-deflate"
-    reads = "messages read directly" if name == "DirectReceiveProtocol" else "messages read through ASGI"
+    direct_reads = DirectReceiveProtocol is not None and protocol is DirectReceiveProtocol
+    reads = "messages read directly" if direct_reads else "messages read through ASGI"
     return f"direct writes ({name}): states framed once, ASGI send for the rest; {reads}"
 
 

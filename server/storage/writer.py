@@ -54,11 +54,13 @@ class BatchWriter:
             try:
                 result = self.repo.save_states_now([write])[0]
             except Exception:  # busy, or failing: the thread waits, retries alone, reports
-                pass
-            else:
-                if result is not None:
-                    raise result
+                busy: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                self._to_thread([(write, busy)])
+                await busy
                 return
+            if result is not None:
+                raise result
+            return
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         if self.on_loop and not self._exclusive:
