@@ -44,16 +44,17 @@ class SealError(Exception):
 
 class _Keyed:
     """A card key's two subkeys, made ready once: a SHAKE-256 absorbed the encryption subkey
-    and an HMAC keyed with the other, each copied for a message. One-shot calls set OpenSSL's
-    machinery up again every time; with cold caches (each vote, live: issue 15) that cost
-    twice as much as a copy."""
+    and an HMAC keyed with the other, each copied for a message; and an HMAC keyed with the
+    card key itself, for ``message_key``. One-shot calls set OpenSSL's machinery up again
+    every time; with cold caches (each vote, live: issue 15) that cost twice as much as a copy."""
 
-    __slots__ = ("mac", "stream")
+    __slots__ = ("ids", "mac", "stream")
 
     def __init__(self, key: bytes) -> None:
         enc, mac = hashlib.sha256(b"enc" + key).digest(), hashlib.sha256(b"mac" + key).digest()
         self.stream = hashlib.shake_256(enc)
         self.mac = hmac.new(mac, digestmod="sha256")
+        self.ids = hmac.new(key, digestmod="sha256")
 
     def keystream(self, nonce: bytes, size: int) -> bytes:
         stream = self.stream.copy()
@@ -119,8 +120,11 @@ def unseal(key: bytes, blob: str) -> bytes:
 
 
 def message_key(key: bytes, player_id: str, message_id: str) -> str:
-    """What is stored for an applied message of an open anonymous card (64 hex chars)."""
-    return hmac.digest(key, f"{player_id}\0{message_id}".encode(), "sha256").hex()
+    """What is stored for an applied message of an open anonymous card (64 hex chars): the
+    HMAC-SHA-256 of ``player_id``, a NUL and ``message_id`` under the card key."""
+    mac = _subkeys(key).ids.copy()
+    mac.update(f"{player_id}\0{message_id}".encode())
+    return mac.hexdigest()
 
 
 @functools.lru_cache(maxsize=4096)  # asked at every vote, for the few cards open at a time

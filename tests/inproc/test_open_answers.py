@@ -177,7 +177,8 @@ def test_the_sealed_format_is_the_documented_one() -> None:
     """A blob is base64(nonce ‖ HMAC-SHA-256(mac key, nonce ‖ cipher)[:16] ‖ cipher), cipher
     = text XOR SHAKE-256(enc key ‖ nonce), the two keys SHA-256("enc"/"mac" ‖ card key)
     (docs/security.md): written here from the standard library alone, it opens with
-    ``unseal``, and ``seal``'s blobs open with it; a forgotten key leaves no keyed state."""
+    ``unseal``, and ``seal``'s blobs open with it; message ids are keyed as documented too; a
+    forgotten key leaves no keyed state."""
     import base64
     import hashlib
     import hmac
@@ -198,6 +199,10 @@ def test_the_sealed_format_is_the_documented_one() -> None:
     assert bytes(a ^ b for a, b in zip(cipher2, stream2, strict=True)).rstrip() == b'{"q1":"no"}'
     with pytest.raises(sealing.SealError):
         sealing.unseal(bytes(32), blob)
+    # an applied message's stored id: HMAC-SHA-256(card key, player id ‖ NUL ‖ message id)
+    want = hmac.new(key, b"p1\0m1", "sha256").hexdigest()
+    assert sealing.message_key(key, "p1", "m1") == want
+    assert sealing.message_key(key, "p1", "m2") != want
     assert key in sealing._SUBKEYS
     sealing.forget_key(key)
     assert key not in sealing._SUBKEYS
