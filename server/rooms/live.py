@@ -11,6 +11,7 @@ from server.core.rules import apply
 from server.core.state import Player, RoomState
 from server.rooms.fanout import RoomFan
 from server.rooms.outbox import Outbox
+from server.rooms.rows import IdsJson
 from server.rooms.statejson import StateJson
 
 CLOSE_REMOVED = 4403  # the facilitator removed this participant
@@ -40,6 +41,7 @@ class LiveRoom:
     # player id → ids of their votes on the open card that only their ``open_answers`` row
     # holds (server/rooms/sealed.py): a whole-state write moves them to ``applied_messages``
     row_messages: dict[str, list[str]] = field(default_factory=dict)
+    row_ids_json: IdsJson = field(default_factory=IdsJson)  # those lists' JSON, per person
     # the version of the room's row in the database: with one process a vote writes only its
     # own row (server/rooms/rows.py), and the next whole write expects this one
     stored_version: int = 0

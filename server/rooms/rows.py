@@ -20,9 +20,41 @@ class Row(NamedTuple):
     version: int  # 0 in rows written before the version was
 
 
-def row_body(answers_json: str, message_ids: list[str], version: int) -> str:
-    """The row as stored (sealed first in an anonymous session)."""
-    return f"[{answers_json},{_ENCODE(message_ids)},{int(version)}]"
+def row_body(answers_json: str, message_ids: list[str], version: int, ids_json: str | None = None) -> str:
+    """The row as stored (sealed first in an anonymous session); ``ids_json``, when given, is
+    ``message_ids`` already encoded (``IdsJson``)."""
+    if ids_json is None:
+        ids_json = _ENCODE(message_ids)
+    return f"[{answers_json},{ids_json},{int(version)}]"
+
+
+class IdsJson:
+    """Each person's vote ids as JSON, kept with the list they were encoded from: a vote adds
+    one id to the list, so its JSON is the last one with one more string, instead of the
+    whole list encoded again (16 µs with cold caches for 32 ids, at every vote: issue 15).
+    A list is recognised by identity, so a list the caller replaced is simply encoded."""
+
+    __slots__ = ("_made",)
+
+    def __init__(self) -> None:
+        self._made: dict[str, tuple[list[str], str]] = {}
+
+    def encode(self, player_id: str, before: list[str], after: list[str]) -> str:
+        """The JSON of ``after``, which is ``before`` with at most one id added at the end."""
+        made = self._made.get(player_id)
+        if made is not None and made[0] is before:
+            if after is before:
+                return made[1]
+            if len(after) == len(before) + 1:  # one added, none dropped
+                text = made[1][:-1] + ("," if before else "") + _ENCODE(after[-1]) + "]"
+                self._made[player_id] = (after, text)
+                return text
+        text = _ENCODE(after)
+        self._made[player_id] = (after, text)
+        return text
+
+    def clear(self) -> None:
+        self._made.clear()
 
 
 def read_row(value: object) -> Row:

@@ -161,6 +161,7 @@ class SealedAnswers:
 
         def stored_whole() -> None:
             room.row_messages.clear()
+            room.row_ids_json.clear()
             room.stored_version = version
 
         return write, stored_whole
@@ -175,16 +176,18 @@ class SealedAnswers:
         may store next."""
         current = state.current
         assert current is not None
-        ids = room.row_messages.get(actor_id, [])
+        ids = before = room.row_messages.get(actor_id, [])
         message = None
         if message_id is not None:
             if self.shared:
                 message = (actor_id, message_id)
             else:
-                ids = [*ids, message_id]
-        spilled, ids = ids[:-ROW_MESSAGES], ids[-ROW_MESSAGES:]
+                ids = [*before, message_id]
+        spilled: list[str] = []
+        if len(ids) > ROW_MESSAGES:
+            spilled, ids = ids[:-ROW_MESSAGES], ids[-ROW_MESSAGES:]
         mine = Fanout.answers_json(room, actor_id, current.answers.get(actor_id))
-        body = row_body(mine, ids, state.version)
+        body = row_body(mine, ids, state.version, room.row_ids_json.encode(actor_id, before, ids))
         if state.settings.anonymous:
             key = await self._card_key(room, current)
             body = seal(key, body.encode())

@@ -18,6 +18,7 @@ See docs/security.md.
 
 import asyncio
 import base64
+import binascii
 import contextlib
 import functools
 import hashlib
@@ -35,6 +36,7 @@ NONCE_BYTES = 16
 TAG_BYTES = 16
 PAD_BYTES = 256  # sealed texts are this long or a multiple: only open answers' size shows, coarsely
 REDIS_PREFIX = "exploria:cardkey:"
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 REDIS_KEEP_S = 7 * 86400  # an open card abandoned for a week: its answers are not kept
 
 
@@ -43,28 +45,49 @@ class SealError(Exception):
 
 
 class _Keyed:
-    """A card key's two subkeys, made ready once: a SHAKE-256 absorbed the encryption subkey
-    and an HMAC keyed with the other, each copied for a message; and an HMAC keyed with the
-    card key itself, for ``message_key``. One-shot calls set OpenSSL's machinery up again
-    every time; with cold caches (each vote, live: issue 15) that cost twice as much as a copy."""
+    """A card key made ready once: a SHAKE-256 that absorbed the encryption subkey, and the
+    two padded SHA-256 states of HMAC-SHA-256 (RFC 2104) under the MAC subkey and under the
+    card key itself (for ``message_key``), each copied for a message. One-shot calls, and
+    ``hmac``'s Python wrapper around the same states, set everything up again every time;
+    with cold caches (each vote, live: issue 15) that cost twice as much as a copy."""
 
     __slots__ = ("ids", "mac", "stream")
 
     def __init__(self, key: bytes) -> None:
         enc, mac = hashlib.sha256(b"enc" + key).digest(), hashlib.sha256(b"mac" + key).digest()
         self.stream = hashlib.shake_256(enc)
-        self.mac = hmac.new(mac, digestmod="sha256")
-        self.ids = hmac.new(key, digestmod="sha256")
+        self.mac = _hmac_pads(mac)
+        self.ids = _hmac_pads(key)
 
     def keystream(self, nonce: bytes, size: int) -> bytes:
         stream = self.stream.copy()
         stream.update(nonce)
         return stream.digest(size)
 
-    def tag(self, data: bytes) -> bytes:
-        mac = self.mac.copy()
-        mac.update(data)
-        return mac.digest()[:TAG_BYTES]
+    def tag(self, nonce: bytes, cipher: bytes) -> bytes:
+        return _hmac(self.mac, nonce, cipher)[:TAG_BYTES]
+
+
+_Pads = tuple["hashlib._Hash", "hashlib._Hash"]
+
+
+def _hmac_pads(key: bytes) -> _Pads:
+    """HMAC-SHA-256's inner and outer hashes, having absorbed the key's padded blocks (a key
+    of at most 64 bytes, as all of ours are: 32)."""
+    block = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+    return inner, outer
+
+
+def _hmac(pads: _Pads, *parts: bytes) -> bytes:
+    """HMAC-SHA-256 of the concatenated ``parts`` (what ``hmac.digest`` gives)."""
+    inner = pads[0].copy()
+    for part in parts:
+        inner.update(part)
+    outer = pads[1].copy()
+    outer.update(inner.digest())
+    return outer.digest()
 
 
 _SUBKEYS: dict[bytes, _Keyed] = {}  # every vote seals with its card's key
@@ -97,7 +120,8 @@ def seal(key: bytes, plaintext: bytes) -> str:
     keyed = _subkeys(key)
     nonce = os.urandom(NONCE_BYTES)  # what secrets.token_bytes returns, without its wrapper
     cipher = _xor(plaintext, keyed.keystream(nonce, len(plaintext))) if plaintext else b""
-    return base64.urlsafe_b64encode(nonce + keyed.tag(nonce + cipher) + cipher).decode()
+    raw = binascii.b2a_base64(nonce + keyed.tag(nonce, cipher) + cipher, newline=False)
+    return raw.translate(_URLSAFE).decode()  # base64.urlsafe_b64encode, without its wrappers
 
 
 def unseal(key: bytes, blob: str) -> bytes:
@@ -111,7 +135,7 @@ def unseal(key: bytes, blob: str) -> bytes:
         raw[NONCE_BYTES : NONCE_BYTES + TAG_BYTES],
         raw[NONCE_BYTES + TAG_BYTES :],
     )
-    want = keyed.tag(nonce + cipher)
+    want = keyed.tag(nonce, cipher)
     if len(nonce) != NONCE_BYTES or not hmac.compare_digest(tag, want):
         raise SealError("bad tag")
     if not cipher:
@@ -122,9 +146,7 @@ def unseal(key: bytes, blob: str) -> bytes:
 def message_key(key: bytes, player_id: str, message_id: str) -> str:
     """What is stored for an applied message of an open anonymous card (64 hex chars): the
     HMAC-SHA-256 of ``player_id``, a NUL and ``message_id`` under the card key."""
-    mac = _subkeys(key).ids.copy()
-    mac.update(f"{player_id}\0{message_id}".encode())
-    return mac.hexdigest()
+    return _hmac(_subkeys(key).ids, f"{player_id}\0{message_id}".encode()).hex()
 
 
 @functools.lru_cache(maxsize=4096)  # asked at every vote, for the few cards open at a time

@@ -173,6 +173,32 @@ def test_rows_of_every_format_read_back() -> None:
             read_row(bad)
 
 
+def test_vote_ids_encoded_step_by_step_are_the_whole_list_encoded() -> None:
+    """``IdsJson`` extends the last JSON by one id; for any sequence of votes (ids with quotes,
+    backslashes, accents), trims at ``ROW_MESSAGES``, replaced lists and several people, its
+    text is exactly the list encoded anew."""
+    import random
+
+    from server.rooms.rows import ROW_MESSAGES, IdsJson
+
+    rng = random.Random(15)
+    made = IdsJson()
+    lists: dict[str, list[str]] = {}
+    for n in range(3000):
+        who = rng.choice(["p1", "p2", "p3"])
+        before = lists.get(who, [])
+        move = rng.random()
+        if move < 0.05:
+            before = list(before)  # read back from the database: another list, same ids
+        ids = ["m", 'q"', "b\\", "é", "\u2028"]
+        # < 0.1: a vote whose id went elsewhere
+        after = before if move < 0.1 else [*before, rng.choice(ids) + str(n)]
+        after = after[-ROW_MESSAGES:] if len(after) > ROW_MESSAGES else after
+        text = made.encode(who, before, after)
+        assert text == json.dumps(after, separators=(",", ":")), (n, who)
+        lists[who] = after
+
+
 def test_the_sealed_format_is_the_documented_one() -> None:
     """A blob is base64(nonce ‖ HMAC-SHA-256(mac key, nonce ‖ cipher)[:16] ‖ cipher), cipher
     = text XOR SHAKE-256(enc key ‖ nonce), the two keys SHA-256("enc"/"mac" ‖ card key)
