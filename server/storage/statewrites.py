@@ -66,6 +66,12 @@ class StateWrites:
         # SQLite, in autocommit mode: the writer thread's connection, and the event loop's
         self._on_thread: Any = None
         self._on_loop: Any = None
+        self._loop_driver: Any = None  # the event loop's sqlite3 connection itself
+        p = self._param
+        self._put_row = (
+            f"INSERT INTO open_answers (room_code, player_id, body) VALUES ({p}, {p}, {p}) "
+            "ON CONFLICT (room_code, player_id) DO UPDATE SET body = excluded.body"
+        )
 
     def save(self, writes: list[StateWrite]) -> list[Exception | None]:
         """Store many rooms' states in one transaction (group commit): one result per write,
@@ -91,6 +97,14 @@ class StateWrites:
         lock another connection holds: the driver's "database is locked" at once instead."""
         if self._on_loop is None:
             self._on_loop = self._keep(busy_timeout_ms=0)
+            self._loop_driver = self._on_loop.driver_connection
+        if len(writes) == 1 and _one_statement(writes[0]):
+            # the common case, a lone vote's row: one statement in SQLite's own transaction,
+            # straight on the driver (every layer above cost more than SQLite, cold: issue 15)
+            w = writes[0]
+            assert w.answers is not None
+            self._loop_driver.execute(self._put_row, (w.code, *w.answers))
+            return [None]
         return self._save_sqlite(self._on_loop, writes)
 
     def _keep(self, *, busy_timeout_ms: int | None = None) -> Any:
@@ -129,7 +143,7 @@ class StateWrites:
         for kept in (self._on_thread, self._on_loop):
             if kept is not None:
                 kept.invalidate()  # closed, not handed to the pool in autocommit mode
-        self._on_thread = self._on_loop = None
+        self._on_thread = self._on_loop = self._loop_driver = None
 
     def _all(self, cur: Any, writes: list[StateWrite]) -> list[Exception | None]:
         now = time.time()
@@ -169,11 +183,7 @@ class StateWrites:
         if changed != 1:
             return VersionConflict(w.code)
         if w.answers is not None:
-            execute(
-                f"INSERT INTO open_answers (room_code, player_id, body) VALUES ({p}, {p}, {p}) "
-                "ON CONFLICT (room_code, player_id) DO UPDATE SET body = excluded.body",
-                (w.code, *w.answers),
-            )
+            execute(self._put_row, (w.code, *w.answers))
         else:  # the whole state holds every answer: rows would be older (or another card's)
             execute(f"DELETE FROM open_answers WHERE room_code = {p}", (w.code,))
         if w.new_token is not None:
@@ -201,4 +211,11 @@ class StateWrites:
 
 def _one_statement(w: StateWrite) -> bool:
     """``_one`` makes a single statement of this write: a vote's row, nothing else."""
-    return w.row_only and w.message is None and not w.spill and w.new_token is None and not w.forget_messages
+    return (
+        w.row_only
+        and w.answers is not None
+        and w.message is None
+        and not w.spill
+        and w.new_token is None
+        and not w.forget_messages
+    )
