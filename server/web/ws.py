@@ -52,6 +52,7 @@ class Session:
         "bucket",
         "conn",
         "direct",
+        "join_timer",
         "lang",
         "outbox",
         "room",
@@ -79,6 +80,7 @@ class Session:
         self.bucket = TokenBucket(rate, burst=rate * 3)
         self.strikes = 0.0
         self.strikes_at = time.monotonic()
+        self.join_timer: asyncio.TimerHandle | None = None  # cancelled on joining, not left to fire
 
     async def run(self) -> None:
         protocol = inbound_protocol(self.ws.scope) if self.direct is not None else None
@@ -92,7 +94,8 @@ class Session:
         here only brings the disconnection."""
         inbox = Inbox(self._take, protocol)
         protocol.take_over(inbox.put)
-        timer = asyncio.get_running_loop().call_later(self.settings.join_timeout_s, inbox.put, JOIN_DEADLINE)
+        deadline = self.settings.join_timeout_s
+        timer = self.join_timer = asyncio.get_running_loop().call_later(deadline, inbox.put, JOIN_DEADLINE)
         try:
             while True:
                 message = await self.ws.receive()
@@ -246,6 +249,8 @@ class Session:
             self.room, name=msg.name, token=msg.token, conn_factory=factory, viewer=msg.role == "viewer"
         )
         self.conn = conn
+        if self.join_timer is not None:  # 2,100 sockets of bench/load.py: as many tasks for nothing
+            self.join_timer.cancel()
         player = joined.player
         you = {
             "id": player.id,
