@@ -92,7 +92,7 @@ class Session:
     async def _run_inbound(self, protocol: Any) -> None:
         """Messages come by call from the protocol (inbound.py); the ASGI ``receive`` awaited
         here only brings the disconnection."""
-        inbox = Inbox(self._take, protocol)
+        inbox = Inbox(self._take, protocol, eager=not self.service.bus.shared)
         protocol.take_over(inbox.put)
         deadline = self.settings.join_timeout_s
         timer = self.join_timer = asyncio.get_running_loop().call_later(deadline, inbox.put, JOIN_DEADLINE)

@@ -1,7 +1,9 @@
 """Client messages read straight off the socket (server/web/inbound.py) behave as through
 ASGI (``WS_DIRECT=false``): in order, also when sent all at once before the session is ready
 and past the inbox's limit (reading pauses and resumes); binary frames, bad UTF-8, the join
-timeout and a client gone mid-burst are handled as before."""
+timeout and a client gone mid-burst are handled as before. With one process the inbox is
+eager: a message is handled within the call that brings it until it waits, then a task takes
+the rest over (checked here on the inbox itself, with a real event loop)."""
 
 import asyncio
 import json
@@ -12,7 +14,7 @@ from typing import Any
 import pytest
 import websockets
 
-from server.web.inbound import INBOX_MAX
+from server.web.inbound import INBOX_MAX, Inbox
 from tests.helpers import Client, ServerProcess, seat
 
 PATHS = pytest.mark.parametrize("env", [{}, {"WS_DIRECT": "false"}], ids=["direct", "asgi"])
@@ -127,3 +129,66 @@ def test_a_client_gone_mid_burst_leaves_the_room_whole(tmp_path: Path, env: dict
         await fac.close()
 
     _on_server(tmp_path, env, scenario)
+
+
+class _Reading:
+    """What the inbox asks of the connection's protocol: pausing and resuming reading."""
+
+    def __init__(self) -> None:
+        self.paused = 0
+
+    def pause_inbound(self) -> None:
+        self.paused += 1
+
+    def resume_inbound(self) -> None:
+        pass
+
+
+def test_an_eager_inbox_handles_at_once_and_hands_over_when_it_waits() -> None:
+    async def main() -> list[tuple[str, object]]:
+        seen: list[tuple[str, object]] = []
+        gate: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        stop: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        async def handle(item: object) -> None:
+            seen.append(("start", item))
+            try:
+                if item == "wait":
+                    seen.append(("got", await gate))
+                if item == "stop":
+                    await stop
+            except asyncio.CancelledError:
+                seen.append(("cancelled", item))
+                raise
+            seen.append(("end", item))
+
+        inbox = Inbox(handle, _Reading(), eager=True)
+        inbox.put("a")
+        assert seen == [("start", "a"), ("end", "a")]  # within ``put``: no task, no loop turn
+        inbox.put("wait")
+        inbox.put("b")  # behind the one that waits
+        assert seen[-1] == ("start", "wait")
+        gate.set_result(7)
+        await asyncio.sleep(0.01)
+        inbox.put("stop")
+        await asyncio.sleep(0.01)
+        task = inbox._task
+        assert task is not None
+        task.cancel()  # passed on into the coroutine started by hand
+        await asyncio.wait([task])
+        inbox.put("c")  # the inbox goes on after it
+        await inbox.finish()
+        return seen
+
+    seen = asyncio.run(asyncio.wait_for(main(), 10))
+    assert seen[2:] == [
+        ("start", "wait"),
+        ("got", 7),
+        ("end", "wait"),
+        ("start", "b"),
+        ("end", "b"),
+        ("start", "stop"),
+        ("cancelled", "stop"),
+        ("start", "c"),
+        ("end", "c"),
+    ]
