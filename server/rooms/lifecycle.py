@@ -9,9 +9,10 @@ from server.core.deck import Deck
 from server.core.followup import Earlier
 from server.core.rules import apply, new_room
 from server.core.state import Role, RoomSettings
-from server.errors import NotFound
+from server.errors import Forbidden, NotFound
 from server.i18n import translate
 from server.rooms.seats import new_player_id, new_token
+from server.storage.repository import EarlierGone
 from server.summary.render import forget as forget_pdf
 
 if TYPE_CHECKING:
@@ -48,16 +49,19 @@ async def create(
     deck_json = json.dumps(deck.to_file(), ensure_ascii=False)
     for _ in range(20):
         code = new_code()
-        created = await service.db(
-            service.repo.create_room,
-            code=code,
-            deck=deck_json,
-            state=state.model_dump_json(),
-            phase=state.phase.value,
-            facilitator_token=token,
-            facilitator_id=facilitator_id,
-            earlier_code=earlier_code,
-        )
+        try:
+            created = await service.db(
+                service.repo.create_room,
+                code=code,
+                deck=deck_json,
+                state=state.model_dump_json(),
+                phase=state.phase.value,
+                facilitator_token=token,
+                facilitator_id=facilitator_id,
+                earlier_code=earlier_code,
+            )
+        except EarlierGone:  # erased since its link was checked: as a link that opens nothing
+            raise Forbidden("earlier_forbidden") from None
         if created:
             return code, token
     raise RuntimeError("could not draw a free room code")  # pragma: no cover
@@ -68,7 +72,8 @@ async def delete(service: "RoomService", code: str) -> None:
     await _unlink_followers(service, code)
     service.seats.forget(code)
     room = service.registry.unload(code)
-    await service.db(service.repo.delete_room, code)
+    late = await service.db(service.repo.delete_room, code)
+    await _clear_snapshots(service, late)  # follow-ups made while this one was being erased
     forget_pdf(code)  # a PDF laid out ahead (server/summary/render.py) goes with it
     await service.sealed.drop_code(code)
     await service.scrub(vacuum=True)  # names and notes leave the database files too
@@ -82,7 +87,12 @@ async def delete(service: "RoomService", code: str) -> None:
 async def _unlink_followers(service: "RoomService", code: str) -> None:
     """Erasing a session erases what its follow-ups keep of it (issue 16): their snapshot
     goes (a stored, broadcast change of their state), then the links."""
-    for later in await service.db(service.repo.followers, code):
+    await _clear_snapshots(service, await service.db(service.repo.followers, code))
+    await service.db(service.repo.unlink, code)
+
+
+async def _clear_snapshots(service: "RoomService", codes: list[str]) -> None:
+    for later in codes:
         try:
             room = await service.get(later)
         except NotFound:
@@ -90,7 +100,6 @@ async def _unlink_followers(service: "RoomService", code: str) -> None:
         async with room.lock:
             if room.state.follows is not None:
                 await service.commit(room, None, c.Unlink(), None)
-    await service.db(service.repo.unlink, code)
 
 
 async def expire(service: "RoomService", *, retention_days: float, lobby_days: float = 2) -> list[str]:

@@ -7,6 +7,7 @@ of one turn, which gives up at once when the database is busy (see ``storage.wri
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -82,6 +83,8 @@ class Repository(TokenQueries, DeckQueries):
         now = time.time()
         try:
             with self.engine.begin() as conn:
+                if earlier_code is not None and not _locked_room(conn, earlier_code, share=True):
+                    raise EarlierGone(earlier_code)
                 conn.execute(
                     insert(RoomRow).values(
                         code=code, state=state, version=0, phase=phase, created_at=now, updated_at=now
@@ -216,8 +219,16 @@ class Repository(TokenQueries, DeckQueries):
             ).all()
         return {(r.player_id, r.message_id) for r in rows}
 
-    def delete_room(self, code: str) -> bool:
+    def delete_room(self, code: str) -> list[str]:
+        """Erase the room; returns the follow-ups linked to it at that moment (their links go
+        with it). The room's row is locked first: a follow-up being created meanwhile either
+        linked before (and is returned) or finds the room gone (``EarlierGone``)."""
         with self.engine.begin() as conn:
+            _locked_room(conn, code, share=False)
+            followers = [
+                r.room_code
+                for r in conn.execute(select(RoomLinkRow.room_code).where(RoomLinkRow.earlier_code == code))
+            ]
             version = conn.execute(
                 select(RoomDeckRow.version_hash).where(RoomDeckRow.room_code == code)
             ).scalar()
@@ -232,7 +243,7 @@ class Repository(TokenQueries, DeckQueries):
                 ).first()
                 if still is None:
                     conn.execute(delete(DeckVersionRow).where(DeckVersionRow.hash == version))
-        return result.rowcount > 0
+        return followers if result.rowcount > 0 else []
 
     def expired_rooms(self, *, before: float, lobby_before: float) -> list[str]:
         """Rooms untouched since ``before``, and lobbies untouched since ``lobby_before``."""
@@ -248,3 +259,14 @@ class Repository(TokenQueries, DeckQueries):
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(select(1))
+
+
+class EarlierGone(Exception):
+    """The session a follow-up was to be linked to was erased meanwhile."""
+
+
+def _locked_room(conn: Any, code: str, *, share: bool) -> bool:
+    """Whether the room exists, its row locked until the transaction ends (PostgreSQL: FOR
+    SHARE or FOR UPDATE; SQLite's write transactions are one at a time anyway)."""
+    query = select(RoomRow.code).where(RoomRow.code == code).with_for_update(read=share)
+    return conn.execute(query).first() is not None
