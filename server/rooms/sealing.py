@@ -36,8 +36,8 @@ NONCE_BYTES = 16
 TAG_BYTES = 16
 PAD_BYTES = 256  # sealed texts are this long or a multiple: only open answers' size shows, coarsely
 REDIS_PREFIX = "exploria:cardkey:"
-_URLSAFE = bytes.maketrans(b"+/", b"-_")
 REDIS_KEEP_S = 7 * 86400  # an open card abandoned for a week: its answers are not kept
+_URLSAFE = bytes.maketrans(b"+/", b"-_")  # base64's alphabet to its URL-safe one
 
 
 class SealError(Exception):

@@ -10,7 +10,8 @@ few seconds), besides the CPU and the two system calls a message.
 
 So on uvicorn's sans-I/O protocol (the default, as for direct writes: direct.py) the protocol
 hands each complete frame to the session's ``Inbox`` by a plain call. The inbox handles its
-messages one at a time, in order, in a task that exists only while it has some: an idle
+messages one at a time, in order: with one process within that call until a message has to
+wait (``eager``), and otherwise in a task that exists only while it has some. An idle
 connection keeps nothing but the one ASGI ``receive`` still awaited for the disconnection.
 Reading pauses when a client's unhandled messages pile up (``INBOX_MAX``) and resumes once
 they are down by half: what uvicorn's pause after each message was for. Close frames,
