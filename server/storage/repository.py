@@ -7,9 +7,8 @@ of one turn, which gives up at once when the database is busy (see ``storage.wri
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from server.storage.decks import DeckQueries, DeckSummary, QuotaFull, StoredDeck, deck_hash
@@ -265,7 +264,7 @@ class EarlierGone(Exception):
     """The session a follow-up was to be linked to was erased meanwhile."""
 
 
-def _locked_room(conn: Any, code: str, *, share: bool) -> bool:
+def _locked_room(conn: Connection, code: str, *, share: bool) -> bool:
     """Whether the room exists, its row locked until the transaction ends (PostgreSQL: FOR
     SHARE or FOR UPDATE; SQLite's write transactions are one at a time anyway)."""
     query = select(RoomRow.code).where(RoomRow.code == code).with_for_update(read=share)

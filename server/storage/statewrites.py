@@ -82,7 +82,7 @@ class StateWrites:
             if self._sqlite:
                 if self._on_thread is None:
                     self._on_thread = self._keep()
-                return self._save_sqlite(self._on_thread, writes)
+                return self._save_sqlite(self._on_thread.driver_connection, writes)
             with self.engine.begin() as conn:
                 cur = conn.connection.cursor()
                 try:
@@ -98,14 +98,7 @@ class StateWrites:
         if self._on_loop is None:
             self._on_loop = self._keep(busy_timeout_ms=0)
             self._loop_driver = self._on_loop.driver_connection
-        if len(writes) == 1 and _one_statement(writes[0]):
-            # the common case, a lone vote's row: one statement in SQLite's own transaction,
-            # straight on the driver (every layer above cost more than SQLite, cold: issue 15)
-            w = writes[0]
-            assert w.answers is not None
-            self._loop_driver.execute(self._put_row, (w.code, *w.answers))
-            return [None]
-        return self._save_sqlite(self._on_loop, writes)
+        return self._save_sqlite(self._loop_driver, writes)
 
     def _keep(self, *, busy_timeout_ms: int | None = None) -> Any:
         raw = self.engine.raw_connection()  # never returned to the pool: one thread's own
@@ -116,16 +109,16 @@ class StateWrites:
             driver.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         return raw
 
-    def _save_sqlite(self, kept: Any, writes: list[StateWrite]) -> list[Exception | None]:
-        driver = kept.driver_connection
-        cur = driver.cursor()
+    def _save_sqlite(self, driver: Any, writes: list[StateWrite]) -> list[Exception | None]:
         if len(writes) == 1 and _one_statement(writes[0]):
-            # a lone vote's row: SQLite's own transaction around the one statement is the same
-            # commit, without two more statements (busy: raised, as below)
-            try:
-                return self._all(cur, writes)
-            finally:
-                cur.close()
+            # the common case, a lone vote's row: one statement in SQLite's own transaction (the
+            # same commit, without BEGIN and COMMIT; busy: raised, as below), straight on the
+            # driver (every layer above cost more than SQLite, cold: issue 15)
+            w = writes[0]
+            assert w.answers is not None
+            driver.execute(self._put_row, (w.code, *w.answers))
+            return [None]
+        cur = driver.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE")  # the write lock first: no upgrade from a read
             results = self._all(cur, writes)
