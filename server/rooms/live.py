@@ -28,6 +28,9 @@ class Connection:
     viewer: bool = False  # a read-only screen (presenter view): no presence, no actions
     buffered: Callable[[], int] | None = None  # bytes waiting in the socket's write buffer
     abort: Callable[[], None] | None = None  # drop the connection at once
+    # over the buffer limit at the last slow-reader sweep (Registry.sweep_slow): a reader is cut
+    # when it still is at the next one, not for a moment's backlog of a big state
+    behind: bool = False
 
 
 @dataclass(eq=False)

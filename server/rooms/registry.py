@@ -80,10 +80,12 @@ class Registry:
 
     def sweep_slow(self, max_bytes: int, max_stuck_s: float, part: int = 0, parts: int = 1) -> int:
         """Cut the connections of readers that fell behind: more than ``max_bytes`` waiting
-        in the socket's buffer, or one send pending for more than ``max_stuck_s`` (the
-        keepalive's patience). Returns how many were cut. Only the rooms of share ``part`` of
-        ``parts``: a pass over every connection at once stalled the loop (2.5 ms with 2,100
-        connections, every second: issue 15's p99), so the caller spreads it."""
+        in the socket's buffer at two sweeps in a row (a second apart: a reader that keeps up
+        may hold a big state and most of the next for a moment), or one send pending for more
+        than ``max_stuck_s`` (the keepalive's patience). Returns how many were cut. Only the
+        rooms of share ``part`` of ``parts``: a pass over every connection at once stalled the
+        loop (2.5 ms with 2,100 connections, every second: issue 15's p99), so the caller
+        spreads it."""
         now = time.monotonic()
         cut = 0
         for code, room in self._rooms.items():
@@ -91,7 +93,8 @@ class Registry:
                 continue
             for conn in list(room.connections):
                 stuck = conn.outbox.sending_since
-                too_big = conn.buffered is not None and conn.buffered() > max_bytes
+                over = conn.buffered is not None and conn.buffered() > max_bytes
+                too_big, conn.behind = over and conn.behind, over
                 if too_big or (stuck is not None and now - stuck > max_stuck_s):
                     conn.outbox.close(CLOSE_SLOW)
                     if conn.abort is not None:

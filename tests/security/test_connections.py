@@ -10,12 +10,16 @@ from pathlib import Path
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from server.core.state import RoomSettings
 from server.errors import NotFound
+from server.rooms.live import Connection
+from server.rooms.outbox import Outbox
 from server.rooms.service import RoomService
 from server.storage.engine import make_engine
 from server.storage.repository import Repository
 from server.storage.tables import Base
 from tests.helpers import Client, ServerProcess, seat_room
+from tests.inproc.test_open_answers import DECK
 
 
 def test_a_socket_that_never_joins_is_closed(tmp_path: Path) -> None:
@@ -149,6 +153,41 @@ def test_unknown_codes_leave_no_lock_behind(tmp_path: Path) -> None:
             with pytest.raises(NotFound):
                 await service.get(f"NOPE{i:04d}" + "X" * 100)
         assert service.registry.loading == {}
+        await service.close()
+
+    asyncio.run(scenario())
+    engine.dispose()
+
+
+def test_a_moment_over_the_buffer_limit_is_not_falling_behind(tmp_path: Path) -> None:
+    """A reader over ``MAX_BUFFERED_BYTES`` at one sweep is cut only if it still is at the next
+    (a reader that keeps up may hold a big state and most of the next for a moment)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'sweep.db'}")
+    Base.metadata.create_all(engine)
+    service = RoomService(Repository(engine))
+
+    async def nowhere(_text: str) -> None:
+        return None
+
+    async def scenario() -> None:
+        code, _token = await service.create(DECK, RoomSettings())
+        room = await service.get(code)
+        waiting = {"steady": 0, "slow": 0}
+        aborted: list[str] = []
+        for who in waiting:
+            conn = Connection(Outbox(nowhere), who, "fr")
+            conn.buffered = lambda who=who: waiting[who]  # type: ignore[misc]
+            conn.abort = lambda who=who: aborted.append(who)  # type: ignore[misc]
+            room.connections.add(conn)
+        sweep = service.registry.sweep_slow
+        waiting.update(steady=70_000, slow=70_000)
+        assert sweep(65_536, 60) == 0  # both over, once
+        waiting.update(steady=1_000)  # one caught up, the other did not
+        assert sweep(65_536, 60) == 1
+        assert aborted == ["slow"]
+        room.connections = {c for c in room.connections if c.player_id != "slow"}  # it left
+        waiting.update(steady=70_000)
+        assert sweep(65_536, 60) == 0 and aborted == ["slow"]  # over once again: not yet
         await service.close()
 
     asyncio.run(scenario())
