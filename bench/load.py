@@ -31,12 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import websockets
-from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosed
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import rawws  # noqa: E402
 from tests.helpers import make_cards_dir  # noqa: E402
 
 perf = time.perf_counter
@@ -219,7 +216,8 @@ S = Stats()
 
 
 class Client:
-    """One WebSocket: a reader task that timestamps what arrives; answers sent on demand."""
+    """One WebSocket (bench/rawws.py): what arrives is timestamped in the read callback;
+    answers sent on demand."""
 
     __slots__ = (
         "attr_t0",
@@ -233,7 +231,6 @@ class Client:
         "n",
         "pending",
         "qid",
-        "reader",
         "room",
         "times",
         "token",
@@ -248,8 +245,7 @@ class Client:
 
     def __init__(self, room: int) -> None:
         self.room = room
-        self.ws: ClientConnection | None = None
-        self.reader: asyncio.Task[None] | None = None
+        self.ws: rawws.RawWebSocket | None = None
         self.inbox: asyncio.Queue[str] | None = None  # setup only: every message, in order
         self.welcomed: asyncio.Future[dict[str, Any]] | None = None
         self.welcome_at = 0.0
@@ -271,65 +267,50 @@ class Client:
         self.conn_error = ""
 
     async def connect(self, url: str, timeout: float = 60) -> None:
-        self.ws = await websockets.connect(
-            url,
-            open_timeout=timeout,
-            ping_interval=None,
-            close_timeout=2,
-            max_size=None,
-            compression=None,
-            user_agent_header=None,
-        )
         self.welcomed = asyncio.get_running_loop().create_future()
-        self.reader = asyncio.create_task(self.read())
+        self.ws = await rawws.connect(url, self.on_text, self.on_close, timeout)
 
-    async def read(self) -> None:
-        assert self.ws is not None
-        stats = S
-        try:
-            async for text in self.ws:
-                now = perf()
-                if isinstance(text, bytes):
-                    continue
-                if text.startswith(STATE_PREFIX):
-                    self.on_state(int(text[26 : text.index(",", 26)]), now, len(text))
-                elif text.startswith(ACK_PREFIX) and text.endswith('"}'):
-                    self.on_ack(text[23:-2], now)
-                elif text.startswith(PATCH_PREFIX):
-                    at = text.index('"version":', 23) + 10
-                    self.on_state(int(text[at : text.index(",", at)]), now, len(text))
-                elif text.startswith(YOU_PREFIX):
-                    pass
-                else:
-                    msg = json.loads(text)
-                    kind = msg.get("type")
-                    if kind == "state":
-                        self.on_state(int(msg["version"]), now, len(text))
-                    elif kind == "ack":
-                        self.on_ack(str(msg.get("id")), now)
-                    elif kind == "welcome":
-                        self.welcome_at = now
-                        self.you = msg["you"]
-                        self.token = self.you["token"]
-                        self.version = max(self.version, int(msg["version"]))
-                        if self.welcomed and not self.welcomed.done():
-                            self.welcomed.set_result(msg)
-                    elif kind == "error":
-                        stats.errors += 1
-                        code = str(msg.get("code"))
-                        stats.error_codes[code] = stats.error_codes.get(code, 0) + 1
-                        mid = msg.get("id")
-                        if mid is not None and self.pending.pop(mid, None) is not None:
-                            self.busy = False
-                        if self.welcomed and not self.welcomed.done():
-                            self.welcomed.set_result(msg)
-                if self.inbox is not None:
-                    self.inbox.put_nowait(text)
-        except ConnectionClosed:
+    def on_close(self) -> None:
+        if self.welcomed and not self.welcomed.done():
+            self.welcomed.set_result({"type": "closed"})
+
+    def on_text(self, text: str, now: float) -> None:
+        """A message from the server; ``now`` is when the read that brought it came in."""
+        if text.startswith(STATE_PREFIX):
+            self.on_state(int(text[26 : text.index(",", 26)]), now, len(text))
+        elif text.startswith(ACK_PREFIX) and text.endswith('"}'):
+            self.on_ack(text[23:-2], now)
+        elif text.startswith(PATCH_PREFIX):
+            at = text.index('"version":', 23) + 10
+            self.on_state(int(text[at : text.index(",", at)]), now, len(text))
+        elif text.startswith(YOU_PREFIX):
             pass
-        finally:
-            if self.welcomed and not self.welcomed.done():
-                self.welcomed.set_result({"type": "closed"})
+        else:
+            msg = json.loads(text)
+            kind = msg.get("type")
+            if kind == "state":
+                self.on_state(int(msg["version"]), now, len(text))
+            elif kind == "ack":
+                self.on_ack(str(msg.get("id")), now)
+            elif kind == "welcome":
+                self.welcome_at = now
+                self.you = msg["you"]
+                self.token = self.you["token"]
+                self.version = max(self.version, int(msg["version"]))
+                if self.welcomed and not self.welcomed.done():
+                    self.welcomed.set_result(msg)
+            elif kind == "error":
+                stats = S
+                stats.errors += 1
+                code = str(msg.get("code"))
+                stats.error_codes[code] = stats.error_codes.get(code, 0) + 1
+                mid = msg.get("id")
+                if mid is not None and self.pending.pop(mid, None) is not None:
+                    self.busy = False
+                if self.welcomed and not self.welcomed.done():
+                    self.welcomed.set_result(msg)
+        if self.inbox is not None:
+            self.inbox.put_nowait(text)
 
     def on_state(self, version: int, now: float, size: int) -> None:
         stats = S
@@ -387,9 +368,7 @@ class Client:
         self.pending[mid] = now
         S.sent += 1
         assert self.ws is not None
-        try:
-            await self.ws.send(text)
-        except ConnectionClosed:
+        if not self.ws.send_text(text):  # closed
             self.pending.pop(mid, None)
             self.busy = False
 
@@ -397,7 +376,7 @@ class Client:
 
     async def join(self, timeout: float = 60, **fields: Any) -> dict[str, Any]:
         assert self.ws is not None and self.welcomed is not None
-        await self.ws.send(json.dumps({"type": "join", "protocol": 2, **fields}))
+        self.ws.send_text(json.dumps({"type": "join", "protocol": 2, **fields}))
         msg = await asyncio.wait_for(asyncio.shield(self.welcomed), timeout)
         if msg.get("type") != "welcome":
             raise RuntimeError(f"join failed: {msg}")
@@ -409,7 +388,7 @@ class Client:
         self.inbox = asyncio.Queue()
         self.n += 1
         mid = f"s{self.n}"
-        await self.ws.send(json.dumps({**msg, "id": mid}))
+        self.ws.send_text(json.dumps({**msg, "id": mid}))
         end = perf() + timeout
         acked = False
         try:
@@ -440,19 +419,14 @@ class Client:
         self.deliveries = 0
 
     async def close(self) -> None:
+        """A close frame, then the connection closed once the server has it (not waiting for
+        its close frame: nothing of the closing handshake is measured)."""
         if self.ws is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.ws.close(), 5)
-        if self.reader is not None:
-            self.reader.cancel()
-            with contextlib.suppress(BaseException):
-                await self.reader
+            self.ws.close()
 
     def abort(self) -> None:
         if self.ws is not None:
-            self.ws.transport.abort()
-        if self.reader is not None:
-            self.reader.cancel()
+            self.ws.abort()
 
 
 @dataclass
