@@ -213,6 +213,7 @@ class Stats:
 
 
 S = Stats()
+CLIENT_LIBRARY = False  # --client websockets: the generator's client before 2026-11-28
 
 
 class Client:
@@ -245,7 +246,7 @@ class Client:
 
     def __init__(self, room: int) -> None:
         self.room = room
-        self.ws: rawws.RawWebSocket | None = None
+        self.ws: rawws.RawWebSocket | rawws.LibraryWebSocket | None = None
         self.inbox: asyncio.Queue[str] | None = None  # setup only: every message, in order
         self.welcomed: asyncio.Future[dict[str, Any]] | None = None
         self.welcome_at = 0.0
@@ -268,7 +269,8 @@ class Client:
 
     async def connect(self, url: str, timeout: float = 60) -> None:
         self.welcomed = asyncio.get_running_loop().create_future()
-        self.ws = await rawws.connect(url, self.on_text, self.on_close, timeout)
+        connect = rawws.connect_library if CLIENT_LIBRARY else rawws.connect
+        self.ws = await connect(url, self.on_text, self.on_close, timeout)
 
     def on_close(self) -> None:
         if self.welcomed and not self.welcomed.done():
@@ -606,7 +608,10 @@ async def _paced(
         due = t_start + i / rate
         now = perf()
         if due > now:
-            await asyncio.sleep(due - now)
+            # at least a millisecond: uvloop's timers have that resolution, and shorter
+            # sleeps came back at once, the pacer spinning on a core above ~1,500 answers/s
+            # (that showed as the generator's CPU share, hiding whether it bound the figures)
+            await asyncio.sleep(max(due - now, 0.001))
             now = perf()
         while i < total and t_start + i / rate <= now:
             room = players[i % n_rooms]
@@ -1182,6 +1187,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--json", metavar="FILE", help="write every figure to FILE")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--client",
+        choices=("raw", "websockets"),
+        default="raw",
+        help="the generator's WebSocket client: bench/rawws.py, or the websockets library as before",
+    )
     a = p.parse_args(argv)
     full = dict(
         rooms=100,
@@ -1223,6 +1234,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def amain(a: argparse.Namespace) -> dict[str, Any]:
+    global CLIENT_LIBRARY
+    CLIENT_LIBRARY = a.client == "websockets"
     random.seed(a.seed)
     sizes: dict[str, float] = {}
     results: dict[str, Any] = {"args": {k: v for k, v in vars(a).items() if k != "server_env_map"}}

@@ -20,6 +20,7 @@ import os
 import struct
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -233,3 +234,67 @@ async def connect(
         return conn
 
     return await asyncio.wait_for(opened(), timeout)
+
+
+class LibraryWebSocket:
+    """The same interface on the ``websockets`` library, the generator's client before
+    2026-11-28 (``bench/load.py --client websockets``): to compare figures across the change."""
+
+    def __init__(self, on_text: Callable[[str, float], None], on_close: Callable[[], None]) -> None:
+        self.on_text = on_text
+        self.on_close = on_close
+        self.ws: Any = None
+        self.reader: asyncio.Task[None] | None = None
+
+    async def open(self, url: str, timeout: float) -> None:
+        import websockets
+
+        self.ws = await websockets.connect(
+            url,
+            open_timeout=timeout,
+            ping_interval=None,
+            close_timeout=2,
+            max_size=None,
+            compression=None,
+            user_agent_header=None,
+        )
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            async for text in self.ws:
+                if isinstance(text, str):
+                    self.on_text(text, perf())
+        except ConnectionClosed:
+            pass
+        finally:
+            self.on_close()
+
+    def send_text(self, text: str) -> bool:
+        """What ``await ws.send(text)`` does when the socket takes it at once (it always does
+        here: the generator's messages are small), without the coroutine."""
+        if self.ws is None or self.ws.transport.is_closing():
+            return False
+        self.ws.protocol.send_text(text.encode())
+        self.ws.send_data()
+        return True
+
+    def close(self, code: int = 1000) -> None:
+        if self.ws is not None:
+            self.ws.transport.close()
+
+    def abort(self) -> None:
+        if self.ws is not None:
+            self.ws.transport.abort()
+        if self.reader is not None:
+            self.reader.cancel()
+
+
+async def connect_library(
+    url: str, on_text: Callable[[str, float], None], on_close: Callable[[], None], timeout: float = 60
+) -> LibraryWebSocket:
+    conn = LibraryWebSocket(on_text, on_close)
+    await conn.open(url, timeout)
+    return conn
