@@ -21,6 +21,7 @@ import asyncio
 import os
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -66,9 +67,11 @@ def first_download(deck: Deck, state: RoomState, code: str) -> tuple[float, floa
 
     async def run() -> tuple[float, float]:
         t0 = time.perf_counter()
-        render.prerender_later(deck, state, code, delay_s=0)
+        render.prerender_later(code, lambda: (deck, state), delay_s=0)
         await asyncio.sleep(0.01)
-        while any(k[0] == code for k in render._inflight):
+        while code in render._timers or any(
+            t.name == "pdf-prerender" and t.is_alive() for t in threading.enumerate()
+        ):
             await asyncio.sleep(0.01)
         laid_out = time.perf_counter() - t0
         t1 = time.perf_counter()

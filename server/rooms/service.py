@@ -286,4 +286,5 @@ class RoomService:
     def _broadcast(self, room: LiveRoom) -> None:
         self.fan.broadcast(room)
         if room.state.phase is Phase.SYNTHESIS and self.prerender_pdf:
-            prerender_later(room.deck, room.state, room.code)  # its first download is instant
+            # its first download is instant; the layout takes the room's state of that moment
+            prerender_later(room.code, lambda: (room.deck, room.state))

@@ -5,9 +5,10 @@ hands it to the format's renderer. The PDF is laid out off the event loop.
 """
 
 import asyncio
+import hashlib
 import logging
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from server.core.deck import Deck
@@ -51,41 +52,83 @@ def render_sync(fmt: str, deck: Deck, state: RoomState, code: str) -> tuple[byte
 
 
 # A finished session does not change, and its summary is often downloaded several times
-# (facilitator, participants, share links): keep the last few PDFs, keyed on the room's state.
-_PDF_CACHE: OrderedDict[tuple[str, float, int, str], bytes] = OrderedDict()
+# (facilitator, participants, share links): keep the last few PDFs. They are keyed on what the
+# summary says, not on the room's version: at the end of a session people leave and come back,
+# each time a new version, and not one word of the summary changes (it shows no presence).
+_PDF_CACHE: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 PDF_CACHE_SIZE = 8
 _cache_lock = threading.Lock()
+_inflight: dict[tuple[str, str], threading.Event] = {}
+# rooms erased lately, and how many erasures so far: a layout under way when its room is
+# erased must not store it (``_store``); a layout lasts seconds, the last 1,024 are plenty
+_erased: deque[str] = deque(maxlen=1024)
+_erasures = 0
 
 
-_inflight: dict[tuple[str, float, int, str], threading.Event] = {}
+def _pdf_key(code: str, s: Summary) -> tuple[str, str]:
+    """The room and a digest of the summary's content (its language included), less the
+    moment it was made: a PDF made ten minutes ago of the same content is the same PDF."""
+    content = s.model_dump_json(exclude={"generated_at"}).encode()
+    return code, hashlib.sha256(content).hexdigest()
 
 
-def _pdf_key(deck: Deck, state: RoomState, code: str) -> tuple[str, float, int, str]:
-    return (code, state.created_at, state.version, state.settings.language or deck.language)
+def _lay_out_pdf(s: Summary) -> bytes:
+    return RENDERERS["pdf"](s)
 
 
 def _cached_pdf(deck: Deck, state: RoomState, code: str) -> tuple[bytes, str]:
-    """The PDF from the cache; else, when it is being laid out ahead (``prerender``), that
-    one once it is done; else laid out now."""
-    key = _pdf_key(deck, state, code)
+    """The PDF from the cache; else, when it is being laid out (ahead, by ``prerender_later``,
+    or for another download of the same content: thirty people clicking at once make one
+    layout, not thirty), that one once it is done; else laid out now."""
+    erasures = _erasures
+    s = build_summary(deck, state, code)
+    body = _once(_pdf_key(code, s), s, erasures, wait=True)
+    assert body is not None
+    return body, MEDIA_TYPES["pdf"]
+
+
+def _once(
+    key: tuple[str, str], s: Summary, erasures: int, *, wait: bool, slot: threading.Semaphore | None = None
+) -> bytes | None:
+    """The PDF of ``key``: from the cache, or from the layout under way (``wait``: else None),
+    or laid out here (within ``slot``), stored and given to whoever waited for it."""
     with _cache_lock:
         hit = _PDF_CACHE.get(key)
         if hit is not None:
             _PDF_CACHE.move_to_end(key)
-            return hit, MEDIA_TYPES["pdf"]
+            return hit
         pending = _inflight.get(key)
-    if pending is not None and pending.wait(PRERENDER_WAIT_S):
+        if pending is None:
+            mine = _inflight[key] = threading.Event()
+    if pending is not None:
+        if not wait:
+            return None
+        if pending.wait(PRERENDER_WAIT_S):
+            with _cache_lock:
+                hit = _PDF_CACHE.get(key)
+            if hit is not None:
+                return hit
+        return _lay_out_pdf(s)  # that layout failed (or the room was erased meanwhile)
+    try:
+        if slot is None:
+            body = _lay_out_pdf(s)
+        else:
+            with slot:
+                body = _lay_out_pdf(s)
+        _store(key, body, erasures)
+        return body
+    finally:
         with _cache_lock:
-            hit = _PDF_CACHE.get(key)
-        if hit is not None:
-            return hit, MEDIA_TYPES["pdf"]
-    body, media_type = render_sync("pdf", deck, state, code)
-    _store(key, body)
-    return body, media_type
+            _inflight.pop(key, None)
+        mine.set()
 
 
-def _store(key: tuple[str, float, int, str], body: bytes) -> None:
+def _store(key: tuple[str, str], body: bytes, erasures: int) -> None:
+    """Kept unless the room was erased since ``erasures`` was read, before the layout began
+    (``forget``): nothing of an erased session stays in memory."""
     with _cache_lock:
+        if _erasures != erasures and key[0] in _erased:
+            return
         _PDF_CACHE[key] = body
         while len(_PDF_CACHE) > PDF_CACHE_SIZE:
             _PDF_CACHE.popitem(last=False)
@@ -94,54 +137,62 @@ def _store(key: tuple[str, float, int, str], body: bytes) -> None:
 # --- a finished session's PDF, laid out before anyone asks ---------------------------------
 # Laying out the summary of a long session takes seconds of CPU; nobody should wait for it on
 # the first click. When a session reaches its synthesis (and again after each later change:
-# actions are still edited there) the PDF is laid out on a background thread, a moment after
-# the last change, one session at a time; a download that comes meanwhile waits for it.
+# actions are still edited there) the room's latest state is laid out on a background thread,
+# a moment after the last change but never much later than the first one not yet laid out (a
+# room where someone comes or goes every second would otherwise put it off for ever); one
+# session at a time; a download that comes meanwhile waits for it. A change that leaves the
+# summary as it was (presence) costs the summary's JSON, not a layout.
 
 PRERENDER_DELAY_S = 2.0  # after the last change: edits in the synthesis come in bursts
+PRERENDER_MAX_WAIT_S = 8.0  # after the first change not yet laid out
 PRERENDER_WAIT_S = 30.0
 _prerender_slot = threading.Semaphore(1)
 _timers: dict[str, asyncio.TimerHandle] = {}
+_due_since: dict[str, float] = {}  # per room: the loop time of its first change not laid out
+Latest = Callable[[], tuple[Deck, RoomState]]
 
 
-def prerender_later(deck: Deck, state: RoomState, code: str, delay_s: float = PRERENDER_DELAY_S) -> None:
-    """Lay out this state's PDF in ``delay_s`` unless the room changes again before. Called
-    on the event loop after each change of a finished session."""
+def prerender_later(code: str, latest: Latest, delay_s: float = PRERENDER_DELAY_S) -> None:
+    """Lay out the room's PDF ``delay_s`` after this change, or ``PRERENDER_MAX_WAIT_S`` after
+    the first change not laid out yet if that comes sooner; ``latest()`` gives the room's deck
+    and state at that moment. Called on the event loop after each change of a finished
+    session."""
+    loop = asyncio.get_running_loop()
+    now = loop.time()
+    first = _due_since.setdefault(code, now)
     old = _timers.pop(code, None)
     if old is not None:
         old.cancel()
-    loop = asyncio.get_running_loop()
-    _timers[code] = loop.call_later(delay_s, _start_prerender, deck, state, code)
+    at = min(now + delay_s, first + max(delay_s, PRERENDER_MAX_WAIT_S))
+    _timers[code] = loop.call_at(at, _start_prerender, code, latest)
 
 
 def forget(code: str) -> None:
     """An erased session: no PDF of it is laid out or kept any more."""
     timer = _timers.pop(code, None)
+    _due_since.pop(code, None)
     if timer is not None:
         timer.cancel()
+    global _erasures
     with _cache_lock:
+        _erasures += 1
+        _erased.append(code)
         for key in [k for k in _PDF_CACHE if k[0] == code]:
             del _PDF_CACHE[key]
 
 
-def _start_prerender(deck: Deck, state: RoomState, code: str) -> None:
+def _start_prerender(code: str, latest: Latest) -> None:
     _timers.pop(code, None)
-    key = _pdf_key(deck, state, code)
-    with _cache_lock:
-        if key in _PDF_CACHE or key in _inflight:
-            return
-        done = _inflight[key] = threading.Event()
+    _due_since.pop(code, None)
+    deck, state = latest()  # the room's state now: on the event loop, as every change is made
+    erasures = _erasures
 
     def work() -> None:
         try:
-            with _prerender_slot:
-                body, _ = render_sync("pdf", deck, state, code)
-            _store(key, body)
+            s = build_summary(deck, state, code)
+            _once(_pdf_key(code, s), s, erasures, wait=False, slot=_prerender_slot)
         except Exception:  # the download lays it out again and reports the error
             log.exception("could not lay out the PDF of room %s ahead", code)
-        finally:
-            with _cache_lock:
-                _inflight.pop(key, None)
-            done.set()
 
     threading.Thread(target=work, name="pdf-prerender", daemon=True).start()
 
