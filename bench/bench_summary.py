@@ -82,6 +82,22 @@ def first_download(deck: Deck, state: RoomState, code: str) -> tuple[float, floa
     return asyncio.run(run())
 
 
+def download_after_someone_left(deck: Deck, state: RoomState, code: str) -> float:
+    """Seconds for a download once a participant's connection dropped after the layout ahead:
+    the room's version moved on, what the summary says did not."""
+    first = state.players[0]
+    players = (first.model_copy(update={"connected": not first.connected}), *state.players[1:])
+    gone = state.model_copy(update={"players": players, "version": state.version + 1})
+
+    async def run() -> float:
+        t0 = time.perf_counter()
+        body, _ = await render.render("pdf", deck, gone, code)
+        assert body.startswith(b"%PDF")
+        return time.perf_counter() - t0
+
+    return asyncio.run(run())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per format")
@@ -121,6 +137,11 @@ def main() -> int:
             f"background, after the session's last change), then served in {1000 * get:.1f} ms"
         )
     print("(a download made while the layout is still running waits for it: at most the layout time above)")
+    after_leaving = download_after_someone_left(deck, typical, "FIRST1")
+    print(
+        f"download after someone left (a new version, the same summary): {1000 * after_leaving:.1f} ms "
+        "(the summary is built to find its PDF; nothing laid out again)"
+    )
     others = max(typ[f] for f in ("json", "md", "csv"))
     goals = [
         (

@@ -76,6 +76,7 @@ def test_the_first_download_gets_the_pdf_laid_out_ahead(layouts: list[str]) -> N
     assert first is again
     render.forget(code)
     assert not [k for k in render._PDF_CACHE if k[0] == code]
+    assert not [v for v in render._keys if v[0] == code]
 
 
 def test_people_leaving_do_not_lay_the_pdf_out_again(layouts: list[str]) -> None:
@@ -165,3 +166,4 @@ def test_a_session_erased_during_its_layout_leaves_no_pdf(layouts: list[str]) ->
     asyncio.run(asyncio.wait_for(scenario(), 50))
     assert layouts == ["pdf-prerender"]
     assert not [k for k in render._PDF_CACHE if k[0] == code]
+    assert not [v for v in render._keys if v[0] == code]
