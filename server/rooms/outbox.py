@@ -36,6 +36,7 @@ class Outbox:
         "_control",
         "_direct",
         "_direct_many",
+        "_drained",
         "_send",
         "_sending",
         "_state",
@@ -75,6 +76,7 @@ class Outbox:
         self._you: bytes | None = None  # protocol 2: the latest ``you`` message, before the state
         self.you_key: tuple[object, str] | None = None  # what the last ``you`` said (fan-out)
         self._wakeup: asyncio.Event | None = None  # made by the first wake-up
+        self._drained: asyncio.Event | None = None  # see ``room_for_more``
         self.closed = False
         self.overflowed = False
         self.close_code: int | None = None  # the WebSocket close code to use, if not the usual
@@ -159,6 +161,22 @@ class Outbox:
         """No state waiting: a ``patch`` against ``version`` can follow."""
         return self._state is None
 
+    async def room_for_more(self) -> None:
+        """Waits while replies pile up (over half of ``MAX_CONTROL``) until the sender has
+        written them down to a quarter. Called after each message of the client: one that
+        sends a burst before reading (hundreds of pings at once) is then read as fast as it
+        reads, instead of being cut as a slow reader for replies it had no time to read."""
+        while not self.closed and self._control is not None and len(self._control) > MAX_CONTROL // 2:
+            if self._drained is None:
+                self._drained = asyncio.Event()
+            await self._drained.wait()
+
+    def _shrunk(self) -> None:
+        control = self._control
+        if self._drained is not None and (self.closed or not control or len(control) <= MAX_CONTROL // 4):
+            self._drained.set()
+            self._drained = None
+
     def hold(self) -> None:
         self.held = True
 
@@ -179,6 +197,7 @@ class Outbox:
                     control.popleft()
                 if not control:
                     self._control = None  # an idle connection keeps no queue
+                self._shrunk()
             if self._control is None and self._you is not None and self._direct(self._you):
                 self._you = None
             if (
@@ -208,6 +227,7 @@ class Outbox:
             return False
         self._control = None
         self._you = self._state = None
+        self._shrunk()
         return True
 
     def _wake(self) -> None:
@@ -222,6 +242,7 @@ class Outbox:
             self.close_code = code
         self.closed = True
         self._wake()
+        self._shrunk()
 
     async def run(self, *, until_idle: bool = False) -> None:
         """Send until closed; raises SlowConsumer if the queue overflowed. ``until_idle``:
@@ -245,6 +266,7 @@ class Outbox:
                 while self._control and not self.held:
                     self.sending_since = time.monotonic()
                     await self._send(self._control.popleft())
+                    self._shrunk()
                 if self._you is not None and not self.held:
                     you, self._you = self._you, None
                     self.sending_since = time.monotonic()

@@ -33,8 +33,7 @@ CLOSE_POLICY = 1008
 CLOSE_TRY_LATER = 1013
 CLOSE_JOIN_TIMEOUT = 4408  # no join within JOIN_TIMEOUT_S
 JOIN_DEADLINE = object()  # the join timeout, in the inbox's order
-STRIKES_PER_RATE = 5  # refused messages allowed before a 1008 close (at least 100), per message a second of
-# the limit (100 at the default 20/s); they decay at the limit's own rate
+STRIKES_PER_RATE = 5  # refused messages before a 1008 close, per message/s of the limit (≥ 100); they decay
 
 
 def error_text(exc: AppError, lang: str, msg_id: str | None) -> str:
@@ -175,6 +174,7 @@ class Session:
         finally:
             if self.conn is not None:
                 self.conn.outbox.release()
+                await self.conn.outbox.room_for_more()  # replies piling up: read more slowly
 
     async def _strike(self) -> bool:
         """One more message over the rate: True once the connection was cut for it. Strikes

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import websockets
 
+from server.rooms.outbox import MAX_CONTROL
 from server.web.inbound import INBOX_MAX, Inbox
 from tests.helpers import Client, ServerProcess, seat
 
@@ -35,7 +36,9 @@ def test_a_burst_is_handled_in_order_from_the_first_frame(tmp_path: Path, env: d
     async def scenario(server: ServerProcess) -> None:
         room = server.create_room("mini-test", selection="all")
         ws = await websockets.connect(f"{server.ws_base}/ws/rooms/{room['code']}", close_timeout=1)
-        count = 4 * INBOX_MAX  # past the inbox's limit: reading pauses, then resumes
+        # past the inbox's limit (reading pauses, then resumes), and replies (ack and pong)
+        # past the outbox's limit of waiting messages: this client reads, only later
+        count = 4 * INBOX_MAX + MAX_CONTROL
         # all at once, before the server has even found the room for this socket
         burst = [json.dumps({"type": "join", "name": "Ana", "id": "j"})]
         burst += [json.dumps({"type": "ping", "id": f"p{i}"}) for i in range(count)]
