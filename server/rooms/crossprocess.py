@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from server.core.state import RoomState
 from server.rooms.live import LiveRoom
+from server.summary.render import forget as forget_pdf
 
 if TYPE_CHECKING:
     from server.rooms.service import RoomService
@@ -36,6 +37,7 @@ async def on_bus_event(service: "RoomService", event: dict[str, Any]) -> None:
     code = str(event.get("code", ""))
     if event.get("deleted"):
         service.seats.forget(code)
+        forget_pdf(code)  # nothing of an erased session stays in this process's memory either
         room = service.registry.unload(code)
         for conn in list(room.connections if room is not None else ()):
             conn.outbox.close()

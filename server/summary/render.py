@@ -74,9 +74,12 @@ def _pdf_key(code: str, s: Summary) -> tuple[str, str]:
     return code, hashlib.sha256(content).hexdigest()
 
 
-def _remember(version: tuple[str, float, int, str], key: tuple[str, str]) -> None:
+def _remember(version: tuple[str, float, int, str], key: tuple[str, str], erasures: int) -> None:
     """Which content a state of the room had (under ``_cache_lock``): a download of that state
-    then finds its PDF without building the summary (15–30 ms for 50 cards)."""
+    then finds its PDF without building the summary (15–30 ms for 50 cards). Not for a room
+    erased since ``erasures`` was read."""
+    if _erased_since(key[0], erasures):
+        return
     _keys[version] = key
     while len(_keys) > KEYS_KEPT:
         _keys.popitem(last=False)
@@ -86,11 +89,11 @@ def _lay_out_pdf(s: Summary) -> bytes:
     return RENDERERS["pdf"](s)
 
 
-def _cached_pdf(deck: Deck, state: RoomState, code: str) -> tuple[bytes, str]:
+def _cached_pdf(deck: Deck, state: RoomState, code: str, erasures: int) -> tuple[bytes, str]:
     """The PDF from the cache; else, when it is being laid out (ahead, by ``prerender_later``,
     or for another download of the same content: thirty people clicking at once make one
-    layout, not thirty), that one once it is done; else laid out now."""
-    erasures = _erasures
+    layout, not thirty), that one once it is done; else laid out now. ``erasures``: read on
+    the event loop with the room's state (``_store``)."""
     version = _version_key(deck, state, code)
     with _cache_lock:
         key = _keys.get(version)
@@ -100,7 +103,7 @@ def _cached_pdf(deck: Deck, state: RoomState, code: str) -> tuple[bytes, str]:
     s = build_summary(deck, state, code)
     key = _pdf_key(code, s)
     with _cache_lock:
-        _remember(version, key)
+        _remember(version, key, erasures)
     body = _once(key, s, erasures, wait=True)
     assert body is not None
     return body, MEDIA_TYPES["pdf"]
@@ -110,11 +113,9 @@ def _version_key(deck: Deck, state: RoomState, code: str) -> tuple[str, float, i
     return code, state.created_at, state.version, state.settings.language or deck.language
 
 
-def _once(
-    key: tuple[str, str], s: Summary, erasures: int, *, wait: bool, slot: threading.Semaphore | None = None
-) -> bytes | None:
+def _once(key: tuple[str, str], s: Summary, erasures: int, *, wait: bool) -> bytes | None:
     """The PDF of ``key``: from the cache, or from the layout under way (``wait``: else None),
-    or laid out here (within ``slot``), stored and given to whoever waited for it."""
+    or laid out here, stored and given to whoever waited for it."""
     with _cache_lock:
         hit = _PDF_CACHE.get(key)
         if hit is not None:
@@ -133,11 +134,7 @@ def _once(
                 return hit
         return _lay_out_pdf(s)  # that layout failed (or the room was erased meanwhile)
     try:
-        if slot is None:
-            body = _lay_out_pdf(s)
-        else:
-            with slot:
-                body = _lay_out_pdf(s)
+        body = _lay_out_pdf(s)
         _store(key, body, erasures)
         return body
     finally:
@@ -150,11 +147,15 @@ def _store(key: tuple[str, str], body: bytes, erasures: int) -> None:
     """Kept unless the room was erased since ``erasures`` was read, before the layout began
     (``forget``): nothing of an erased session stays in memory."""
     with _cache_lock:
-        if _erasures != erasures and key[0] in _erased:
+        if _erased_since(key[0], erasures):
             return
         _PDF_CACHE[key] = body
         while len(_PDF_CACHE) > PDF_CACHE_SIZE:
             _PDF_CACHE.popitem(last=False)
+
+
+def _erased_since(code: str, erasures: int) -> bool:
+    return _erasures != erasures and code in _erased
 
 
 # --- a finished session's PDF, laid out before anyone asks ---------------------------------
@@ -172,6 +173,7 @@ PRERENDER_WAIT_S = 30.0
 _prerender_slot = threading.Semaphore(1)
 _timers: dict[str, asyncio.TimerHandle] = {}
 _due_since: dict[str, float] = {}  # per room: the loop time of its first change not laid out
+_queued: set[str] = set()  # rooms whose layout ahead waits for ``_prerender_slot``
 Latest = Callable[[], tuple[Deck, RoomState]]
 
 
@@ -209,16 +211,25 @@ def forget(code: str) -> None:
 def _start_prerender(code: str, latest: Latest) -> None:
     _timers.pop(code, None)
     _due_since.pop(code, None)
-    deck, state = latest()  # the room's state now: on the event loop, as every change is made
     erasures = _erasures
+    with _cache_lock:
+        if code in _queued:  # a layout of this room waits for its turn: it takes the latest state
+            return
+        _queued.add(code)
 
     def work() -> None:
         try:
-            s = build_summary(deck, state, code)
-            key = _pdf_key(code, s)
-            with _cache_lock:
-                _remember(_version_key(deck, state, code), key)
-            _once(key, s, erasures, wait=False, slot=_prerender_slot)
+            with _prerender_slot:  # one layout ahead at a time, of the room's state of that moment
+                with _cache_lock:
+                    _queued.discard(code)
+                    if _erased_since(code, erasures):
+                        return
+                deck, state = latest()  # immutable objects: read from this thread as they are
+                s = build_summary(deck, state, code)
+                key = _pdf_key(code, s)
+                with _cache_lock:
+                    _remember(_version_key(deck, state, code), key, erasures)
+                _once(key, s, erasures, wait=False)
         except Exception:  # the download lays it out again and reports the error
             log.exception("could not lay out the PDF of room %s ahead", code)
 
@@ -227,5 +238,5 @@ def _start_prerender(code: str, latest: Latest) -> None:
 
 async def render(fmt: str, deck: Deck, state: RoomState, code: str) -> tuple[bytes, str]:
     if fmt == "pdf":  # seconds of CPU for a long session: never on the event loop
-        return await asyncio.to_thread(_cached_pdf, deck, state, code)
+        return await asyncio.to_thread(_cached_pdf, deck, state, code, _erasures)
     return render_sync(fmt, deck, state, code)

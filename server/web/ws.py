@@ -279,8 +279,8 @@ class Session:
             code = outbox.close_code or code
         except SlowConsumer:
             code = CLOSE_SLOW
-        except Exception:  # the socket went away while sending; the reader will notice
-            return
+        except Exception:  # the socket went away while sending: the reader will notice, and
+            return outbox.close()  # nobody may wait for room in it (``room_for_more``) for ever
         with contextlib.suppress(Exception):
             await self.ws.close(code=code)
 

@@ -49,8 +49,17 @@ def left(state: RoomState) -> RoomState:
     return state.model_copy(update={"players": players, "version": state.version + 1})
 
 
+async def started(code: str) -> None:
+    """The layout ahead has begun: a download now waits for it."""
+    for _ in range(3000):
+        await asyncio.sleep(0.01)
+        if [k for k in (*render._inflight, *render._PDF_CACHE) if k[0] == code]:
+            return
+    raise AssertionError("the layout ahead did not begin")
+
+
 async def laid_out_ahead(code: str) -> None:
-    for _ in range(500):
+    for _ in range(3000):  # 30 s: a cold first layout on a loaded machine
         await asyncio.sleep(0.01)
         working = any(t.name == "pdf-prerender" and t.is_alive() for t in threading.enumerate())
         if not render._timers.get(code) and not working:
@@ -65,7 +74,7 @@ def test_the_first_download_gets_the_pdf_laid_out_ahead(layouts: list[str]) -> N
     async def scenario() -> tuple[bytes, bytes]:
         render.prerender_later(code, latest(state), delay_s=0.01)
         render.prerender_later(code, latest(state), delay_s=0.05)  # a burst: laid out once
-        await asyncio.sleep(0.2)  # the background layout has started (or finished)
+        await started(code)
         first, media = await render.render("pdf", DECK, state, code)  # waits for it
         again, _ = await render.render("pdf", DECK, state, code)
         assert media == "application/pdf" and first.startswith(b"%PDF")
@@ -165,5 +174,18 @@ def test_a_session_erased_during_its_layout_leaves_no_pdf(layouts: list[str]) ->
 
     asyncio.run(asyncio.wait_for(scenario(), 50))
     assert layouts == ["pdf-prerender"]
+    assert not [k for k in render._PDF_CACHE if k[0] == code]
+    assert not [v for v in render._keys if v[0] == code]
+
+
+def test_a_download_under_way_when_its_session_is_erased_keeps_nothing(layouts: list[str]) -> None:
+    """The erasure count is read with the room's state, on the event loop (``render``): a
+    download that runs after the erasure lays the PDF out for its caller and keeps nothing."""
+    state = play(DECK, players=3)
+    code = "PRE006"
+    read_with_the_state = render._erasures
+    render.forget(code)  # as lifecycle.delete does, while the download waits for a thread
+    body, _ = render._cached_pdf(DECK, state, code, read_with_the_state)
+    assert body.startswith(b"%PDF") and layouts == ["MainThread"]
     assert not [k for k in render._PDF_CACHE if k[0] == code]
     assert not [v for v in render._keys if v[0] == code]

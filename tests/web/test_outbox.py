@@ -3,7 +3,7 @@ of the connection's messages is handled never overtakes that message's ack."""
 
 import asyncio
 
-from server.rooms.outbox import Outbox
+from server.rooms.outbox import MAX_CONTROL, Outbox
 
 
 def test_a_held_state_waits_for_the_ack_even_when_the_sender_is_busy() -> None:
@@ -200,3 +200,41 @@ def test_an_offered_frame_goes_out_at_once_only_when_nothing_waits_before_it() -
 
     written = asyncio.run(scenario())
     assert written == [b"\x81\x02s1", b'{"type":"ack","id":"m"}', b"\x81\x02s2"]
+
+
+def test_a_client_waiting_for_room_goes_on_once_replies_are_written_or_the_outbox_closes() -> None:
+    """``room_for_more`` (after each client message): returns at once below half of
+    ``MAX_CONTROL``; waits above it until the sender has written the queue down to a quarter;
+    and a closed outbox (the socket went away while sending: ``Session.pump`` closes it)
+    never leaves it waiting."""
+
+    async def scenario() -> None:
+        writable = asyncio.Event()
+        sent: list[str] = []
+
+        async def slow_socket(text: str) -> None:
+            await writable.wait()
+            sent.append(text)
+
+        outbox = Outbox(slow_socket, direct=lambda text: False)
+        await asyncio.wait_for(outbox.room_for_more(), 1)  # nothing waiting
+        sender = asyncio.create_task(outbox.run())
+        for i in range(MAX_CONTROL // 2 + 10):
+            outbox.push(f"pong-{i}")
+        waiting = asyncio.create_task(outbox.room_for_more())
+        await asyncio.sleep(0.05)
+        assert not waiting.done()  # the socket takes nothing yet
+        writable.set()
+        await asyncio.wait_for(waiting, 5)
+        assert len(sent) >= MAX_CONTROL // 2 + 10 - MAX_CONTROL // 4  # written down to a quarter
+        writable.clear()
+        for i in range(MAX_CONTROL // 2 + 10):
+            outbox.push(f"ping-{i}")
+        waiting = asyncio.create_task(outbox.room_for_more())
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+        outbox.close()  # what the pump does when a send fails
+        await asyncio.wait_for(waiting, 5)
+        sender.cancel()
+
+    asyncio.run(scenario())
