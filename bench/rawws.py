@@ -42,11 +42,16 @@ def client_frame(opcode: int, payload: bytes) -> bytes:
     else:
         head = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, n)
     key = os.urandom(4)
+    return head + key + _masked(payload, key)
+
+
+def _masked(payload: bytes, key: bytes) -> bytes:
+    """``payload`` XOR the 4-byte ``key`` repeated (RFC 6455 §5.3: masking and unmasking alike)."""
+    n = len(payload)
     if not n:
-        return head + key
+        return payload
     mask = (key * (n // 4 + 1))[:n]
-    masked = (int.from_bytes(payload, "little") ^ int.from_bytes(mask, "little")).to_bytes(n, "little")
-    return head + key + masked
+    return (int.from_bytes(payload, "little") ^ int.from_bytes(mask, "little")).to_bytes(n, "little")
 
 
 class RawWebSocket(asyncio.Protocol):
@@ -149,10 +154,7 @@ class RawWebSocket(asyncio.Protocol):
             payload = bytes(buf[at + head : at + head + n])
             at += head + n
             if key:
-                mask = (key * (n // 4 + 1))[:n]
-                payload = (int.from_bytes(payload, "little") ^ int.from_bytes(mask, "little")).to_bytes(
-                    n, "little"
-                )
+                payload = _masked(payload, key)
             opcode = b0 & 0x0F
             if opcode == 1 and b0 & 0x80:  # a whole text message: the usual case
                 self.on_text(payload.decode(), now)
