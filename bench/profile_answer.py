@@ -1,7 +1,9 @@
 """The answer path in one process, without sockets: where a vote's CPU goes.
 
 Runs the real ``RoomService`` on a temporary SQLite database with rooms of players whose
-connections write into nothing (a direct writer that accepts everything), and times N answers
+connections write through the real ``RawSocket`` (server/web/direct.py) onto a stand-in for
+uvloop's transport that keeps the frames (its methods C builtins, as uvloop's are: no Python
+frame of its own is counted), and times N answers
 (round-robin over rooms and players, each player alternating yes/no, like bench/load.py's
 scenario a). ``--profile`` prints cProfile's top functions. Prints µs per answer and per
 delivery, main thread and writer thread separately (``time.thread_time`` is not available
@@ -20,9 +22,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from websockets.protocol import State  # noqa: E402
 
 from server.core import commands as c  # noqa: E402
 from server.core.deck import parse_deck  # noqa: E402
@@ -33,6 +38,7 @@ from server.rooms.service import RoomService  # noqa: E402
 from server.storage.engine import make_engine  # noqa: E402
 from server.storage.repository import Repository  # noqa: E402
 from server.storage.tables import Base  # noqa: E402
+from server.web.direct import RawSocket  # noqa: E402
 
 
 def thread_ticks() -> dict[str, int]:
@@ -50,11 +56,24 @@ async def main(args: argparse.Namespace) -> None:
     Base.metadata.create_all(engine)
     service = RoomService(Repository(engine))
     deck = parse_deck(json.loads((ROOT / "cards" / f"{args.deck}.json").read_text()))
-    delivered = [0]
+    written: list[bytes] = []  # every frame, as the sockets' transports were given them
 
-    def sink(_payload: object) -> bool:
-        delivered[0] += 1
-        return True
+    class Transport:
+        """What ``RawSocket`` asks of uvloop's transport, answered by C builtins (as uvloop's
+        methods are C): open, an empty buffer, and ``write`` keeps the frame."""
+
+        is_closing = bool  # () -> False
+        get_write_buffer_size = int  # () -> 0
+        write = written.append
+
+    class Protocol:
+        """uvicorn's protocol as ``RawSocket`` reads it: the state machine, open."""
+
+        conn = SimpleNamespace(state=State.OPEN)
+
+    def outbox() -> Outbox:
+        raw = RawSocket(Protocol(), Transport())
+        return Outbox(nowhere, raw.write, protocol=2, direct_many=raw.write_many)
 
     async def nowhere(_text: str) -> None:
         return None
@@ -67,13 +86,10 @@ async def main(args: argparse.Namespace) -> None:
         people = []
         for i in range(args.players):
             joined, _conn = await service.join(
-                room,
-                name=f"P{i}",
-                token=None,
-                conn_factory=lambda pid: Connection(Outbox(nowhere, sink, protocol=2), pid, "fr"),
+                room, name=f"P{i}", token=None, conn_factory=lambda pid: Connection(outbox(), pid, "fr")
             )
             people.append(joined.player.id)
-        room.connections.add(Connection(Outbox(nowhere, sink, protocol=2), fac, "fr"))
+        room.connections.add(Connection(outbox(), fac, "fr"))
         await service.act(room, fac, c.Start(), None)
         reader = room.state.reader_id
         assert reader is not None
@@ -82,7 +98,7 @@ async def main(args: argparse.Namespace) -> None:
         question = next((q for q in card.questions if q.kind == "yes_no"), card.questions[0])  # type: ignore[union-attr]
         values = ("yes", "no") if question.kind == "yes_no" else ("oui", "non")
         rooms.append((room, people, card.id, question.id, values))  # type: ignore[union-attr]
-    delivered[0] = 0
+    written.clear()
     profile = cProfile.Profile() if args.profile else None
     before = thread_ticks()
     t0, cpu0 = time.perf_counter(), time.thread_time()
@@ -102,8 +118,8 @@ async def main(args: argparse.Namespace) -> None:
     others.pop(next(k for k in others if k.startswith(f"{os.getpid()}:")), None)
     per = 1e6 / args.answers
     print(
-        f"{args.answers} answers in {wall:.2f} s; {delivered[0]} deliveries; main thread "
-        f"{main_cpu * per:.0f} us/answer = {main_cpu * 1e6 / max(1, delivered[0]):.1f} us/delivery; "
+        f"{args.answers} answers in {wall:.2f} s; {len(written)} frames written; main thread "
+        f"{main_cpu * per:.0f} us/answer = {main_cpu * 1e6 / max(1, len(written)):.1f} us/delivery; "
         f"other threads {sum(others.values()) * per:.0f} us/answer ({others})"
     )
     if profile:
