@@ -14,7 +14,8 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import is_
+from itertools import chain, compress, repeat
+from operator import is_, is_not
 from typing import TYPE_CHECKING, Any
 
 from server.core.tips import current_tip, tip_recipients
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
 NO_ANSWERS = "{}"
+NO_ONE: dict[str, dict[str, str]] = {}  # the answers when no card is open
 PATCH_WEIGHT = 1 / 16  # a protocol 2 connection's share in stretching the coalescing interval
 
 
@@ -44,6 +46,8 @@ class RoomFan:
     # player id → (their answers object, its JSON): re-serialised only when it changes
     mine: dict[str, tuple[object, str]] = field(default_factory=dict)
     tip: tuple[tuple[object, ...], tuple[str, frozenset[str]]] | None = None  # see Fanout._tip
+    # the open card's answers and the tip at the last flush (see ``_changed_people``)
+    personal: tuple[dict[str, dict[str, str]], tuple[str, frozenset[str]]] | None = None
 
 
 class Fanout:
@@ -197,20 +201,23 @@ class Fanout:
         tip = self._tip(room)
         tip_all, readers = tip
         current = room.state.current
-        answers_of = (current.answers if current is not None else {}).get
+        everyone = current.answers if current is not None else NO_ONE
+        answers_of = everyone.get
+        changed = _changed_people(fan, everyone, tip)
         head: bytes | None = None
         for conn in room.connections:
             outbox = conn.outbox
             if outbox.protocol >= 2:
                 # what is personal first: the client shows it with the change it belongs to;
-                # compared before anything is built, as it seldom changed (one voter a change)
+                # looked at only for those whose part may have changed (one voter a change)
                 player_id = conn.player_id
-                answers = answers_of(player_id)
-                tip_json = tip_all if player_id in readers and not conn.viewer else "null"
-                key = outbox.you_key
-                if key is None or key[0] is not answers or key[1] != tip_json:
-                    outbox.you_key = (answers, tip_json)
-                    outbox.push_you(wire.you(version, self._mine(room, player_id)[1], tip_json))
+                if changed is None or player_id in changed or outbox.you_key is None:
+                    answers = answers_of(player_id)
+                    tip_json = tip_all if player_id in readers and not conn.viewer else "null"
+                    key = outbox.you_key
+                    if key is None or key[0] is not answers or key[1] != tip_json:
+                        outbox.you_key = (answers, tip_json)
+                        outbox.push_you(wire.you(version, self._mine(room, player_id)[1], tip_json))
                 if not outbox.offer(version, full, base, patch):
                     full = Frame(wire.state(version, now, self.view_json(room)))
                     outbox.offer(version, full)
@@ -219,6 +226,25 @@ class Fanout:
                     head = wire.state_v1_head(version, now, fields)
                 _, mine, tip_json = self._personal(room, conn, tip)
                 outbox.push_state(version, head + wire.state_v1_tail(mine.encode(), tip_json.encode()))
+
+
+def _changed_people(
+    fan: RoomFan, answers: dict[str, dict[str, str]], tip: tuple[str, frozenset[str]]
+) -> set[str] | None:
+    """Whose ``you`` may differ from the last flush's: the people whose answers are not the
+    very objects they were then (found in C: a vote keeps everyone else's), or None
+    (everyone) when the tip changed or the answers were made anew (a new card, a reload).
+    Every protocol 2 connection was given its ``you`` for that flush's state, or later in
+    its ``welcome``, so nobody else can need one."""
+    last, fan.personal = fan.personal, (answers, tip)
+    if last is None or last[1] is not tip:
+        return None
+    before = last[0]
+    if before is answers:
+        return set()
+    if len(before) > len(answers) or not all(map(is_, before, answers)):  # keys kept, in order
+        return None
+    return set(compress(answers, chain(map(is_not, before.values(), answers.values()), repeat(True))))
 
 
 def _field_ops(old: ViewFields, new: ViewFields) -> list[dict[str, Any]]:
