@@ -15,6 +15,7 @@ across threads, so the writer's share is read from /proc).
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -51,6 +52,10 @@ def thread_ticks() -> dict[str, int]:
 
 
 async def main(args: argparse.Namespace) -> None:
+    # the collector as the server sets it (server/__main__.py): without it, a full collection
+    # falls in one run and not in another, and vote_cost.py's difference counts it
+    gc.freeze()
+    gc.set_threshold(5_000, 10, 50)
     tmp = Path(tempfile.mkdtemp())
     engine = make_engine(f"sqlite:///{tmp / 'p.db'}")
     Base.metadata.create_all(engine)
