@@ -200,31 +200,53 @@ def test_vote_ids_encoded_step_by_step_are_the_whole_list_encoded() -> None:
 
 
 def test_the_sealed_format_is_the_documented_one() -> None:
-    """A blob is base64(nonce ‖ HMAC-SHA-256(mac key, nonce ‖ cipher)[:16] ‖ cipher), cipher
-    = text XOR SHAKE-256(enc key ‖ nonce), the two keys SHA-256("enc"/"mac" ‖ card key)
-    (docs/security.md): written here from the standard library alone, it opens with
-    ``unseal``, and ``seal``'s blobs open with it; message ids are keyed as documented too; a
-    forgotten key leaves no keyed state."""
+    """A blob is ``2.`` + base64(nonce ‖ AES-256-GCM(SHA-256("aes-256-gcm" ‖ card key), nonce,
+    text)) (docs/security.md): made here with the cipher alone, it opens with ``unseal``, and
+    ``seal``'s blobs open with it. A blob of the construction before (base64url(nonce ‖
+    HMAC-SHA-256(mac key, nonce ‖ cipher)[:16] ‖ cipher), cipher = text XOR SHAKE-256(enc key ‖
+    nonce), the keys SHA-256("enc"/"mac" ‖ card key)), written from the standard library
+    alone, still opens: a card open across the upgrade keeps its answers. A changed byte, the
+    wrong key or a broken text is refused; message ids are keyed as documented; a forgotten
+    key leaves no keyed state."""
     import base64
     import hashlib
     import hmac
 
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     from server.rooms import sealing
 
-    key, nonce, text = bytes(range(32)), bytes(16), b'{"q1":"yes"}'.ljust(256)
-    enc, mac = hashlib.sha256(b"enc" + key).digest(), hashlib.sha256(b"mac" + key).digest()
-    stream = hashlib.shake_256(enc + nonce).digest(len(text))
-    cipher = bytes(a ^ b for a, b in zip(text, stream, strict=True))
-    tag = hmac.new(mac, nonce + cipher, "sha256").digest()[:16]
-    blob = base64.urlsafe_b64encode(nonce + tag + cipher).decode()
+    key, text = bytes(range(32)), b'{"q1":"yes"}'.ljust(256)
+    gcm = AESGCM(hashlib.sha256(b"aes-256-gcm" + key).digest())
+    nonce = bytes(range(12))
+    blob = "2." + base64.b64encode(nonce + gcm.encrypt(nonce, text, None)).decode()
     assert sealing.unseal(key, blob) == text
-    mine = base64.urlsafe_b64decode(sealing.seal(key, b'{"q1":"no"}'))
-    nonce2, tag2, cipher2 = mine[:16], mine[16:32], mine[32:]
-    assert hmac.new(mac, nonce2 + cipher2, "sha256").digest()[:16] == tag2
-    stream2 = hashlib.shake_256(enc + nonce2).digest(len(cipher2))
-    assert bytes(a ^ b for a, b in zip(cipher2, stream2, strict=True)).rstrip() == b'{"q1":"no"}'
+    mine = sealing.seal(key, b'{"q1":"no"}')
+    assert mine.startswith("2.")
+    raw = base64.b64decode(mine[2:])
+    assert len(raw) == 12 + 256 + 16
+    assert gcm.decrypt(raw[:12], raw[12:], None).rstrip() == b'{"q1":"no"}'
+    # refused: a changed byte, another key, a text that is not base64, a blob too short
+    changed = bytearray(raw)
+    changed[20] ^= 1
+    for bad_key, bad_blob in (
+        (key, "2." + base64.b64encode(bytes(changed)).decode()),
+        (bytes(32), mine),
+        (key, "2.not base64!"),
+        (key, "2." + base64.b64encode(raw[:20]).decode()),
+    ):
+        with pytest.raises(sealing.SealError):
+            sealing.unseal(bad_key, bad_blob)
+    # the construction before AES-GCM still opens
+    old_nonce = bytes(16)
+    enc, mac = hashlib.sha256(b"enc" + key).digest(), hashlib.sha256(b"mac" + key).digest()
+    stream = hashlib.shake_256(enc + old_nonce).digest(len(text))
+    cipher = bytes(a ^ b for a, b in zip(text, stream, strict=True))
+    tag = hmac.new(mac, old_nonce + cipher, "sha256").digest()[:16]
+    older = base64.urlsafe_b64encode(old_nonce + tag + cipher).decode()
+    assert sealing.unseal(key, older) == text
     with pytest.raises(sealing.SealError):
-        sealing.unseal(bytes(32), blob)
+        sealing.unseal(bytes(32), older)
     # an applied message's stored id: HMAC-SHA-256(card key, player id ‖ NUL ‖ message id)
     want = hmac.new(key, b"p1\0m1", "sha256").hexdigest()
     assert sealing.message_key(key, "p1", "m1") == want
