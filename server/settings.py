@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     ws_deflate: bool = False  # permessage-deflate costs CPU and memory per connection
     ws_direct: bool = True  # room states framed and written without the ASGI send path
     ws_direct_receive: bool = True  # with ws_direct: client messages read without the ASGI queue
+    # PDFs laid out by one worker process (started on the first PDF), not on a thread of the
+    # server, whose live rooms would wait for it (server/summary/layouts.py)
+    pdf_process: bool = True
     big_room_threshold: int = Field(50, ge=2)  # above it, state broadcasts are coalesced
     coalesce_ms: int = Field(100, ge=0)
     retention_days: float = Field(90, gt=0)  # sessions are erased this long after last use

@@ -5,6 +5,7 @@ script from /static; ``mode="pdf"`` adds a title page and leaves styling to the 
 which is handed the same stylesheet directly. Jinja autoescaping keeps every text inert.
 """
 
+import re
 from typing import Any, Literal
 
 from server.i18n import translate
@@ -20,6 +21,16 @@ DOWNLOADS = ("pdf", "md", "csv", "json")
 # from 200 (two lines) to 600 (five lines) each. Laying out text is what the PDF costs.
 OPEN_ANSWERS_CHARS = 12_000
 OPEN_ANSWERS_PER_QUESTION = (200, 600)
+
+
+_INDENT = re.compile(r"\n[ \t]+")
+
+
+def report_html(s: Summary) -> str:
+    """The page the PDF is laid out from. The templates' indentation is only whitespace to the
+    page (no element of the report keeps white space), but the HTML parser would still read
+    it all."""
+    return _INDENT.sub("\n", render_report(s, "pdf"))
 
 
 def render_report(s: Summary, mode: Mode, **extra: Any) -> str:

@@ -14,7 +14,6 @@ our own static folder, from memory: no other scheme, path, device or FIFO can be
 """
 
 import os
-import re
 import stat
 import threading
 from pathlib import Path
@@ -27,7 +26,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from server.i18n import translate
 from server.settings import ROOT
-from server.summary.html import render_report
+from server.summary.html import report_html
 from server.summary.model import Summary
 
 STATIC = ROOT / "static"
@@ -147,13 +146,8 @@ def _base_sheet() -> tuple[Any, Any]:
     return cached
 
 
-_INDENT = re.compile(r"\n[ \t]+")
-
-
 def render_pdf(s: Summary) -> bytes:
-    # the templates' indentation is only whitespace to the page (no element of the report
-    # keeps white space), but the HTML parser would still read it all
-    return html_to_pdf(_INDENT.sub("\n", render_report(s, "pdf")), s.language)
+    return html_to_pdf(report_html(s), s.language)
 
 
 def html_to_pdf(html: str, language: str) -> bytes:

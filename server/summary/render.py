@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from server.core.deck import Deck
 from server.core.state import RoomState
+from server.summary import layouts
 from server.summary.csv_export import render_csv
 from server.summary.markdown import render_markdown
 from server.summary.model import Summary, build_summary
@@ -32,9 +33,7 @@ def render_json(s: Summary) -> bytes:
 
 
 def _render_pdf(s: Summary) -> bytes:
-    from server.summary.pdf import render_pdf  # WeasyPrint is heavy: load it on first use
-
-    return render_pdf(s)
+    return layouts.render_pdf(s)  # in the layout process (server/summary/layouts.py)
 
 
 RENDERERS: dict[str, Callable[[Summary], bytes]] = {

@@ -24,6 +24,7 @@ from server.settings import ROOT, Settings
 from server.storage.checkpoints import checkpoints
 from server.storage.engine import make_engine
 from server.storage.repository import Repository
+from server.summary import layouts
 from server.web import api, followup, guide, pages, report, sockets, studio
 from server.web.bodylimit import BodyLimit
 from server.web.clientaddr import ClientAddress, parse_networks
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             per_address=settings.decks_per_address,
             total=settings.decks_total,
         )
+        layouts.use_process(settings.pdf_process)
         cleaner = asyncio.create_task(_housekeeping(rooms, settings))
         checkpointer = asyncio.create_task(checkpoints(repo, rooms.writer, rooms.db))
         tasks = [cleaner, checkpointer, asyncio.create_task(_slow_readers(rooms, settings))]
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await task
             await bus.close()
             await rooms.close()
+            layouts.stop()
             if isinstance(keys, RedisKeyStore):
                 await keys.close()
             engine.dispose()

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from server.core.criteria import DIMENSIONS
 from server.i18n import Lang, normalize
+from server.summary import layouts
 from server.summary.guide import OFFICIAL, RULES
 from server.templating import lang_links, render
 from server.web.deps import LangDep
@@ -78,9 +79,7 @@ async def guide_page(request: Request, lang: LangDep) -> Response:
 def _pdf(lang: Lang) -> bytes:
     hit = _pdf_cache.get(lang)
     if hit is None:
-        from server.summary.pdf import html_to_pdf  # WeasyPrint is heavy: load it on first use
-
-        hit = _pdf_cache[lang] = html_to_pdf(guide_html(lang, "pdf"), lang)
+        hit = _pdf_cache[lang] = layouts.html_to_pdf(guide_html(lang, "pdf"), lang)
     return hit
 
 

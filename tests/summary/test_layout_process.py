@@ -1,0 +1,90 @@
+"""PDFs are laid out by a worker process of the server (server/summary/layouts.py): the server
+itself never runs WeasyPrint, a worker that dies is replaced, a server killed with -9 leaves no
+worker behind, and ``PDF_PROCESS=false`` lays out on a thread of the server as before."""
+
+import os
+import signal
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ServerProcess
+from tests.summary.session import play_session
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def children(pid: int) -> list[int]:
+    """The process's layout workers (multiprocessing's resource tracker, also spawned, aside)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(x) for x in (task / "children").read_text().split()]
+    return sorted(x for x in found if b"spawn_main" in _cmdline(x))
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # gone meanwhile
+        return b""
+
+
+def loaded(pid: int, name: str) -> bool:
+    """Whether the process has a shared object or module file of ``name`` mapped or open."""
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return name in maps
+
+
+def get(server: ServerProcess, path: str) -> bytes:
+    with urllib.request.urlopen(server.base + path, timeout=60) as r:
+        assert r.status == 200
+        return r.read()
+
+
+def wait_for(check: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_the_worker_lays_out_and_is_replaced_when_it_dies(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path).start()
+    try:
+        assert server.proc is not None
+        pid = server.proc.pid
+        assert children(pid) == []  # nothing started before the first PDF
+        played = play_session(server)
+        body = get(server, f"/api/rooms/{played.code}/summary.pdf?token={played.facilitator_token}")
+        assert body.startswith(b"%PDF-")
+        (worker,) = children(pid)
+        # WeasyPrint's text layout (Pango) is in the worker, not in the server
+        assert loaded(worker, "libpango")
+        assert not loaded(pid, "libpango")
+        os.kill(worker, signal.SIGKILL)
+        wait_for(lambda: worker not in children(pid), "the killed worker is reaped")
+        guide = get(server, "/guide.pdf?lang=en")  # not laid out yet: a layout after the death
+        assert guide.startswith(b"%PDF-")
+        (again,) = children(pid)
+        assert again != worker
+        assert not loaded(pid, "libpango")
+        server.kill9()  # no shutdown to stop the worker: it sees the server gone and exits
+        wait_for(lambda: not Path(f"/proc/{again}").exists(), "the worker exits with the server")
+    finally:
+        server.stop()
+
+
+def test_without_the_worker_the_server_lays_out_itself(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path, env={"PDF_PROCESS": "false"}).start()
+    try:
+        assert server.proc is not None
+        played = play_session(server)
+        body = get(server, f"/api/rooms/{played.code}/summary.pdf?token={played.facilitator_token}")
+        assert body.startswith(b"%PDF-")
+        assert children(server.proc.pid) == []
+        assert loaded(server.proc.pid, "libpango")
+    finally:
+        server.stop()
