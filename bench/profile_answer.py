@@ -74,7 +74,7 @@ async def main(args: argparse.Namespace) -> None:
     class Protocol:
         """uvicorn's protocol as ``RawSocket`` reads it: the state machine, open."""
 
-        conn = SimpleNamespace(state=State.OPEN)
+        conn = SimpleNamespace(state=State.OPEN, _state=State.OPEN)
 
     def outbox() -> Outbox:
         raw = RawSocket(Protocol(), Transport())

@@ -254,7 +254,9 @@ def _field_ops(old: ViewFields, new: ViewFields) -> list[dict[str, Any]]:
     if len(old) != len(new):  # pragma: no cover - every view has the same keys, in order
         return _keyed_ops(old, new)
     ops: list[dict[str, Any]] = []
-    for (key, previous), pair in zip(old, new, strict=True):
+    # a field not made again is the very pair of the view before (ViewCache): skipped in C,
+    # so a vote that changes nothing public walks no field at all
+    for (key, previous), pair in compress(zip(old, new, strict=True), map(is_not, old, new)):
         value = pair[1]
         if previous is value or previous == value:
             continue

@@ -86,7 +86,7 @@ class RawSocket:
         to the outbox's sender task, which waits for the buffer to drain."""
         transport = self.transport
         if (
-            self._ws.state is not _OPEN
+            self._ws._state is not _OPEN
             or transport.is_closing()
             or transport.get_write_buffer_size() > MAX_BUFFERED
         ):
@@ -98,7 +98,7 @@ class RawSocket:
         # fan-out's inner loop), and a Python call more per delivery showed in its CPU
         transport = self.transport
         if (
-            self._ws.state is not _OPEN
+            self._ws._state is not _OPEN  # ``state`` is a property over it: a Python call more
             or transport.is_closing()
             or transport.get_write_buffer_size() > MAX_BUFFERED
         ):
@@ -128,7 +128,10 @@ def direct_socket(scope: MutableMapping[str, Any]) -> RawSocket | None:
     protocol = getattr(send, "__self__", None)
     if WebSocketsSansIOProtocol is None or not isinstance(protocol, WebSocketsSansIOProtocol):
         return None
-    if protocol.conn.extensions:
+    conn = protocol.conn
+    # ``write`` reads the state machine's ``_state``, which its ``state`` property returns: a
+    # websockets release where that is no longer so gets the ASGI path, not a wrong answer
+    if conn.extensions or getattr(conn, "_state", None) is not conn.state:
         return None
     return RawSocket(protocol, protocol.transport)
 
