@@ -12,7 +12,16 @@ from server.errors import Unavailable
 from server.rooms.fanout import Fanout
 from server.rooms.live import LiveRoom, Together
 from server.rooms.rows import ROW_MESSAGES, Row, read_row, row_body
-from server.rooms.sealing import KeyStore, SealError, card_key_id, forget_key, message_key, seal, unseal
+from server.rooms.sealing import (
+    KeyStore,
+    SealError,
+    card_key_id,
+    forget_key,
+    message_key,
+    row_context,
+    seal,
+    unseal,
+)
 from server.storage.repository import StateWrite
 
 log = logging.getLogger(__name__)
@@ -77,7 +86,7 @@ class SealedAnswers:
             log.warning("could not read the card key of room %s", room.code)
             raise Unavailable() from None
         answers, counts = self._unseal(room.code, key, current.sealed)
-        opened = {pid: self._unseal_row(room.code, key, body) for pid, body in rows.items()}
+        opened = {pid: self._unseal_row(room.code, pid, key, body) for pid, body in rows.items()}
         if key is not None:
             room.card_key, room.card_key_id = key, kid
         elif not current.sealed and not rows:  # a key left by a card closed during a crash
@@ -105,11 +114,11 @@ class SealedAnswers:
         )
 
     @staticmethod
-    def _unseal_row(code: str, key: bytes | None, body: str) -> Row | None:
+    def _unseal_row(code: str, player_id: str, key: bytes | None, body: str) -> Row | None:
         try:
             if key is None:
                 raise SealError("no key")
-            return read_row(json.loads(unseal(key, body)))
+            return read_row(json.loads(unseal(key, body, row_context(code, player_id))))
         except (SealError, ValueError, TypeError):
             log.warning("an answer to the open card of room %s could not be read back", code)
             return None
@@ -123,7 +132,7 @@ class SealedAnswers:
         try:
             if key is None:
                 raise SealError("no key")
-            opened = json.loads(unseal(key, sealed))
+            opened = json.loads(unseal(key, sealed, code))
             return opened["answers"], opened["note_counts"]
         except (SealError, ValueError, KeyError, TypeError):
             log.warning("the answers to the open card of room %s could not be read back", code)
@@ -190,7 +199,7 @@ class SealedAnswers:
         body = row_body(mine, ids, state.version, room.row_ids_json.encode(actor_id, before, ids))
         if state.settings.anonymous:
             key = await self._card_key(room, current)
-            body = seal(key, body.encode())
+            body = seal(key, body.encode(), row_context(room.code, actor_id))
             if message is not None:
                 message = ("", message_key(key, *message))
         write = StateWrite(
@@ -249,7 +258,7 @@ class SealedAnswers:
         key = await self._card_key(room, current)
         stored = current
         if current.answers or current.note_counts:
-            blob = seal(key, _private_json(room, current).encode())
+            blob = seal(key, _private_json(room, current).encode(), room.code)
             stored = current.model_copy(update={"answers": {}, "note_counts": {}, "sealed": blob})
         if message is not None:
             message = ("", message_key(key, *message))

@@ -10,12 +10,10 @@ is then unreadable. Message ids stored for the deduplication of an open anonymou
 keyed with the same key (an HMAC of the player id and message id), so they cannot link a
 person to a note either.
 
-The cipher is AES-256-GCM (``cryptography``, on OpenSSL), under a key derived from the card
-key, with a random 12-byte nonce per blob: ``2.`` + base64(nonce ‖ ciphertext ‖ 16-byte tag).
-Blobs sealed before it (no ``2.`` in front: a SHAKE-256 keystream and an HMAC-SHA-256 tag,
-from the standard library) still open, so a card open across the upgrade keeps its answers;
-the older construction cost four times as much CPU, and every vote of an anonymous session
-seals its row (issue 15). See docs/security.md.
+AES-256-GCM (``cryptography``) under a key derived from the card key, a random 12-byte nonce
+per blob, the room (and the person, for a vote's row) as associated data: ``2.`` +
+base64(nonce ‖ ciphertext ‖ tag). Older blobs (a SHAKE-256 keystream, an HMAC-SHA-256 tag: 4×
+the CPU of a vote's seal, issue 15) still open. See docs/security.md.
 """
 
 import asyncio
@@ -37,7 +35,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 log = logging.getLogger(__name__)
 
 KEY_BYTES = 32
-GCM = "2."  # in front of an AES-GCM blob (never in base64's alphabet: older blobs have none)
+GCM = "2."  # in front of an AES-GCM blob ("." is not in base64's alphabet: older blobs have none)
 GCM_NONCE_BYTES = 12
 NONCE_BYTES = 16  # older blobs: nonce and tag
 TAG_BYTES = 16
@@ -106,17 +104,25 @@ def forget_key(key: bytes) -> None:
     _SUBKEYS.pop(key, None)
 
 
-def seal(key: bytes, plaintext: bytes) -> str:
+def seal(key: bytes, plaintext: bytes, context: str) -> str:
     """``plaintext`` (JSON: trailing spaces are harmless) padded to a multiple of ``PAD_BYTES``
     before it is encrypted: the cipher keeps lengths, and ``{"q1":"no"}`` is shorter than
-    ``{"q1":"unsure"}`` — a person's sealed row must not tell their vote by its size."""
+    ``{"q1":"unsure"}`` — a person's sealed row must not tell their vote by its size.
+    ``context`` (the room, and the person of a row) is authenticated with it: a blob moved to
+    another person's row, or another room, does not open."""
     plaintext += b" " * (-len(plaintext) % PAD_BYTES)
     nonce = os.urandom(GCM_NONCE_BYTES)
-    sealed = nonce + _subkeys(key).aead.encrypt(nonce, plaintext, None)
+    sealed = nonce + _subkeys(key).aead.encrypt(nonce, plaintext, context.encode())
     return GCM + binascii.b2a_base64(sealed, newline=False).decode()
 
 
-def unseal(key: bytes, blob: str) -> bytes:
+def row_context(code: str, player_id: str) -> str:  # a vote row's associated data
+    return f"{code}\0{player_id}"
+
+
+def unseal(key: bytes, blob: str, context: str) -> bytes:
+    """What ``seal`` sealed with ``key`` and ``context`` (a blob sealed before AES-GCM has
+    no context)."""
     keyed = _subkeys(key)
     if not blob.startswith(GCM):
         return _unseal_older(keyed, blob)
@@ -127,7 +133,7 @@ def unseal(key: bytes, blob: str) -> bytes:
     if len(raw) < GCM_NONCE_BYTES + TAG_BYTES:
         raise SealError("too short")
     try:
-        return keyed.aead.decrypt(raw[:GCM_NONCE_BYTES], raw[GCM_NONCE_BYTES:], None)
+        return keyed.aead.decrypt(raw[:GCM_NONCE_BYTES], raw[GCM_NONCE_BYTES:], context.encode())
     except InvalidTag:
         raise SealError("bad tag") from None
 

@@ -10,33 +10,44 @@ rooms. The callers are threads (``asyncio.to_thread``, the layout ahead), never 
 wait for the result as they waited for the layout.
 
 The worker is spawned, not forked (a fork would copy the server's threads' locks and sockets):
-it imports the server's modules afresh and, as multiprocessing does, the main module of the
-server's process (``python -m server``: server/__main__.py, which starts a server only under
-``if __name__ == "__main__"``). A worker that dies (killed, out of memory) is replaced, and the
-layout tried once more; a server that dies (kill -9) is seen by its worker, which exits.
-``PDF_PROCESS=false`` lays out on the calling thread, as before. Same HTML, same stylesheets,
-same fetcher: the renderer's boundary (server/summary/pdf.py) is the same in the worker.
+it imports the server's modules afresh. A worker that dies (killed, out of memory) is
+replaced and the layout tried once more; a worker that cannot work at all (it does not start,
+or dies twice) is given up for ``COOL_DOWN_S`` and the layout done on the calling thread, as
+before, with the cause in the server's log; a layout that takes over ``LAYOUT_TIMEOUT_S``
+has its worker killed. A server that dies (kill -9) is seen by its worker, which exits; one
+that stops kills it. ``PDF_PROCESS=false`` lays out on the calling thread. Same HTML, same
+stylesheets, same fetcher: the renderer's boundary (server/summary/pdf.py) is the same in the
+worker. The worker is replaced every ``DOCUMENTS_PER_WORKER`` documents, so that WeasyPrint's
+caches do not grow without end.
 """
 
+import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as LayoutTimeout
 from concurrent.futures.process import BrokenProcessPool
 
 from server.summary.html import report_html
 from server.summary.model import Summary
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _in_process = True  # until the app says otherwise (``use_process``): tests and tools as before
+_given_up_until = 0.0  # monotonic time: no worker is tried before it
 TRIES = 2  # a worker that dies is replaced once per layout
+COOL_DOWN_S = 300.0  # a worker that cannot work is not tried again for this long
+LAYOUT_TIMEOUT_S = 120.0  # a 50-card summary takes 2 s: beyond this, the worker is stuck
+DOCUMENTS_PER_WORKER = 200
 WATCH_S = 1.0  # how often the worker checks that the server is still there
 
 
 class LayoutFailed(RuntimeError):
-    """The layout process died twice on the same document."""
+    """The layout took too long, or the app stopped during it."""
 
 
 def use_process(enabled: bool) -> None:
@@ -53,24 +64,41 @@ def render_pdf(s: Summary) -> bytes:
 def html_to_pdf(html: str, language: str) -> bytes:
     """``server.summary.pdf.html_to_pdf``, in the worker process unless ``PDF_PROCESS=false``.
     Blocks the calling thread until the PDF is there: never call it on the event loop."""
-    if _in_process:
+    global _given_up_until
+    if _in_process or time.monotonic() < _given_up_until:
         return _lay_out(html, language)
     for _ in range(TRIES):
         pool = _worker()
         try:
-            return pool.submit(_lay_out, html, language).result()
+            future = pool.submit(_lay_out, html, language)
         except BrokenProcessPool:
             _drop(pool)
-    raise LayoutFailed("the PDF layout process stopped twice")
+            continue
+        except RuntimeError:  # shut down meanwhile (``stop``): no new work
+            raise LayoutFailed("the server is stopping") from None
+        try:
+            return future.result(timeout=LAYOUT_TIMEOUT_S)
+        except BrokenProcessPool:
+            _drop(pool)
+        except LayoutTimeout:
+            _drop(pool)
+            raise LayoutFailed("the PDF layout took too long") from None
+        except CancelledError:  # the app stopped meanwhile (``stop``)
+            raise LayoutFailed("the server is stopping") from None
+    log.error("the PDF layout process does not work (see its errors above): laid out here instead")
+    _given_up_until = time.monotonic() + COOL_DOWN_S
+    return _lay_out(html, language)
 
 
 def stop() -> None:
-    """The app stops: the worker goes too (a layout under way is abandoned)."""
-    global _pool
+    """The app stops: its worker is killed (a layout under way is abandoned, its caller gets
+    ``LayoutFailed``), and later layouts of this process are done on their thread."""
+    global _pool, _in_process
     with _lock:
         pool, _pool = _pool, None
+        _in_process = True
     if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
+        _kill(pool)
 
 
 def worker_pids() -> list[int]:
@@ -89,6 +117,7 @@ def _worker() -> ProcessPoolExecutor:
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_warm,
                 initargs=(os.getpid(),),
+                max_tasks_per_child=DOCUMENTS_PER_WORKER,
             )
         return _pool
 
@@ -98,13 +127,23 @@ def _drop(pool: ProcessPoolExecutor) -> None:
     with _lock:
         if _pool is pool:
             _pool = None
+    _kill(pool)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` now: its worker killed, not left to finish a layout nobody waits for."""
+    workers = list((pool._processes or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.kill()
 
 
 def _warm(server_pid: int) -> None:
     """In the worker, at its start: WeasyPrint and the stylesheets loaded before the first
-    document arrives, and a watch on the server, whose death (kill -9: no shutdown to tell the
-    worker) must not leave the worker behind, waiting for documents for ever."""
+    document arrives; Ctrl-C left to the server, which stops the worker itself; and a watch on
+    the server, whose death (kill -9: no shutdown to tell the worker) must not leave the
+    worker behind, waiting for documents for ever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(server_pid,), name="server-watch", daemon=True).start()
     import server.summary.pdf  # noqa: F401
 

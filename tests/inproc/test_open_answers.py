@@ -116,10 +116,11 @@ def test_a_sealed_row_does_not_tell_the_vote_by_its_length() -> None:
 
     key = bytes(32)
     rows = {
-        value: seal(key, json.dumps({"q1": value, "q2": "no"}).encode()) for value in ("yes", "no", "unsure")
+        value: seal(key, json.dumps({"q1": value, "q2": "no"}).encode(), "ROOM01\0p1")
+        for value in ("yes", "no", "unsure")
     }
     assert len({len(blob) for blob in rows.values()}) == 1
-    assert json.loads(unseal(key, rows["unsure"])) == {"q1": "unsure", "q2": "no"}
+    assert json.loads(unseal(key, rows["unsure"], "ROOM01\0p1")) == {"q1": "unsure", "q2": "no"}
 
 
 @pytest.mark.parametrize("anonymous", [True, False])
@@ -201,13 +202,14 @@ def test_vote_ids_encoded_step_by_step_are_the_whole_list_encoded() -> None:
 
 def test_the_sealed_format_is_the_documented_one() -> None:
     """A blob is ``2.`` + base64(nonce ‖ AES-256-GCM(SHA-256("aes-256-gcm" ‖ card key), nonce,
-    text)) (docs/security.md): made here with the cipher alone, it opens with ``unseal``, and
+    text, associated data: the room and, for a vote's row, NUL and the person))
+    (docs/security.md): made here with the cipher alone, it opens with ``unseal``, and
     ``seal``'s blobs open with it. A blob of the construction before (base64url(nonce ‖
     HMAC-SHA-256(mac key, nonce ‖ cipher)[:16] ‖ cipher), cipher = text XOR SHAKE-256(enc key ‖
     nonce), the keys SHA-256("enc"/"mac" ‖ card key)), written from the standard library
     alone, still opens: a card open across the upgrade keeps its answers. A changed byte, the
-    wrong key or a broken text is refused; message ids are keyed as documented; a forgotten
-    key leaves no keyed state."""
+    wrong key, another person's or room's context or a broken text is refused; message ids
+    are keyed as documented; a forgotten key leaves no keyed state."""
     import base64
     import hashlib
     import hmac
@@ -219,24 +221,29 @@ def test_the_sealed_format_is_the_documented_one() -> None:
     key, text = bytes(range(32)), b'{"q1":"yes"}'.ljust(256)
     gcm = AESGCM(hashlib.sha256(b"aes-256-gcm" + key).digest())
     nonce = bytes(range(12))
-    blob = "2." + base64.b64encode(nonce + gcm.encrypt(nonce, text, None)).decode()
-    assert sealing.unseal(key, blob) == text
-    mine = sealing.seal(key, b'{"q1":"no"}')
+    context = "ROOM01\0p1"  # a vote row's: the room and the person (``row_context``)
+    assert sealing.row_context("ROOM01", "p1") == context
+    blob = "2." + base64.b64encode(nonce + gcm.encrypt(nonce, text, context.encode())).decode()
+    assert sealing.unseal(key, blob, context) == text
+    mine = sealing.seal(key, b'{"q1":"no"}', context)
     assert mine.startswith("2.")
     raw = base64.b64decode(mine[2:])
     assert len(raw) == 12 + 256 + 16
-    assert gcm.decrypt(raw[:12], raw[12:], None).rstrip() == b'{"q1":"no"}'
-    # refused: a changed byte, another key, a text that is not base64, a blob too short
+    assert gcm.decrypt(raw[:12], raw[12:], context.encode()).rstrip() == b'{"q1":"no"}'
+    # refused: a changed byte, another key, another person's row or another room, a text that
+    # is not base64, a blob too short
     changed = bytearray(raw)
     changed[20] ^= 1
-    for bad_key, bad_blob in (
-        (key, "2." + base64.b64encode(bytes(changed)).decode()),
-        (bytes(32), mine),
-        (key, "2.not base64!"),
-        (key, "2." + base64.b64encode(raw[:20]).decode()),
+    for bad_key, bad_blob, bad_context in (
+        (key, "2." + base64.b64encode(bytes(changed)).decode(), context),
+        (bytes(32), mine, context),
+        (key, mine, "ROOM01\0p2"),
+        (key, mine, "ROOM02\0p1"),
+        (key, "2.not base64!", context),
+        (key, "2." + base64.b64encode(raw[:20]).decode(), context),
     ):
         with pytest.raises(sealing.SealError):
-            sealing.unseal(bad_key, bad_blob)
+            sealing.unseal(bad_key, bad_blob, bad_context)
     # the construction before AES-GCM still opens
     old_nonce = bytes(16)
     enc, mac = hashlib.sha256(b"enc" + key).digest(), hashlib.sha256(b"mac" + key).digest()
@@ -244,9 +251,9 @@ def test_the_sealed_format_is_the_documented_one() -> None:
     cipher = bytes(a ^ b for a, b in zip(text, stream, strict=True))
     tag = hmac.new(mac, old_nonce + cipher, "sha256").digest()[:16]
     older = base64.urlsafe_b64encode(old_nonce + tag + cipher).decode()
-    assert sealing.unseal(key, older) == text
+    assert sealing.unseal(key, older, context) == text
     with pytest.raises(sealing.SealError):
-        sealing.unseal(bytes(32), older)
+        sealing.unseal(bytes(32), older, context)
     # an applied message's stored id: HMAC-SHA-256(card key, player id ‖ NUL ‖ message id)
     want = hmac.new(key, b"p1\0m1", "sha256").hexdigest()
     assert sealing.message_key(key, "p1", "m1") == want

@@ -3,7 +3,7 @@
 A deck title once broke out of the CSS string of the running header (``\\r`` was not escaped)
 and pointed WeasyPrint at any local path: a FIFO, a 512 MiB file, /dev/zero. The payloads below
 are played through the real server; the files they point at are watched with inotify, so an
-open by the server process is seen whatever the reason it happened.
+open by the server or its PDF worker process is seen whatever the reason it happened.
 """
 
 import ctypes

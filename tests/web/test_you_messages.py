@@ -6,6 +6,7 @@ changes), vote, leave, are removed; cards are drawn, revealed and passed on; rea
 """
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -44,49 +45,67 @@ async def _nowhere(_text: str) -> None:
     return None
 
 
-def seat(fan: Fanout, room: LiveRoom, player_id: str, told: dict[Connection, Told]) -> None:
-    """A socket for ``player_id`` (a second one for someone already here, too), welcomed."""
+def seat(
+    fan: Fanout, room: LiveRoom, player_id: str, told: dict[Connection, Told], *, viewer: bool = False
+) -> Connection:
+    """A socket for ``player_id`` (a second one for someone already here, or a read-only
+    screen, too), welcomed."""
     ear = Told()
-    conn = Connection(Outbox(_nowhere, ear.write, protocol=2), player_id, "fr")
+    conn = Connection(Outbox(_nowhere, ear.write, protocol=2), player_id, "fr", viewer=viewer)
     room.connections.add(conn)
     conn.outbox.push(fan.welcome(room, conn, {"id": player_id}))
     told[conn] = ear
+    return conn
 
 
-def expected(fan: Fanout, room: LiveRoom, player_id: str) -> tuple[Any, Any]:
-    conn = Connection(Outbox(_nowhere), player_id, "fr")
-    _, mine, tip = fan._personal(room, conn)
+def expected(fan: Fanout, room: LiveRoom, conn: Connection) -> tuple[Any, Any]:
+    _, mine, tip = fan._personal(room, Connection(Outbox(_nowhere), conn.player_id, "fr", conn.viewer))
     return json.loads(mine), json.loads(tip)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     st.sampled_from([MINI, EXPLORIA]),
-    st.lists(
-        st.tuples(st.integers(min_value=0, max_value=10_000), st.integers(0, 9)), min_size=10, max_size=80
-    ),
+    st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 19)), min_size=10, max_size=80),
 )
 def test_everyone_was_last_told_their_own_part(deck: Deck, steps: list[tuple[int, int]]) -> None:
+    """After every flush. Changes that are not flushed at once stand for a coalesced big room;
+    arrivals come welcomed, seated by presence before their welcome (a flush in between), as
+    read-only screens; ``sync`` resends."""
+
     async def game() -> None:
         fan = Fanout(lambda: T0, big_room_threshold=1000)
         room = LiveRoom("ROOM01", deck, crowd.room(deck))
         told: dict[Connection, Told] = {}
         for player in room.state.players:
             seat(fan, room, player.id, told)
-        for i, (choice, arrival) in enumerate(steps):
+        for i, (choice, event) in enumerate(steps):
             options = crowd.moves(deck, room.state, i)
             actor, cmd = options[choice % len(options)]
-            try:
+            with contextlib.suppress(GameError):
                 room.state = apply(deck, room.state, actor, cmd, T0 + i)
-            except GameError:
+            present = [p.id for p in room.state.players]
+            someone = present[choice % len(present)]
+            late: Connection | None = None
+            if event == 0:  # someone arrives between two changes: welcomed with this state
+                seat(fan, room, someone, told)
+            elif event == 1:  # a read-only screen
+                seat(fan, room, someone, told, viewer=True)
+            elif event == 2:  # seated by presence, welcomed only after the next flush
+                ear = Told()
+                late = Connection(Outbox(_nowhere, ear.write, protocol=2), someone, "fr")
+                room.connections.add(late)
+                told[late] = ear
+            elif event == 3 and told:  # ``sync``
+                fan.resend(room, list(told)[choice % len(told)])
+            if event >= 12:  # not flushed now: a coalesced room's change waits for the next
                 continue
-            if arrival == 0:  # someone arrives between two changes: welcomed with this state
-                present = [p.id for p in room.state.players]
-                seat(fan, room, present[choice % len(present)], told)
             fan.broadcast(room)
+            if late is not None:
+                late.outbox.push(fan.welcome(room, late, {"id": someone}))
             here = {p.id for p in room.state.players}
             for conn, ear in told.items():
                 if conn.player_id in here:  # a removed person's socket is closed by the service
-                    assert ear.part == expected(fan, room, conn.player_id), (i, actor, cmd)
+                    assert ear.part == expected(fan, room, conn), (i, actor, cmd)
 
     asyncio.run(game())
