@@ -114,3 +114,31 @@ def test_stopping_kills_the_worker_and_lays_out_in_process_after() -> None:
     wait_for(lambda: gone(worker), "the worker is killed when the app stops")
     assert layouts.html_to_pdf("<p>deux</p>", "fr").startswith(b"%PDF-")  # on this thread
     assert layouts.worker_pids() == []
+
+
+def test_a_worker_that_cannot_start_is_given_up_and_the_pdf_still_comes() -> None:
+    """A real way for the worker not to start: a program read from standard input, which
+    multiprocessing cannot import again in the worker. Two tries, then the layout is done on
+    the calling thread, the cause in the log, and no worker is tried again for a while."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    program = (
+        "import logging, sys, time\n"
+        "logging.basicConfig(level=logging.ERROR)\n"
+        "from server.summary import layouts\n"
+        "layouts.use_process(True)\n"
+        "first = layouts.html_to_pdf('<p>un</p>', 'fr')\n"
+        "assert layouts._given_up_until > time.monotonic()\n"
+        "second = layouts.html_to_pdf('<p>deux</p>', 'fr')\n"
+        "assert layouts.worker_pids() == []\n"
+        "sys.stdout.write(first[:5].decode() + second[:5].decode())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-"], input=program, capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "%PDF-%PDF-"
+    assert "the PDF layout process does not work" in done.stderr
