@@ -49,18 +49,14 @@ class SealError(Exception):
 
 
 class _Keyed:
-    """A card key made ready once: the AES-GCM cipher under its subkey, the padded SHA-256
+    """A card key made ready once: the AES-GCM cipher under its subkey, and the padded SHA-256
     states of HMAC-SHA-256 (RFC 2104) under the card key itself (for ``message_key``), copied
-    for a message, and what opens older blobs: a SHAKE-256 that absorbed their encryption
-    subkey, and HMAC's states under their MAC subkey."""
+    for a message."""
 
-    __slots__ = ("aead", "ids", "mac", "stream")
+    __slots__ = ("aead", "ids")
 
     def __init__(self, key: bytes) -> None:
         self.aead = AESGCM(hashlib.sha256(b"aes-256-gcm" + key).digest())
-        enc, mac = hashlib.sha256(b"enc" + key).digest(), hashlib.sha256(b"mac" + key).digest()
-        self.stream = hashlib.shake_256(enc)
-        self.mac = _hmac_pads(mac)
         self.ids = _hmac_pads(key)
 
 
@@ -123,9 +119,9 @@ def row_context(code: str, player_id: str) -> str:  # a vote row's associated da
 def unseal(key: bytes, blob: str, context: str) -> bytes:
     """What ``seal`` sealed with ``key`` and ``context`` (a blob sealed before AES-GCM has
     no context)."""
-    keyed = _subkeys(key)
     if not blob.startswith(GCM):
-        return _unseal_older(keyed, blob)
+        return _unseal_older(key, blob)
+    keyed = _subkeys(key)
     try:
         raw = binascii.a2b_base64(blob[len(GCM) :].encode(), strict_mode=True)
     except (binascii.Error, ValueError):
@@ -142,8 +138,10 @@ def _xor(data: bytes, stream: bytes) -> bytes:
     return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(data), "big")
 
 
-def _unseal_older(keyed: _Keyed, blob: str) -> bytes:
-    """A blob of the construction before AES-GCM (see the module's docstring)."""
+def _unseal_older(key: bytes, blob: str) -> bytes:
+    """A blob of the construction before AES-GCM (see the module's docstring): only met once,
+    when a card open across the upgrade is read back, so its subkeys are not kept."""
+    enc, mac = hashlib.sha256(b"enc" + key).digest(), hashlib.sha256(b"mac" + key).digest()
     try:
         raw = base64.urlsafe_b64decode(blob.encode())
     except ValueError:
@@ -153,14 +151,12 @@ def _unseal_older(keyed: _Keyed, blob: str) -> bytes:
         raw[NONCE_BYTES : NONCE_BYTES + TAG_BYTES],
         raw[NONCE_BYTES + TAG_BYTES :],
     )
-    want = _hmac(keyed.mac, nonce, cipher)[:TAG_BYTES]
+    want = _hmac(_hmac_pads(mac), nonce, cipher)[:TAG_BYTES]
     if len(nonce) != NONCE_BYTES or not hmac.compare_digest(tag, want):
         raise SealError("bad tag")
     if not cipher:
         return b""
-    stream = keyed.stream.copy()
-    stream.update(nonce)
-    return _xor(cipher, stream.digest(len(cipher)))
+    return _xor(cipher, hashlib.shake_256(enc + nonce).digest(len(cipher)))
 
 
 def message_key(key: bytes, player_id: str, message_id: str) -> str:
