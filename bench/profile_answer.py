@@ -78,7 +78,7 @@ async def main(args: argparse.Namespace) -> None:
 
     def outbox() -> Outbox:
         raw = RawSocket(Protocol(), Transport())
-        return Outbox(nowhere, raw.write, protocol=2, direct_many=raw.write_many)
+        return Outbox(nowhere, raw.write, protocol=2, direct_many=raw.write_many, raw=raw)
 
     async def nowhere(_text: str) -> None:
         return None

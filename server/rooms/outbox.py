@@ -15,41 +15,42 @@ connection keeps no task, coroutine frames or event alive.
 While one of the connection's own messages is being handled the outbox is ``hold()``-ed:
 nothing leaves until ``release()``, so the reply (``ack`` or ``error``) always goes out before
 the state that message produced (docs/protocol.md), also when handling waits on Redis.
+
+An outbox with nothing waiting, nothing held and its room's last state may be put in its
+room's ready set (``join_ready``, fan-out): the room then writes its next patch onto the socket
+without calling the outbox at all. Whatever would make that wrong — a hold, a backlog, a close,
+a state given another way — takes the outbox out of the set first (``leave_ready``), and only
+then does the outbox track its version again.
 """
 
 import asyncio
-import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
-from server.web.direct import Frame, Payload
-
-MAX_CONTROL = 256
-
-
-class SlowConsumer(Exception):
-    """The client let too many control messages pile up; it is disconnected."""
+from server.rooms.sending import MAX_CONTROL, SenderLoop
+from server.web.direct import Frame, Payload, RawSocket
 
 
-class Outbox:
-    __slots__ = (
-        "_control",
+class ReadySet(Protocol):
+    """A room's ready outboxes (server/rooms/fanout.py, ``RoomFan``): key → (transport,
+    websockets' state machine), all holding ``sent_version``."""
+
+    ready: dict[Any, tuple[Any, Any]]
+    sent_version: int
+
+
+class Outbox(SenderLoop):
+    __slots__ = (  # and those of SenderLoop
         "_direct",
         "_direct_many",
-        "_drained",
-        "_send",
-        "_sending",
-        "_state",
         "_state_version",
-        "_wakeup",
-        "_you",
         "close_code",
-        "closed",
-        "held",
         "on_wake",
-        "overflowed",
         "protocol",
-        "sending_since",
+        "raw",
+        "ready_in",
+        "ready_key",
         "you_key",
     )
 
@@ -61,6 +62,7 @@ class Outbox:
         protocol: int = 1,
         on_wake: Callable[[], None] | None = None,
         direct_many: Callable[[list[Payload]], bool] | None = None,
+        raw: RawSocket | None = None,
     ) -> None:
         self._send = send
         self.protocol = protocol  # asked for in ``join`` (docs/protocol.md, "Protocol versions")
@@ -81,6 +83,9 @@ class Outbox:
         self.overflowed = False
         self.close_code: int | None = None  # the WebSocket close code to use, if not the usual
         self.sending_since: float | None = None  # monotonic time the pending send began
+        self.raw = raw  # the socket ``direct`` writes on, for the room's ready set
+        self.ready_in: ReadySet | None = None  # the room's ready set, while in it
+        self.ready_key: object = None  # this outbox's key there (its connection)
 
     def push(self, text: str) -> None:
         if self.closed:
@@ -103,6 +108,8 @@ class Outbox:
         self._send_now_or_wake()
 
     def push_state(self, version: int, text: Payload, *, force: bool = False) -> None:
+        if self.ready_in is not None:
+            self.leave_ready()
         if self.closed or (version <= self._state_version and not force):
             return
         self._state, self._state_version = text, version
@@ -122,7 +129,8 @@ class Outbox:
         elif frame is None:
             return False
         if (
-            self._you is None
+            self._state is None  # else what waits goes first (a reader slow a moment ago)
+            and self._you is None
             and self._control is None
             and not self.held
             and not self._sending
@@ -146,6 +154,8 @@ class Outbox:
     def seen(self, version: int) -> None:
         """A state of ``version`` went out another way (in ``welcome``): a state still
         waiting that is not newer (and the ``you`` pushed with it) would only repeat it."""
+        if self.ready_in is not None:
+            self.leave_ready()
         if self._state is not None and self._state_version <= version:
             self._state = None
             self._you = None
@@ -154,30 +164,49 @@ class Outbox:
     @property
     def version(self) -> int:
         """The version of the last state given to this outbox."""
-        return self._state_version
+        ready = self.ready_in
+        return ready.sent_version if ready is not None else self._state_version
+
+    def can_join_ready(self, version: int) -> bool:
+        """Nothing waiting or held, the state of ``version`` given, a socket to write on and
+        its own part told (fan-out): the room may write its next patch straight on."""
+        return (
+            self._state_version == version
+            and self.ready_in is None
+            and self._state is None
+            and self._you is None
+            and self._control is None
+            and not self.held
+            and not self._sending
+            and not self.closed
+            and self.raw is not None
+            and self.protocol >= 2
+            and self.you_key is not None
+        )
+
+    def join_ready(self, room: ReadySet, key: object) -> None:
+        raw = self.raw
+        assert raw is not None
+        room.ready[key] = (raw.transport, raw.ws)
+        self.ready_in, self.ready_key = room, key
+
+    def leave_ready(self) -> None:
+        """Out of the room's ready set: from now on this outbox tracks its version again,
+        from the one every member of the set holds."""
+        room = self.ready_in
+        assert room is not None
+        room.ready.pop(self.ready_key, None)
+        self._state_version = room.sent_version
+        self.ready_in = self.ready_key = None
 
     @property
     def idle(self) -> bool:
         """No state waiting: a ``patch`` against ``version`` can follow."""
         return self._state is None
 
-    async def room_for_more(self) -> None:
-        """Waits while replies pile up (over half of ``MAX_CONTROL``) until the sender has
-        written them down to a quarter. Called after each message of the client: one that
-        sends a burst before reading (hundreds of pings at once) is then read as fast as it
-        reads, instead of being cut as a slow reader for replies it had no time to read."""
-        while not self.closed and self._control is not None and len(self._control) > MAX_CONTROL // 2:
-            if self._drained is None:
-                self._drained = asyncio.Event()
-            await self._drained.wait()
-
-    def _shrunk(self) -> None:
-        control = self._control
-        if self._drained is not None and (self.closed or not control or len(control) <= MAX_CONTROL // 4):
-            self._drained.set()
-            self._drained = None
-
     def hold(self) -> None:
+        if self.ready_in is not None:
+            self.leave_ready()
         self.held = True
 
     def release(self) -> None:
@@ -231,6 +260,8 @@ class Outbox:
         return True
 
     def _wake(self) -> None:
+        if self.ready_in is not None:  # a backlog, or closed
+            self.leave_ready()
         if self._wakeup is None:
             self._wakeup = asyncio.Event()
         self._wakeup.set()
@@ -243,46 +274,3 @@ class Outbox:
         self.closed = True
         self._wake()
         self._shrunk()
-
-    async def run(self, *, until_idle: bool = False) -> None:
-        """Send until closed; raises SlowConsumer if the queue overflowed. ``until_idle``:
-        return as soon as nothing is left to send (``on_wake`` asks for the next run)."""
-        if self._wakeup is None:
-            self._wakeup = asyncio.Event()
-        wakeup = self._wakeup
-        while True:
-            if until_idle and not wakeup.is_set():  # nothing arrived since the last round
-                self._wakeup = None
-                if not self._control:
-                    self._control = None
-                return
-            await wakeup.wait()
-            wakeup.clear()
-            if self.overflowed:
-                raise SlowConsumer
-            self._sending = True
-            try:
-                # held: what is queued now waits for release(), which sends or wakes us
-                while self._control and not self.held:
-                    self.sending_since = time.monotonic()
-                    await self._send(self._control.popleft())
-                    self._shrunk()
-                if self._you is not None and not self.held:
-                    you, self._you = self._you, None
-                    self.sending_since = time.monotonic()
-                    await self._send(you.decode())
-                    del you
-                if self._state is not None and self._you is None and not self.held:
-                    text, self._state = self._state, None
-                    self.sending_since = time.monotonic()
-                    if isinstance(text, Frame):
-                        text = text.data
-                    await self._send(text.decode() if isinstance(text, bytes) else text)
-                    # this coroutine now waits, maybe for minutes: it must not keep the last
-                    # state alive (17 KB per idle connection in a room of 100)
-                    del text
-            finally:
-                self._sending = False
-                self.sending_since = None
-            if self.closed:
-                return

@@ -46,6 +46,9 @@ T = TypeVar("T")
 COMMIT_TRIES = 5  # another process moved the room on: reload and apply again, this often
 
 
+Hold = Callable[[], None] | None  # see ``RoomService.act``
+
+
 class RoomService:
     def __init__(
         self,
@@ -149,9 +152,16 @@ class RoomService:
 
     # --- acting --------------------------------------------------------------------------
 
-    async def act(self, room: LiveRoom, player_id: str, cmd: c.Command, message_id: str | None) -> bool:
-        """Apply, store, broadcast. False when ``message_id`` was already applied."""
+    async def act(
+        self, room: LiveRoom, player_id: str, cmd: c.Command, message_id: str | None, *, hold: Hold = None
+    ) -> bool:
+        """Apply, store, broadcast. False when ``message_id`` was already applied. ``hold``
+        is called once the room is ours, before anything of this command goes out: held
+        while waiting for the lock, a connection got every change meanwhile as a full
+        state, and a room's queue of votes cost more as it grew."""
         async with room.lock:
+            if hold is not None:
+                hold()
             if message_id is not None and was_applied(room, player_id, message_id):
                 return False
             done = await self.commit(room, player_id, cmd, message_id)

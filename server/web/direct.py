@@ -68,12 +68,12 @@ class RawSocket:
     """A connection's protocol and transport, for writes without ASGI (one small object per
     connection: thousands sit idle at once)."""
 
-    __slots__ = ("_ws", "protocol", "transport")
+    __slots__ = ("protocol", "transport", "ws")
 
     def __init__(self, protocol: Any, transport: Any) -> None:
         self.protocol = protocol
         self.transport = transport
-        self._ws = protocol.conn  # websockets' state machine, kept at hand (see ``_open``)
+        self.ws = protocol.conn  # websockets' state machine, kept at hand (see ``_open``)
 
     def _open(self) -> Any:
         """The transport, if a frame may be written on it now; else None.
@@ -86,7 +86,7 @@ class RawSocket:
         to the outbox's sender task, which waits for the buffer to drain."""
         transport = self.transport
         if (
-            self._ws._state is not _OPEN
+            self.ws._state is not _OPEN
             or transport.is_closing()
             or transport.get_write_buffer_size() > MAX_BUFFERED
         ):
@@ -98,7 +98,7 @@ class RawSocket:
         # fan-out's inner loop), and a Python call more per delivery showed in its CPU
         transport = self.transport
         if (
-            self._ws._state is not _OPEN  # ``state`` is a property over it: a Python call more
+            self.ws._state is not _OPEN  # ``state`` is a property over it: a Python call more
             or transport.is_closing()
             or transport.get_write_buffer_size() > MAX_BUFFERED
         ):

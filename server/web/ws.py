@@ -1,7 +1,6 @@
 """The WebSocket endpoint ``/ws/rooms/{code}``: accept, parse, hand to the room, send.
 
-No game rule lives here. Each connection has an outbox drained by its own task, so sending to
-one slow client never delays the room.
+No game rule lives here; each connection has its outbox, so a slow client never delays the room.
 """
 
 import asyncio
@@ -14,7 +13,8 @@ from fastapi import WebSocket, WebSocketDisconnect
 
 from server.errors import AppError, BadMessage, GameError, RateLimited
 from server.i18n import error_message, normalize
-from server.rooms.outbox import Outbox, SlowConsumer
+from server.rooms.outbox import Outbox
+from server.rooms.sending import SlowConsumer
 from server.rooms.service import Connection, LiveRoom, RoomService
 from server.settings import Settings
 from server.web import wire
@@ -190,14 +190,13 @@ class Session:
         return False
 
     async def _act(self, conn: Connection, msg: Any, msg_id: str | None) -> None:
-        """A message of someone who joined: the reply (ack or error) goes out before the
-        state this message produced (the outbox is held until ``handle`` releases it)."""
+        """A joined person's message: its reply goes before the state it produced (held: ``act``)."""
         if isinstance(msg, JoinMsg):
             raise GameError("already_joined")
         if conn.viewer and not isinstance(msg, SyncMsg | PingMsg):
             raise GameError("viewer_read_only")
-        conn.outbox.hold()
         if isinstance(msg, SyncMsg):
+            conn.outbox.hold()  # the resent state follows the reply
             await self.service.resync(self.room)
             self.service.fan.resend(self.room, conn)
         elif isinstance(msg, PingMsg):
@@ -205,7 +204,7 @@ class Session:
         else:
             command = to_command(msg)
             assert command is not None
-            await self.service.act(self.room, conn.player_id, command, msg_id)
+            await self.service.act(self.room, conn.player_id, command, msg_id, hold=conn.outbox.hold)
         if msg_id is not None:
             conn.outbox.push(wire.ack(msg_id))
 
@@ -235,6 +234,7 @@ class Session:
                 protocol=protocol,
                 on_wake=self._wake if raw else None,
                 direct_many=raw.write_many if raw else None,
+                raw=raw,
             )
             outbox.hold()  # nothing may overtake the welcome (released by handle)
             self.outbox = outbox

@@ -12,7 +12,7 @@ from server.core.rules import apply, new_room
 from server.core.state import Role, RoomSettings
 from server.core.views import ViewCache, json_object, public_view_fields
 from server.errors import GameError
-from server.rooms.fanout import _field_ops
+from server.rooms.changes import field_ops
 from tests.browser.conftest import Pages
 from tests.core.test_views import EXPLORIA, NOW, PEOPLE, moves
 from tests.helpers import ServerProcess
@@ -50,7 +50,7 @@ def game(seed: int, steps: int) -> tuple[Any, list[tuple[list[dict[str, Any]], A
         if rng.random() < 0.3:
             continue  # coalesced
         fields = public_view_fields(deck, state, cache)
-        out.append((_field_ops(sent, fields), json.loads(json_object(fields))))
+        out.append((field_ops(sent, fields), json.loads(json_object(fields))))
         sent = fields
     return first, out
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import websockets
 
-from server.rooms.outbox import MAX_CONTROL
+from server.rooms.sending import MAX_CONTROL
 from server.web.inbound import INBOX_MAX, Inbox
 from tests.helpers import Client, ServerProcess, seat
 

@@ -3,7 +3,8 @@ of the connection's messages is handled never overtakes that message's ack."""
 
 import asyncio
 
-from server.rooms.outbox import MAX_CONTROL, Outbox
+from server.rooms.outbox import Outbox
+from server.rooms.sending import MAX_CONTROL
 
 
 def test_a_held_state_waits_for_the_ack_even_when_the_sender_is_busy() -> None:

@@ -19,7 +19,7 @@ from server.core.rules import apply, new_room
 from server.core.state import Role, RoomSettings, RoomState
 from server.core.views import ViewCache, json_object, public_view, public_view_fields
 from server.errors import GameError
-from server.rooms.fanout import _field_ops, _keyed_ops
+from server.rooms.changes import field_ops, keyed_ops
 from server.web import wire
 from tests.core import test_view_cache as crowd
 from tests.core.test_views import EXPLORIA, MINI, NOW, PEOPLE, moves
@@ -94,10 +94,10 @@ def test_patches_applied_in_order_give_the_full_state(
         if not send and i != len(steps) - 1:
             continue  # coalesced: this version is never sent, the next patch spans it
         fields = public_view_fields(deck, state, cache)
-        ops = _field_ops(sent, fields)
+        ops = field_ops(sent, fields)
         # a vote's questions are diffed from the values the views keep, not from their JSON:
         # the very operations decoding both texts gives
-        assert ops == _keyed_ops(sent, fields)
+        assert ops == keyed_ops(sent, fields)
         message = json.loads(wire.patch(1, 2, NOW, ops))  # what goes on the wire
         client = rfc6902(client, message["patch"])
         patches += bool(ops)
@@ -129,8 +129,8 @@ def test_the_patches_of_a_voting_crowd_give_the_full_state(deck: Deck, steps: li
         if not send:
             continue
         fields = public_view_fields(deck, state, cache)
-        ops = _field_ops(sent, fields)
-        assert ops == _keyed_ops(sent, fields)
+        ops = field_ops(sent, fields)
+        assert ops == keyed_ops(sent, fields)
         client = rfc6902(client, json.loads(wire.patch(1, 2, NOW, ops))["patch"])
         assert canonical(client) == canonical(public_view(deck, state))
         sent = fields
@@ -151,7 +151,7 @@ def test_a_vote_patches_the_count_and_the_list_of_its_question() -> None:
     after = public_view_fields(MINI, state, cache)
     assert before.questions is not None and after.questions is not None  # diffed without decoding
     where = f"/questions/{len(card.questions) - 1}"
-    assert _field_ops(before, after) == [
+    assert field_ops(before, after) == [
         {"op": "replace", "path": f"{where}/answered", "value": 1},
         {"op": "add", "path": f"{where}/answered_by/-", "value": "p2"},
     ]

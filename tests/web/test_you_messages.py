@@ -1,7 +1,7 @@
 """``you`` messages (protocol 2): through random games, what each connection was last told of
 its own part — its welcome, then every ``you`` — is always its own answers and the card's tip
 for the current state, although the fan-out looks only at the people whose part may have
-changed (server/rooms/fanout.py, ``_changed_people``). People come (a welcome between two
+changed (server/rooms/changes.py, ``changed_people``). People come (a welcome between two
 changes), vote, leave, are removed; cards are drawn, revealed and passed on; readers change.
 """
 
