@@ -195,11 +195,9 @@ class Fanout:
         self.flush(room)
 
     def flush(self, room: "LiveRoom") -> None:
-        """One change out to the room. Most connections are in the room's ready set: the
-        patch is written onto their sockets in a tight loop, with the checks ``RawSocket``
-        makes and no call into their outbox (the per-connection path was a third of a vote's
-        bytecodes, issue 15). The others — the voter, whose outbox is held, a slow reader, a
-        newcomer, protocol 1 — go through their outbox, and join the set once they are ready."""
+        """One change out to the room. Its ready set gets the patch written onto its sockets in
+        one loop, with ``RawSocket``'s checks and no call into the outboxes (issue 15); the
+        others (the held voter, a slow reader, a newcomer, protocol 1) through their outbox."""
         fan = room.fan
         fan.flush_scheduled = False
         base, base_fields = fan.sent_version, fan.sent_fields
@@ -252,15 +250,15 @@ class Fanout:
         """``flush`` for the ready set: the ``you`` of those whose part may have changed (one
         voter, mostly not in the set: held), then the patch onto every socket that takes it."""
         ready = room.fan.ready
+        if not ready.keys() <= room.connections:  # gone without a close (not expected)
+            for conn in ready.keys() - room.connections:
+                conn.outbox.leave_ready()
         if changed is None:
             told = list(ready)
         else:
             told = list(compress(ready, map(changed.__contains__, map(_player_id, ready)))) if changed else []
         for conn in told:
             self._tell(room, conn, version, everyone, tip)
-        if not ready.keys() <= room.connections:  # gone without a close (not expected)
-            for conn in ready.keys() - room.connections:
-                conn.outbox.leave_ready()
         if patch is None:
             if new:  # a full state for everyone (or an older one): each outbox takes over again
                 for conn in list(ready):
@@ -274,7 +272,10 @@ class Fanout:
                 and not transport.is_closing()
                 and transport.get_write_buffer_size() <= MAX_BUFFERED
             ):
-                transport.write(data)
+                try:  # free unless raised (3.11): a transport that raises leaves the set
+                    transport.write(data)
+                except Exception:  # its outbox tries again, and reports what it must
+                    late.append(conn)
             else:  # closing, or a slow reader: its outbox decides (backpressure)
                 late.append(conn)
         for conn in late:

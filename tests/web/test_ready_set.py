@@ -69,6 +69,7 @@ class Transport:
         self.client = client
         self.buffered = 0  # over MAX_BUFFERED: a slow reader
         self.closing = False
+        self.fail = False
         self.outbox: Outbox | None = None
         self.ws = SimpleNamespace(_state=State.OPEN, state=State.OPEN)  # websockets' state machine
 
@@ -82,6 +83,9 @@ class Transport:
         assert not self.closing and self.buffered <= MAX_BUFFERED, "written past the checks"
         assert self.ws._state is State.OPEN, "written after a close frame"
         assert self.outbox is None or not self.outbox.held, "written while held"
+        if self.fail:  # a transport that raises instead of reporting its loss later
+            self.fail = False
+            raise RuntimeError("write failed")
         while data:
             assert data[0] == 0x81, data[:2]  # FIN + text, unmasked
             size, start = data[1], 2
@@ -125,7 +129,7 @@ def expected_part(fan: Fanout, room: LiveRoom, conn: Connection) -> tuple[Any, A
 @settings(max_examples=250, deadline=None)
 @given(
     st.sampled_from([MINI, EXPLORIA]),
-    st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 19)), min_size=10, max_size=80),
+    st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 21)), min_size=10, max_size=80),
 )
 def test_every_client_applies_every_patch_to_the_version_it_holds(
     deck: Deck, steps: list[tuple[int, int]]
@@ -163,6 +167,9 @@ def test_every_client_applies_every_patch_to_the_version_it_holds(
             elif one is not None and event == 10:  # a close frame sent or received, socket still open
                 one.transport.ws._state = one.transport.ws.state = State.CLOSING
                 lost.add(one)
+            elif one is not None and event == 11:  # removed: closed, its socket still open
+                room.connections.discard(one.conn)
+                one.conn.outbox.close()
             elif one is not None and event == 9:  # a reply (pong, error), maybe queued
                 one.conn.outbox.push('{"type":"pong"}')
             elif event == 4:  # someone comes back on a second socket
@@ -182,7 +189,7 @@ def test_every_client_applies_every_patch_to_the_version_it_holds(
             actor, cmd = options[choice % len(options)]
             with contextlib.suppress(GameError):
                 room.state = apply(deck, room.state, actor, cmd, T0 + i)
-            if event >= 16:  # not flushed now: a coalesced room's change waits for the next
+            if event >= 18:  # not flushed now: a coalesced room's change waits for the next
                 continue
             fan.broadcast(room)
             view = json.loads(json.dumps(public_view(deck, room.state)))
@@ -213,6 +220,9 @@ def test_every_client_applies_every_patch_to_the_version_it_holds(
                 and s.conn.player_id in {p.id for p in room.state.players}
             ):
                 assert (s.client.version, s.client.view) == (room.state.version, view)
+        # the set holds only open members of the room
+        assert room.fan.ready.keys() <= room.connections
+        assert not any(c.outbox.closed for c in room.fan.ready)
 
     asyncio.run(game())
 
@@ -288,6 +298,27 @@ def test_a_change_sent_whole_takes_everyone_out_of_the_set(monkeypatch: Any) -> 
         for s in sockets:
             assert (s.client.version, s.client.view) == (room.state.version, view)
             assert s.client.patches == 0
+        assert set(room.fan.ready) == {s.conn for s in sockets}
+
+    asyncio.run(game())
+
+
+def test_a_socket_whose_write_raises_leaves_the_set_and_the_others_still_get_the_change() -> None:
+    async def game() -> None:
+        fan = Fanout(lambda: T0, big_room_threshold=1000)
+        room = LiveRoom("ROOM01", MINI, crowd.room(MINI))
+        sockets = [Socket(room, fan, p.id) for p in room.state.players[:3]]
+        for i in range(2):
+            for actor, cmd in crowd.moves(MINI, room.state, i):
+                with contextlib.suppress(GameError):
+                    room.state = apply(MINI, room.state, actor, cmd, T0 + i)
+                    break
+            if i == 1:  # the first socket of the set raises once, then writes again
+                next(s for s in sockets if s.conn is next(iter(room.fan.ready))).transport.fail = True
+            fan.broadcast(room)
+        view = json.loads(json.dumps(public_view(MINI, room.state)))
+        for s in sockets:  # the failed one got the change through its outbox
+            assert (s.client.version, s.client.view) == (room.state.version, view)
         assert set(room.fan.ready) == {s.conn for s in sockets}
 
     asyncio.run(game())
