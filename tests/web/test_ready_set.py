@@ -98,7 +98,7 @@ class Transport:
 
 
 class Socket:
-    def __init__(self, room: LiveRoom, fan: Fanout, player_id: str) -> None:
+    def __init__(self, room: LiveRoom, fan: Fanout, player_id: str, *, viewer: bool = False) -> None:
         self.client = Client()
         self.transport = Transport(self.client)
         protocol = SimpleNamespace(conn=self.transport.ws)
@@ -108,7 +108,7 @@ class Socket:
             self.client.take(text)
 
         outbox = Outbox(send, raw.write, protocol=2, direct_many=raw.write_many, raw=raw)
-        self.conn = Connection(outbox, player_id, "fr")
+        self.conn = Connection(outbox, player_id, "fr", viewer=viewer)
         self.transport.outbox = outbox
         outbox.hold()  # as the session does: nothing overtakes the welcome
         room.connections.add(self.conn)
@@ -122,7 +122,8 @@ class Socket:
 
 
 def expected_part(fan: Fanout, room: LiveRoom, conn: Connection) -> tuple[Any, Any]:
-    _, mine, tip = fan._personal(room, Connection(Outbox(lambda _t: asyncio.sleep(0)), conn.player_id, "fr"))
+    probe = Connection(Outbox(lambda _t: asyncio.sleep(0)), conn.player_id, "fr", viewer=conn.viewer)
+    _, mine, tip = fan._personal(room, probe)
     return json.loads(mine), json.loads(tip)
 
 
@@ -172,9 +173,9 @@ def test_every_client_applies_every_patch_to_the_version_it_holds(
                 one.conn.outbox.close()
             elif one is not None and event == 9:  # a reply (pong, error), maybe queued
                 one.conn.outbox.push('{"type":"pong"}')
-            elif event == 4:  # someone comes back on a second socket
+            elif event == 4:  # someone comes back on a second socket, or opens a read-only screen
                 present = [p.id for p in room.state.players]
-                sockets.append(Socket(room, fan, present[choice % len(present)]))
+                sockets.append(Socket(room, fan, present[choice % len(present)], viewer=choice % 3 == 0))
             elif event == 5 and held:  # the message was handled
                 for s in list(held)[: 1 + choice % 2]:
                     s.conn.outbox.release()
