@@ -228,22 +228,28 @@ def test_every_client_applies_every_patch_to_the_version_it_holds(
     asyncio.run(game())
 
 
+def three_in_a_room() -> tuple[Fanout, LiveRoom, list[Socket]]:
+    fan = Fanout(lambda: T0, big_room_threshold=1000)
+    room = LiveRoom("ROOM01", MINI, crowd.room(MINI))
+    return fan, room, [Socket(room, fan, p.id) for p in room.state.players[:3]]
+
+
+def change(room: LiveRoom, i: int) -> None:
+    """The first legal move of step ``i``."""
+    for actor, cmd in crowd.moves(MINI, room.state, i):
+        with contextlib.suppress(GameError):
+            room.state = apply(MINI, room.state, actor, cmd, T0 + i)
+            return
+
+
 def test_a_ready_connection_is_written_without_its_outbox() -> None:
     """A room of three, one vote: the two others get the patch from the ready set (their
     outbox's ``offer`` is never called), the voter's held outbox queues it for its release."""
 
     async def game() -> None:
-        fan = Fanout(lambda: T0, big_room_threshold=1000)
-        room = LiveRoom("ROOM01", MINI, crowd.room(MINI))
-        sockets = [Socket(room, fan, p.id) for p in room.state.players[:3]]
-        for s in sockets:
-            room.connections.discard(s.conn)
-        room.connections.update(s.conn for s in sockets)
+        fan, room, sockets = three_in_a_room()
         for i in range(2):  # everyone joins the set through its outbox, then gets a patch from it
-            for actor, cmd in crowd.moves(MINI, room.state, i):
-                with contextlib.suppress(GameError):
-                    room.state = apply(MINI, room.state, actor, cmd, T0 + i)
-                    break
+            change(room, i)
             fan.broadcast(room)
             assert set(room.fan.ready) == {s.conn for s in sockets}
         voter = sockets[0]
@@ -257,10 +263,7 @@ def test_a_ready_connection_is_written_without_its_outbox() -> None:
             return offer(self, *args)
 
         before = [s.client.version for s in sockets]
-        for actor, cmd in crowd.moves(MINI, room.state, 2):
-            with contextlib.suppress(GameError):
-                room.state = apply(MINI, room.state, actor, cmd, T0 + 2)
-                break
+        change(room, 2)
         Outbox.offer = spy  # type: ignore[method-assign]
         try:
             fan.broadcast(room)
@@ -284,14 +287,9 @@ def test_a_change_sent_whole_takes_everyone_out_of_the_set(monkeypatch: Any) -> 
     their outbox, and joins the set again at that version."""
 
     async def game() -> None:
-        fan = Fanout(lambda: T0, big_room_threshold=1000)
-        room = LiveRoom("ROOM01", MINI, crowd.room(MINI))
-        sockets = [Socket(room, fan, p.id) for p in room.state.players[:3]]
+        fan, room, sockets = three_in_a_room()
         for i in range(2):
-            for actor, cmd in crowd.moves(MINI, room.state, i):
-                with contextlib.suppress(GameError):
-                    room.state = apply(MINI, room.state, actor, cmd, T0 + i)
-                    break
+            change(room, i)
             if i == 1:  # a patch as large as a state
                 monkeypatch.setattr(wire, "patch", lambda *_a: b"x" * 10_000_000)
             fan.broadcast(room)
@@ -306,14 +304,9 @@ def test_a_change_sent_whole_takes_everyone_out_of_the_set(monkeypatch: Any) -> 
 
 def test_a_socket_whose_write_raises_leaves_the_set_and_the_others_still_get_the_change() -> None:
     async def game() -> None:
-        fan = Fanout(lambda: T0, big_room_threshold=1000)
-        room = LiveRoom("ROOM01", MINI, crowd.room(MINI))
-        sockets = [Socket(room, fan, p.id) for p in room.state.players[:3]]
+        fan, room, sockets = three_in_a_room()
         for i in range(2):
-            for actor, cmd in crowd.moves(MINI, room.state, i):
-                with contextlib.suppress(GameError):
-                    room.state = apply(MINI, room.state, actor, cmd, T0 + i)
-                    break
+            change(room, i)
             if i == 1:  # the first socket of the set raises once, then writes again
                 next(s for s in sockets if s.conn is next(iter(room.fan.ready))).transport.fail = True
             fan.broadcast(room)
