@@ -1,20 +1,21 @@
-"""Group commit: states from every room are written together.
+"""Room states to the database: each caller learns the fate of its own write before it
+acknowledges anything ("stored before acknowledged").
 
-A write waits while the previous batch is being committed; everything that arrived meanwhile
-goes into the next transaction. Each caller still learns the fate of its own write before it
-acknowledges anything, so "stored before acknowledged" holds, at a fraction of the commits.
+On the writer's thread, writes are grouped: one waits while the previous batch is being
+committed, and everything that arrived meanwhile goes into the next transaction.
 
-Where the batch is committed: with PostgreSQL (a network round trip) on the writer's own
-thread. With SQLite a commit is a short write into the WAL (no fsync: synchronous=NORMAL), and
-handing it to a thread cost more than the commit itself — the executor's queue, two thread
-wake-ups and the GIL passed back and forth, about a third of a vote's CPU. So the writes of
-one turn of the event loop are committed right there, in one transaction, on a connection that
-never waits for a lock (busy timeout 0): when another writer holds the database (a room being
-created, a deck saved, the WAL being truncated), the batch goes to the writer thread, which
-waits for it, and the event loop does not. The first write of a turn does not even wait for
-the turn's end: it is committed within its ``save``, so a lone vote goes out without a future,
-a wake-up and a second turn of the loop; the writes that follow it in the same turn (a burst)
-make the batch.
+Where a write is committed: with PostgreSQL (a network round trip) in batches on the writer's
+own thread. With SQLite a commit is a short write into the WAL (no fsync: synchronous=NORMAL),
+and handing it to a thread cost more than the commit itself — the executor's queue, two thread
+wake-ups and the GIL passed back and forth, about a third of a vote's CPU. So each write is
+committed right there, within its ``save``, on the event loop's own connection, which never
+waits for a lock (busy timeout 0): when another writer holds the database (a room being
+created, a deck saved, the WAL being truncated or caught up), the write goes to the writer
+thread, which waits for it, and the event loop does not. A vote then goes out without a
+future, a wake-up or a second turn of the loop. Writes arriving in the same turn used to wait
+for the turn's end and go together: each of those cost a future and a task, more than the
+commit it shared, so the busier the server, the dearer a vote — and under load it slid into a
+backlog it could not drain (issue 15, bench/README.md "Eighth stop").
 """
 
 import asyncio
@@ -38,19 +39,11 @@ class BatchWriter:
         self._pending: Pending = []  # for the writer thread
         self._wakeup: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
-        self._this_turn: Pending = []  # for a commit on the event loop, at the end of this turn
-        self._turn_scheduled = False
         self._exclusive = 0  # ``run`` calls under way: no commit on the loop meanwhile
-        self._committed_this_turn = False  # see ``save``
 
     async def save(self, write: StateWrite) -> None:
         """Returns once stored; raises VersionConflict, AlreadyApplied or SQLAlchemyError."""
-        if self.on_loop and not self._exclusive and not self._this_turn and not self._committed_this_turn:
-            # the first write of this turn of the loop is committed at once: no future, no
-            # wake-up, no second turn before the change goes out (issue 15's p99); the writes
-            # that follow it in the same turn make a batch, committed at the turn's end
-            self._committed_this_turn = True
-            asyncio.get_running_loop().call_soon(self._turn_over)
+        if self.on_loop and not self._exclusive:
             try:
                 result = self.repo.save_states_now([write])[0]
             except Exception:  # busy, or failing: the thread waits, retries alone, reports
@@ -61,35 +54,9 @@ class BatchWriter:
             if result is not None:
                 raise result
             return
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        if self.on_loop and not self._exclusive:
-            self._this_turn.append((write, future))
-            if not self._turn_scheduled:
-                self._turn_scheduled = True
-                loop.call_soon(self._commit_this_turn)
-        else:
-            self._to_thread([(write, future)])
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._to_thread([(write, future)])
         await future
-
-    def _turn_over(self) -> None:
-        self._committed_this_turn = False
-
-    def _commit_this_turn(self) -> None:
-        self._turn_scheduled = False
-        batch, self._this_turn = self._this_turn[:MAX_BATCH], self._this_turn[MAX_BATCH:]
-        if self._this_turn:
-            self._turn_scheduled = True
-            asyncio.get_running_loop().call_soon(self._commit_this_turn)
-        if self._exclusive:  # the thread runs something that needs the WAL to stand still
-            self._to_thread(batch)
-            return
-        try:
-            results = self.repo.save_states_now([w for w, _ in batch])
-        except Exception:  # busy, or failing: the thread waits, retries alone, reports
-            self._to_thread(batch)
-            return
-        _settle(batch, results)
 
     def _to_thread(self, batch: Pending) -> None:
         if self._task is None:
