@@ -27,6 +27,7 @@ from typing import Any
 from starlette.websockets import WebSocketDisconnect
 
 from server.web.direct import SCOPE_KEY
+from server.web.frames import OTHER, WAIT, at_frame_boundary, read_frames, size_limit
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ OnFrame = Callable[[str | None], None]
 
 try:
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+    from websockets.protocol import State
+
+    OPEN = State.OPEN
 except ImportError:  # pragma: no cover - the ASGI receive path remains
     WebSocketsSansIOProtocol = None  # type: ignore[assignment,misc]
 
@@ -49,6 +53,36 @@ if WebSocketsSansIOProtocol is not None:
 
         on_frame: OnFrame | None = None
         inbound_paused = False
+        # bytes read by ``read_frames`` and not yet a whole frame; None: websockets reads
+        unread: bytes | None = None
+
+        def data_received(self, data: bytes) -> None:
+            """Simple text frames go straight to ``on_frame`` (frames.py); control frames to
+            websockets whole; anything else, and every byte after it, to websockets."""
+            unread = self.unread
+            if unread is None:
+                super().data_received(data)
+                return
+            buf = unread + data if unread else data
+            while True:
+                if self.on_frame is None or self.close_sent or self.conn.state is not OPEN:
+                    self.unread = None
+                    super().data_received(buf)
+                    return
+                payloads, pos, stop = read_frames(buf, size_limit(self.conn))
+                for payload in payloads:
+                    self.curr_msg_data_type = "text"
+                    self.frames = [payload]
+                    self.send_receive_event_to_app()
+                if stop == WAIT:
+                    self.unread = buf[pos:]
+                    return
+                if stop == OTHER:
+                    self.unread = None
+                    super().data_received(buf[pos:])
+                    return
+                super().data_received(buf[pos : pos + stop])  # a ping, a pong or a close
+                buf = buf[pos + stop :]
 
         def send_receive_event_to_app(self) -> None:
             on_frame = self.on_frame
@@ -82,12 +116,17 @@ if WebSocketsSansIOProtocol is not None:
             for event in others:
                 self.queue.put_nowait(event)
             self.on_frame = on_frame
+            if at_frame_boundary(self.conn):
+                self.unread = b""
             if self.read_paused:  # uvicorn paused after the last queued message
                 self.read_paused = False
                 self.transport.resume_reading()
 
         def give_back(self) -> None:
             self.on_frame = None
+            unread, self.unread = self.unread, None
+            if unread:  # part of a frame: websockets reads it with what follows
+                super().data_received(unread)
             self.resume_inbound()
 
         def pause_inbound(self) -> None:
