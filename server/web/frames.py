@@ -4,8 +4,9 @@ websockets parses incoming bytes with a chain of generators (``Protocol.parse`` 
 ``Frame.parse`` → ``StreamReader.read_exact``) and uvicorn then walks its events: about a fifth
 of a vote's Python, and each connection kept the suspended state of its next frame (a
 generator, a frame, lists and tuples) alive until its next message. With two thousand
-connections voting, the collector's young generation held ~24,000 such objects at each pass
-and every pass stalled the server for 5–20 ms (bench/README.md, "Eighth stop").
+connections voting, the collector's young generation held ~24,000 such objects at each pass,
+and passes took 5–20 ms; ~6,750 objects and 1.4 ms on average since (bench/README.md, "Eighth
+stop").
 
 Nearly every frame a client sends is one complete, masked text frame under the size limit.
 ``read_frames`` takes those off the front of a buffer itself and says where it stopped: at an
