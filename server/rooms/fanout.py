@@ -21,14 +21,7 @@ from server.core.tips import current_tip, tip_recipients
 from server.core.views import ViewCache, ViewFields, json_dumps, json_object, public_view_fields
 from server.rooms.changes import changed_people, field_ops
 from server.web import wire
-from server.web.direct import MAX_BUFFERED, Frame
-
-try:
-    from websockets.protocol import State
-
-    _OPEN: object = State.OPEN
-except ImportError:  # pragma: no cover - no direct writes, so no ready set either
-    _OPEN = object()
+from server.web.direct import MAX_BUFFERED, OPEN, Frame
 
 if TYPE_CHECKING:
     from server.rooms.live import Connection, LiveRoom
@@ -268,7 +261,7 @@ class Fanout:
         data = patch.frame
         for conn, (transport, ws) in ready.items():
             if (
-                ws._state is _OPEN
+                ws._state is OPEN
                 and not transport.is_closing()
                 and transport.get_write_buffer_size() <= MAX_BUFFERED
             ):

@@ -47,13 +47,11 @@ class BatchWriter:
             try:
                 result = self.repo.save_states_now([write])[0]
             except Exception:  # busy, or failing: the thread waits, retries alone, reports
-                busy: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-                self._to_thread([(write, busy)])
-                await busy
+                pass
+            else:
+                if result is not None:
+                    raise result
                 return
-            if result is not None:
-                raise result
-            return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._to_thread([(write, future)])
         await future

@@ -41,9 +41,10 @@ try:  # the protocol class is uvicorn's; any other server simply gets no direct 
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
     from websockets.protocol import State
 
-    _OPEN = State.OPEN
+    OPEN: object = State.OPEN  # websockets' open state (fan-out and reading compare with it)
 except ImportError:  # pragma: no cover - uvicorn is a dependency, but keep the fallback honest
     WebSocketsSansIOProtocol = None  # type: ignore[assignment,misc]
+    OPEN = object()
 
 
 def text_frame(payload: bytes) -> bytes:
@@ -86,7 +87,7 @@ class RawSocket:
         to the outbox's sender task, which waits for the buffer to drain."""
         transport = self.transport
         if (
-            self.ws._state is not _OPEN
+            self.ws._state is not OPEN
             or transport.is_closing()
             or transport.get_write_buffer_size() > MAX_BUFFERED
         ):
@@ -98,7 +99,7 @@ class RawSocket:
         # fan-out's inner loop), and a Python call more per delivery showed in its CPU
         transport = self.transport
         if (
-            self.ws._state is not _OPEN  # ``state`` is a property over it: a Python call more
+            self.ws._state is not OPEN  # ``state`` is a property over it: a Python call more
             or transport.is_closing()
             or transport.get_write_buffer_size() > MAX_BUFFERED
         ):

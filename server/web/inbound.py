@@ -26,7 +26,7 @@ from typing import Any
 
 from starlette.websockets import WebSocketDisconnect
 
-from server.web.direct import SCOPE_KEY
+from server.web.direct import OPEN, SCOPE_KEY
 from server.web.frames import OTHER, WAIT, at_frame_boundary, read_frames, size_limit
 
 log = logging.getLogger(__name__)
@@ -37,9 +37,6 @@ OnFrame = Callable[[str | None], None]
 
 try:
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-    from websockets.protocol import State
-
-    OPEN = State.OPEN
 except ImportError:  # pragma: no cover - the ASGI receive path remains
     WebSocketsSansIOProtocol = None  # type: ignore[assignment,misc]
 
@@ -55,6 +52,7 @@ if WebSocketsSansIOProtocol is not None:
         inbound_paused = False
         # bytes read by ``read_frames`` and not yet a whole frame; None: websockets reads
         unread: bytes | None = None
+        unread_limit = 0  # the largest text frame read here (frames.size_limit)
 
         def data_received(self, data: bytes) -> None:
             """Simple text frames go straight to ``on_frame`` (frames.py); control frames to
@@ -69,7 +67,7 @@ if WebSocketsSansIOProtocol is not None:
                     self.unread = None
                     super().data_received(buf)
                     return
-                payloads, pos, stop = read_frames(buf, size_limit(self.conn))
+                payloads, pos, stop = read_frames(buf, self.unread_limit)
                 for payload in payloads:
                     self.curr_msg_data_type = "text"
                     self.frames = [payload]
@@ -117,7 +115,7 @@ if WebSocketsSansIOProtocol is not None:
                 self.queue.put_nowait(event)
             self.on_frame = on_frame
             if at_frame_boundary(self.conn):
-                self.unread = b""
+                self.unread, self.unread_limit = b"", size_limit(self.conn)
             if self.read_paused:  # uvicorn paused after the last queued message
                 self.read_paused = False
                 self.transport.resume_reading()
