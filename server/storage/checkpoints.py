@@ -6,34 +6,39 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from server.storage.repository import Repository
-from server.storage.writer import BatchWriter
 
 log = logging.getLogger(__name__)
 CHECKPOINT_INTERVAL_S = 0.25
 CATCH_UP_FRAMES = 1024  # a WAL of 4 MB (4 KiB pages) or more gets the catch-up pass
 
 
-async def checkpoints(
-    repo: Repository, writer: BatchWriter, db: Callable[[Callable[[], Any]], Awaitable[Any]]
-) -> None:
-    """Copy the WAL into the database four times a second, and let the WAL start over. The
-    bulk is copied on a pool thread (``db``) while commits go on; then a short catch-up pass
-    on the writer's own thread, between two batches, copies the few frames written meanwhile.
-    The WAL is then wholly copied and the next commit starts it again from the beginning:
-    without that pass, under sustained writes, the WAL never caught up and grew by tens of
-    megabytes a second (and every commit got slower). The catch-up pass ends with an fsync of
-    the database file, and commits wait for it: so it runs only when the WAL has reached
-    ``CATCH_UP_FRAMES``. A pause in the writes lets the bulk pass copy everything, and the WAL
-    starts over by itself; under sustained votes (800 pages a second in bench/load.py's
-    scenario a) the wait comes about once a second instead of four times (the fan-out's p99
-    fell in them). The WAL stays as small as with a catch-up at every pass: ~20 MB at its
-    largest at 1,200 commits a second in tests/web/test_wal.py, both ways."""
+async def checkpoints(repo: Repository, db: Callable[[Callable[[], Any]], Awaitable[Any]]) -> None:
+    """Copy the WAL into the database four times a second, and let the WAL start over."""
     if not repo.is_sqlite:
         return
     while True:
         await asyncio.sleep(CHECKPOINT_INTERVAL_S)
         try:
-            if await db(repo.checkpoint) >= CATCH_UP_FRAMES:
-                await writer.run(repo.checkpoint)
+            await checkpoint_once(repo, db)
         except Exception:
             log.exception("checkpoint failed")
+
+
+async def checkpoint_once(repo: Repository, db: Callable[[Callable[[], Any]], Awaitable[Any]]) -> None:
+    """The bulk is copied on a pool thread (``db``) while commits go on. Then, if the WAL had
+    reached ``CATCH_UP_FRAMES``, a short catch-up pass copies the few frames written meanwhile,
+    on the event loop's own connection and on the loop itself: the loop makes every vote's
+    commit, so none can come between, and the WAL is wholly copied; the next commit starts it
+    again from the beginning. Without that pass, under sustained writes, the WAL never caught
+    up and grew by tens of megabytes a second (and every commit got slower).
+
+    The pass blocks the loop for its length (two fsyncs and a few hundred pages: about 2 ms
+    here), about once a second under sustained votes. It used to run on the writer's thread,
+    the loop's commits meanwhile handed to that thread: each such vote then cost a future, a
+    task and the GIL passed back and forth, the thread's commits in turn kept the loop's own
+    connection busy, more votes followed them there — and under load the server slid into a
+    backlog it could not drain (bench/README.md, "Ninth stop": at 2,057 answers/s the fan-out's
+    p99 was under 50 ms in 1 run of 4 that way, in 3 of 4 this way). A pause in the writes
+    lets the bulk pass copy everything, and the WAL starts over by itself."""
+    if await db(repo.checkpoint) >= CATCH_UP_FRAMES:
+        repo.checkpoint_now()

@@ -173,6 +173,11 @@ class Repository(TokenQueries, DeckQueries):
         raises ("database is locked") instead. See ``storage.writer``."""
         return self._writes.save_now(writes)
 
+    def checkpoint_now(self) -> int:
+        """``checkpoint`` on the event loop's own connection, called on the loop (SQLite only):
+        no vote is committed meanwhile (``storage.checkpoints``)."""
+        return self._writes.checkpoint_now()
+
     def close_writes(self) -> None:
         self._writes.close()
 

@@ -95,10 +95,20 @@ class StateWrites:
     def save_now(self, writes: list[StateWrite]) -> list[Exception | None]:
         """``save`` on the event loop's connection (SQLite only), which does not wait for a
         lock another connection holds: the driver's "database is locked" at once instead."""
+        return self._save_sqlite(self._loop_driver or self._loop_connection(), writes)
+
+    def _loop_connection(self) -> Any:
         if self._on_loop is None:
             self._on_loop = self._keep(busy_timeout_ms=0)
             self._loop_driver = self._on_loop.driver_connection
-        return self._save_sqlite(self._loop_driver, writes)
+        return self._loop_driver
+
+    def checkpoint_now(self) -> int:
+        """``wal_checkpoint(PASSIVE)`` on the event loop's connection (SQLite), for the event
+        loop: the connection that commits the votes cannot commit one meanwhile. Returns how
+        many frames the WAL held."""
+        row = self._loop_connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return max(0, int(row[1])) if row is not None else 0
 
     def _keep(self, *, busy_timeout_ms: int | None = None) -> Any:
         raw = self.engine.raw_connection()  # never returned to the pool: one thread's own

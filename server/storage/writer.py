@@ -10,8 +10,9 @@ and handing it to a thread cost more than the commit itself — the executor's q
 wake-ups and the GIL passed back and forth, about a third of a vote's CPU. So each write is
 committed right there, within its ``save``, on the event loop's own connection, which never
 waits for a lock (busy timeout 0): when another writer holds the database (a room being
-created, a deck saved, the WAL being truncated or caught up), the write goes to the writer
-thread, which waits for it, and the event loop does not. A vote then goes out without a
+created, a deck saved, the WAL being truncated), the write goes to the writer thread, which
+waits for it, and the event loop does not. (The WAL's catch-up pass runs on the loop itself,
+so that votes are not sent there once a second: ``storage.checkpoints``.) A vote then goes out without a
 future, a wake-up or a second turn of the loop. Writes arriving in the same turn used to wait
 for the turn's end and go together: each of those cost a future and a task, more than the
 commit it shared, so the busier the server, the dearer a vote — and under load it slid into a
@@ -40,6 +41,7 @@ class BatchWriter:
         self._wakeup: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._exclusive = 0  # ``run`` calls under way: no commit on the loop meanwhile
+        self.writes_on_thread = 0  # with SQLite, the writes that could not be committed on the loop
 
     async def save(self, write: StateWrite) -> None:
         """Returns once stored; raises VersionConflict, AlreadyApplied or SQLAlchemyError."""
@@ -61,6 +63,7 @@ class BatchWriter:
             self._wakeup = asyncio.Event()
             self._task = asyncio.get_running_loop().create_task(self._run())
         self._pending.extend(batch)
+        self.writes_on_thread += len(batch)
         assert self._wakeup is not None
         self._wakeup.set()
 
@@ -90,7 +93,7 @@ class BatchWriter:
 
     async def run(self, fn: Callable[[], object]) -> None:
         """Run ``fn`` on the writer's thread, between batches, with no state committed while
-        it runs (a checkpoint's catch-up pass, which must see the WAL stand still): the
+        it runs (the WAL truncated after an anonymous card closes, ``RoomService``): the
         event loop's commits meanwhile go to the thread, behind ``fn``."""
         self._exclusive += 1
         try:

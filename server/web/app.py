@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         layouts.use_process(settings.pdf_process)
         cleaner = asyncio.create_task(_housekeeping(rooms, settings))
-        checkpointer = asyncio.create_task(checkpoints(repo, rooms.writer, rooms.db))
+        checkpointer = asyncio.create_task(checkpoints(repo, rooms.db))
         tasks = [cleaner, checkpointer, asyncio.create_task(_slow_readers(rooms, settings))]
         tasks.append(asyncio.create_task(collect_when_quiet()))
         if bus.shared:

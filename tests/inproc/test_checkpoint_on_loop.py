@@ -1,0 +1,85 @@
+"""The WAL's catch-up pass runs on the event loop (storage/checkpoints.py): votes that come
+during a checkpoint are still committed on the loop, none is handed to the writer thread,
+and the WAL starts over at the next commit."""
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from server.core import commands as c
+from server.core.deck import parse_deck
+from server.core.state import RoomSettings
+from server.rooms.live import Connection
+from server.rooms.outbox import Outbox
+from server.rooms.service import RoomService
+from server.storage.checkpoints import CATCH_UP_FRAMES, checkpoint_once
+from server.storage.engine import make_engine
+from server.storage.repository import Repository
+from server.storage.tables import Base
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DECK = parse_deck(json.loads((ROOT / "tests/fixtures/mini-deck.json").read_text()))
+VOTES = 6
+
+
+async def _nowhere(_text: str) -> None:
+    return None
+
+
+def _conn(player_id: str) -> Connection:
+    return Connection(Outbox(_nowhere, protocol=2), player_id, "fr")
+
+
+def _wal_frames(path: Path) -> int:
+    """How many frames the WAL holds (a passive checkpoint reports it, copying what it can)."""
+    with sqlite3.connect(path) as check:
+        return int(check.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1])
+
+
+def test_votes_during_a_catch_up_pass_stay_on_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "wal.db"
+    engine = make_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    service = RoomService(Repository(engine))
+    assert service.writer.on_loop
+
+    async def scenario() -> None:
+        code, _ = await service.create(DECK, RoomSettings())
+        room = await service.get(code)
+        ana, _ = await service.join(room, name="Ana", token=None, conn_factory=_conn)
+        await service.act(room, room.state.players[0].id, c.Start(), None)
+        await service.act(room, room.state.reader_id or "", c.Draw(), None)
+        card = DECK.card(room.state.current.card_id)  # type: ignore[union-attr]
+        assert card is not None
+        question = next(q for q in card.questions if q.kind == "yes_no")
+        # a WAL long enough for the catch-up pass: another connection's pages
+        with sqlite3.connect(path, isolation_level=None) as other:
+            other.execute("CREATE TABLE filler (x BLOB)")
+            other.execute("BEGIN")
+            for _ in range(CATCH_UP_FRAMES + 100):
+                other.execute("INSERT INTO filler VALUES (zeroblob(4000))")
+            other.execute("COMMIT")
+        assert _wal_frames(path) >= CATCH_UP_FRAMES
+        votes: list[asyncio.Task[bool]] = []
+
+        async def bulk_then_votes(fn: Callable[[], Any]) -> Any:
+            """The bulk pass on a thread, as the server's pool runs it; votes arrive right as
+            it ends, so they would find the catch-up pass under way if it awaited anything."""
+            frames = await asyncio.to_thread(fn)
+            for n in range(VOTES):
+                vote = c.Answer(card.id, question.id, ("yes", "no")[n % 2])
+                votes.append(asyncio.create_task(service.act(room, ana.player.id, vote, f"v{n}")))
+            return frames
+
+        await checkpoint_once(service.repo, bulk_then_votes)
+        assert all(await asyncio.wait_for(asyncio.gather(*votes), 10))
+        assert service.writer.writes_on_thread == 0  # every vote committed on the loop
+        # the WAL was wholly copied, and the votes' commits started it again
+        assert _wal_frames(path) < 50
+        await service.close()
+
+    asyncio.run(scenario())
+    engine.dispose()
