@@ -3,34 +3,17 @@ during a checkpoint are still committed on the loop, none is handed to the write
 and the WAL starts over at the next commit."""
 
 import asyncio
-import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from server.core import commands as c
-from server.core.deck import parse_deck
 from server.core.state import RoomSettings
-from server.rooms.live import Connection
-from server.rooms.outbox import Outbox
-from server.rooms.service import RoomService
 from server.storage.checkpoints import CATCH_UP_FRAMES, checkpoint_once
-from server.storage.engine import make_engine
-from server.storage.repository import Repository
-from server.storage.tables import Base
+from tests.inproc.services import DECK, open_card, quiet_conn, sqlite_service
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-DECK = parse_deck(json.loads((ROOT / "tests/fixtures/mini-deck.json").read_text()))
 VOTES = 6
-
-
-async def _nowhere(_text: str) -> None:
-    return None
-
-
-def _conn(player_id: str) -> Connection:
-    return Connection(Outbox(_nowhere, protocol=2), player_id, "fr")
 
 
 def _wal_frames(path: Path) -> int:
@@ -41,20 +24,16 @@ def _wal_frames(path: Path) -> int:
 
 def test_votes_during_a_catch_up_pass_stay_on_the_event_loop(tmp_path: Path) -> None:
     path = tmp_path / "wal.db"
-    engine = make_engine(f"sqlite:///{path}")
-    Base.metadata.create_all(engine)
-    service = RoomService(Repository(engine))
+    service, engine = sqlite_service(path)
     assert service.writer.on_loop
 
     async def scenario() -> None:
         code, _ = await service.create(DECK, RoomSettings())
         room = await service.get(code)
-        ana, _ = await service.join(room, name="Ana", token=None, conn_factory=_conn)
+        ana, _ = await service.join(room, name="Ana", token=None, conn_factory=quiet_conn)
         await service.act(room, room.state.players[0].id, c.Start(), None)
         await service.act(room, room.state.reader_id or "", c.Draw(), None)
-        card = DECK.card(room.state.current.card_id)  # type: ignore[union-attr]
-        assert card is not None
-        question = next(q for q in card.questions if q.kind == "yes_no")
+        card, question = open_card(room)
         # a WAL long enough for the catch-up pass: another connection's pages
         with sqlite3.connect(path, isolation_level=None) as other:
             other.execute("CREATE TABLE filler (x BLOB)")

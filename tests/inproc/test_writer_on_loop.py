@@ -3,38 +3,18 @@ another connection holds the database: then the batch waits on the writer thread
 event loop keeps serving everyone else. Nothing is acknowledged before it is stored."""
 
 import asyncio
-import json
 import sqlite3
 import time
 from pathlib import Path
 
 from server.core import commands as c
-from server.core.deck import parse_deck
 from server.core.state import RoomSettings, RoomState
-from server.rooms.live import Connection
-from server.rooms.outbox import Outbox
-from server.rooms.service import RoomService
-from server.storage.engine import make_engine
-from server.storage.repository import Repository
-from server.storage.tables import Base
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-DECK = parse_deck(json.loads((ROOT / "tests/fixtures/mini-deck.json").read_text()))
-
-
-async def _nowhere(_text: str) -> None:
-    return None
-
-
-def _conn(player_id: str) -> Connection:
-    return Connection(Outbox(_nowhere, protocol=2), player_id, "fr")
+from tests.inproc.services import DECK, open_card, quiet_conn, sqlite_service
 
 
 def test_a_locked_database_makes_the_write_wait_but_not_the_event_loop(tmp_path: Path) -> None:
     path = tmp_path / "lock.db"
-    engine = make_engine(f"sqlite:///{path}")
-    Base.metadata.create_all(engine)
-    service = RoomService(Repository(engine))
+    service, engine = sqlite_service(path)
     assert service.writer.on_loop
 
     async def scenario() -> None:
@@ -43,7 +23,7 @@ def test_a_locked_database_makes_the_write_wait_but_not_the_event_loop(tmp_path:
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")  # someone else writes (a deck upload, a checkpoint)
         try:
-            joining = asyncio.create_task(service.join(room, name="Ana", token=None, conn_factory=_conn))
+            joining = asyncio.create_task(service.join(room, name="Ana", token=None, conn_factory=quiet_conn))
             started = time.monotonic()
             for _ in range(20):  # the loop turns while the write waits for the lock
                 await asyncio.sleep(0.01)
@@ -72,20 +52,16 @@ def test_a_lone_vote_waits_for_a_locked_database_too(tmp_path: Path) -> None:
     """A vote alone in its turn is one statement, committed without BEGIN/COMMIT of ours
     (statewrites.py): it also goes to the writer thread when the database is held."""
     path = tmp_path / "vote.db"
-    engine = make_engine(f"sqlite:///{path}")
-    Base.metadata.create_all(engine)
-    service = RoomService(Repository(engine))
+    service, engine = sqlite_service(path)
 
     async def scenario() -> None:
         code, _ = await service.create(DECK, RoomSettings())
         room = await service.get(code)
-        joined, _ = await service.join(room, name="Ana", token=None, conn_factory=_conn)
+        joined, _ = await service.join(room, name="Ana", token=None, conn_factory=quiet_conn)
         await service.act(room, room.state.players[0].id, c.Start(), None)
         await service.act(room, room.state.reader_id or "", c.Draw(), None)
-        card = DECK.card(room.state.current.card_id)  # type: ignore[union-attr]
-        assert card is not None
-        question = card.questions[0]
-        value = "yes" if question.kind == "yes_no" else "oui"
+        card, question = open_card(room)
+        value = "yes"
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
@@ -111,16 +87,14 @@ def test_every_write_of_a_turn_is_committed_within_its_save(tmp_path: Path) -> N
     """storage/writer.py: with SQLite each state is committed before its ``save`` returns, on
     the event loop's connection: three rooms' changes started in one turn are all stored,
     without a future or a second turn (writes of one turn used to wait for the turn's end)."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'turns.db'}")
-    Base.metadata.create_all(engine)
-    service = RoomService(Repository(engine))
+    service, engine = sqlite_service(tmp_path / "turns.db")
 
     async def scenario() -> None:
         rooms = []
         for _ in range(3):
             code, _ = await service.create(DECK, RoomSettings())
             room = await service.get(code)
-            await service.join(room, name="Ana", token=None, conn_factory=_conn)
+            await service.join(room, name="Ana", token=None, conn_factory=quiet_conn)
             rooms.append(room)
         await asyncio.sleep(0.01)  # a new turn
         starts = [
