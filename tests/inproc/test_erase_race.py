@@ -18,7 +18,7 @@ from server.storage.engine import make_engine
 from server.storage.repository import Repository
 from server.storage.tables import Base
 from server.summary.model import build_summary
-from tests.inproc.test_open_answers import DECK
+from tests.inproc.services import DECK
 
 
 def _service(tmp_path: Path) -> RoomService:

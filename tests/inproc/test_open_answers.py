@@ -12,17 +12,13 @@ import pytest
 from sqlalchemy import text
 
 from server.core import commands as c
-from server.core.deck import parse_deck
 from server.core.state import RoomSettings
 from server.rooms.sealed import ROW_MESSAGES, MemoryKeyStore
 from server.rooms.service import RoomService
 from server.storage.engine import make_engine
 from server.storage.repository import Repository
 from server.storage.tables import Base
-from tests.inproc.test_writer_on_loop import _conn
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-DECK = parse_deck(json.loads((ROOT / "tests/fixtures/mini-deck.json").read_text()))
+from tests.inproc.services import DECK, quiet_conn
 
 
 @pytest.mark.parametrize("anonymous", [True, False])
@@ -54,7 +50,7 @@ def test_votes_are_rows_and_the_room_reads_back_whole(tmp_path: Path, anonymous:
         room = await service.get(code)
         people = []
         for name in ("Ana", "Ben"):
-            joined, _ = await service.join(room, name=name, token=None, conn_factory=_conn)
+            joined, _ = await service.join(room, name=name, token=None, conn_factory=quiet_conn)
             people.append(joined.player.id)
         fac = room.state.players[0].id
         await service.act(room, fac, c.Start(), None)
@@ -135,7 +131,7 @@ def test_a_row_keeps_its_last_vote_ids_and_the_older_ones_go_to_the_table(
         service = RoomService(Repository(engine), keys=keys)
         code, _ = await service.create(DECK, RoomSettings(anonymous=anonymous))
         room = await service.get(code)
-        joined, _ = await service.join(room, name="Ana", token=None, conn_factory=_conn)
+        joined, _ = await service.join(room, name="Ana", token=None, conn_factory=quiet_conn)
         ana = joined.player.id
         await service.act(room, room.state.players[0].id, c.Start(), None)
         await service.act(room, room.state.reader_id or "", c.Draw(), None)

@@ -19,7 +19,7 @@ from server.storage.engine import make_engine
 from server.storage.repository import Repository
 from server.storage.tables import Base
 from tests.helpers import Client, ServerProcess, seat_room
-from tests.inproc.test_open_answers import DECK
+from tests.inproc.services import DECK
 
 
 def test_a_socket_that_never_joins_is_closed(tmp_path: Path) -> None:
