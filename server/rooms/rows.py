@@ -11,7 +11,12 @@ import json
 from typing import NamedTuple
 
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode
-ROW_MESSAGES = 32  # a vote's row keeps its person's last vote ids; older ones go to the table
+ROW_MESSAGES = 32  # a vote's row keeps at least its person's last 32 vote ids on the card
+# ... and at most 64: past that, all but the last 32 go to ``applied_messages`` together, once
+# every 32 votes. Spilling one id at each vote past the 32nd made every such vote a transaction
+# of four statements and ~3.6 WAL frames instead of one (issue 15: bench/load.py's b keeps one
+# card open, so its highest steps ran that way, ~10 % dearer a vote; bench/README.md)
+ROW_MESSAGES_MAX = 64
 
 
 class Row(NamedTuple):

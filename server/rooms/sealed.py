@@ -11,7 +11,7 @@ from server.core.state import CurrentCard, RoomState
 from server.errors import Unavailable
 from server.rooms.fanout import Fanout
 from server.rooms.live import LiveRoom, Together
-from server.rooms.rows import ROW_MESSAGES, Row, read_row, row_body
+from server.rooms.rows import ROW_MESSAGES, ROW_MESSAGES_MAX, Row, read_row, row_body
 from server.rooms.sealing import (
     KeyStore,
     SealError,
@@ -193,7 +193,7 @@ class SealedAnswers:
             else:
                 ids = [*before, message_id]
         spilled: list[str] = []
-        if len(ids) > ROW_MESSAGES:
+        if len(ids) > ROW_MESSAGES_MAX:  # once in ROW_MESSAGES votes (rows.py)
             spilled, ids = ids[:-ROW_MESSAGES], ids[-ROW_MESSAGES:]
         mine = Fanout.answers_json(room, actor_id, current.answers.get(actor_id))
         body = row_body(mine, ids, state.version, room.row_ids_json.encode(actor_id, before, ids))

@@ -13,7 +13,8 @@ from sqlalchemy import text
 
 from server.core import commands as c
 from server.core.state import RoomSettings
-from server.rooms.sealed import ROW_MESSAGES, MemoryKeyStore
+from server.rooms.rows import ROW_MESSAGES, ROW_MESSAGES_MAX
+from server.rooms.sealed import MemoryKeyStore
 from server.rooms.service import RoomService
 from server.storage.engine import make_engine
 from server.storage.repository import Repository
@@ -138,12 +139,19 @@ def test_a_row_keeps_its_last_vote_ids_and_the_older_ones_go_to_the_table(
         card = DECK.card(room.state.current.card_id)  # type: ignore[union-attr]
         assert card is not None
         yes_no = next(q for q in card.questions if q.kind == "yes_no")
-        count = ROW_MESSAGES + 8
+
+        def in_table() -> int:
+            with engine.connect() as conn:
+                return int(conn.execute(text("SELECT count(*) FROM applied_messages")).scalar() or 0)
+
+        count = ROW_MESSAGES_MAX + 8
         for n in range(count):
             assert await service.act(room, ana, c.Answer(card.id, yes_no.id, ("yes", "no")[n % 2]), f"m{n}")
-        with engine.connect() as conn:
-            in_table = conn.execute(text("SELECT count(*) FROM applied_messages")).scalar()
-        assert in_table == 8  # the row holds the last ROW_MESSAGES, the table the 8 before
+            if n + 1 == ROW_MESSAGES_MAX:  # up to there, every id stayed in the row
+                assert in_table() == 0
+        # at the next vote all but the last ROW_MESSAGES went to the table at once; the 7
+        # after it stayed in the row
+        assert in_table() == ROW_MESSAGES_MAX + 1 - ROW_MESSAGES
         await service.close()
 
         again = RoomService(Repository(engine), keys=keys)
