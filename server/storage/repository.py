@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from server.storage.decks import DeckQueries, DeckSummary, QuotaFull, StoredDeck, deck_hash
-from server.storage.statewrites import AlreadyApplied, StateWrite, StateWrites, VersionConflict
+from server.storage.statewrites import AlreadyApplied, StateWrite, StateWrites, VersionConflict, wal_frames
 from server.storage.tables import (
     AppliedMessageRow,
     DeckVersionRow,
@@ -188,7 +188,7 @@ class Repository(TokenQueries, DeckQueries):
             return 0
         with self.engine.connect() as conn:
             row = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").first()
-        return max(0, int(row[1])) if row is not None else 0  # -1: not in WAL mode
+        return wal_frames(row)
 
     def scrub(self, *, vacuum: bool = False) -> None:
         """Make overwritten data unrecoverable from the database files (SQLite: the WAL keeps

@@ -107,8 +107,7 @@ class StateWrites:
         """``wal_checkpoint(PASSIVE)`` on the event loop's connection (SQLite), for the event
         loop: the connection that commits the votes cannot commit one meanwhile. Returns how
         many frames the WAL held."""
-        row = self._loop_connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        return max(0, int(row[1])) if row is not None else 0
+        return wal_frames(self._loop_connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
 
     def _keep(self, *, busy_timeout_ms: int | None = None) -> Any:
         raw = self.engine.raw_connection()  # never returned to the pool: one thread's own
@@ -210,6 +209,12 @@ class StateWrites:
                 (w.code, *w.message),
             )
         return None
+
+
+def wal_frames(row: Any) -> int:
+    """The WAL's frames in a ``wal_checkpoint`` row (busy, log, checkpointed); -1 is "not in
+    WAL mode", read as none."""
+    return max(0, int(row[1])) if row is not None else 0
 
 
 def _one_statement(w: StateWrite) -> bool:

@@ -12,11 +12,11 @@ committed right there, within its ``save``, on the event loop's own connection, 
 waits for a lock (busy timeout 0): when another writer holds the database (a room being
 created, a deck saved, the WAL being truncated), the write goes to the writer thread, which
 waits for it, and the event loop does not. (The WAL's catch-up pass runs on the loop itself,
-so that votes are not sent there once a second: ``storage.checkpoints``.) A vote then goes out without a
-future, a wake-up or a second turn of the loop. Writes arriving in the same turn used to wait
-for the turn's end and go together: each of those cost a future and a task, more than the
-commit it shared, so the busier the server, the dearer a vote — and under load it slid into a
-backlog it could not drain (issue 15, bench/README.md "Eighth stop").
+so that votes are not sent there once a second: ``storage.checkpoints``.) A vote then goes
+out without a future, a wake-up or a second turn of the loop. Writes arriving in the same
+turn used to wait for the turn's end and go together: each of those cost a future and a task,
+more than the commit it shared, so the busier the server, the dearer a vote — and under load
+it slid into a backlog it could not drain (issue 15, bench/README.md "Eighth stop").
 """
 
 import asyncio
