@@ -492,6 +492,15 @@ async def start_and_draw(room: Room) -> None:
         reader = by_id[state["reader_id"]]
     state = await reader.call({"type": "draw"}) or {}
     card = state.get("card") or {}
+    if card and not any(q.get("kind") == "yes_no" for q in card.get("questions", [])):
+        # the deck's opening card (``place: first``) asks open questions only: it is skipped,
+        # so that every answer is a yes/no vote on a situation card, as in a session (until
+        # 2026-11-29 the benchmark answered "yes" and "no" as text to the opening card)
+        state = await fac.call({"type": "skip"}) or {}
+        if state.get("reader_id") in by_id:
+            reader = by_id[state["reader_id"]]
+        state = await reader.call({"type": "draw"}) or {}
+        card = state.get("card") or {}
     questions = [q for q in card.get("questions", []) if q.get("kind") == "yes_no"]
     for cl in room.members:
         cl.card = card.get("id", "c1")

@@ -100,6 +100,14 @@ async def main(args: argparse.Namespace) -> None:
         assert reader is not None
         await service.act(room, reader, c.Draw(), None)
         card = deck.card(room.state.current.card_id)  # type: ignore[union-attr]
+        if card is not None and not any(q.kind == "yes_no" for q in card.questions):
+            # the opening card (``place: first``) asks open questions only: the facilitator
+            # skips it and the next reader draws a card with yes/no questions, as load.py does
+            await service.act(room, fac, c.Skip(), None)
+            reader = room.state.reader_id
+            assert reader is not None
+            await service.act(room, reader, c.Draw(), None)
+            card = deck.card(room.state.current.card_id)  # type: ignore[union-attr]
         question = next((q for q in card.questions if q.kind == "yes_no"), card.questions[0])  # type: ignore[union-attr]
         values = ("yes", "no") if question.kind == "yes_no" else ("oui", "non")
         rooms.append((room, people, card.id, question.id, values))  # type: ignore[union-attr]
