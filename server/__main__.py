@@ -1,7 +1,6 @@
 """``python -m server``: migrate the database, then serve with uvicorn."""
 
 import errno
-import gc
 import logging
 import os
 import sys
@@ -11,7 +10,7 @@ from typing import Any
 
 import uvicorn
 
-from server import logs
+from server import collector, logs
 from server.settings import Settings
 from server.storage.migrate import upgrade
 from server.web.app import create_app
@@ -98,10 +97,7 @@ def main() -> None:
     if settings.ws_direct and settings.ws_direct_receive and direct_receive:
         config.ws_protocol_class = DirectReceiveProtocol  # messages read without ASGI (inbound.py)
     server = uvicorn.Server(config)
-    # Fewer, shorter garbage collections: what start-up loaded is moved out of the collector's
-    # sight and the thresholds are raised (measurements: bench/README.md, "History").
-    gc.freeze()
-    gc.set_threshold(5_000, 10, 50)
+    collector.quieten()  # what start-up loaded frozen, fewer collections (server/collector.py)
     logs.install()  # after uvicorn configured its loggers
     log.info("WebSocket send path: %s", send_path(settings, config.ws_protocol_class))
     server.run()
