@@ -68,7 +68,8 @@ def answer(deck: Deck, state: RoomState, actor: Player, cmd: c.Answer, now: floa
         mine[question.id] = value
     answers = {**current.answers, actor.id: mine}
     _carry_chars(current.answers, answers, counted)
-    return state.replace(current=current.replace(answers=answers))
+    # the version too: ``rules.apply`` would copy the whole state again only to set it
+    return state.replace(current=current.replace(answers=answers), version=state.version + 1)
 
 
 def reveal(deck: Deck, state: RoomState, actor: Player, cmd: c.Reveal, now: float) -> RoomState:

@@ -82,6 +82,8 @@ def apply(deck: Deck, state: RoomState, actor_id: str | None, cmd: c.Command, no
             raise GameError("not_joined")
         handler: Handler = _HANDLERS[type(cmd)]
         new = handler(deck, state, actor, cmd, now)
+    if new is not state and new.version == state.version + 1:
+        return new  # a vote's new state, made with its version (card_in_play.answer): one copy less
     return new.replace(version=state.version + 1)
 
 

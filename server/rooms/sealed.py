@@ -156,9 +156,9 @@ class SealedAnswers:
         only the voter's answers (a row of ``open_answers``, issue 15 — in a room of 1,000 the
         whole state was ~150 KB a vote); after anything else, the whole state, which takes
         those rows in (the vote ids they held go to ``applied_messages``)."""
-        code, phase, version = room.code, state.phase.value, state.version
         if isinstance(cmd, c.Answer) and actor_id is not None and new_token is None and not closes:
             return await self._vote(room, state, actor_id, message_id)
+        code, phase, version = room.code, state.phase.value, state.version
         stored, message = await self.stored_form(room, state, actor_id, message_id)
         spill = () if closes else await self._spilled(room, state, room.row_messages)
         # one process: the room's row is at the version of its last whole write (votes wrote
@@ -205,7 +205,7 @@ class SealedAnswers:
         write = StateWrite(
             room.code,
             "",
-            state.phase.value,
+            "",  # the phase: a vote's write leaves the room's row as it is (statewrites.py)
             state.version,
             message=message,
             answers=(actor_id, body),
