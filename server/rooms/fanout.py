@@ -224,6 +224,7 @@ class Fanout:
                     outbox.offer(version, full)
                 if outbox.can_join_ready(version):
                     outbox.join_ready(fan, conn)
+                    conn.behind = False  # the slow-reader sweep passes it over until it leaves
             else:
                 if head is None:
                     head = wire.state_v1_head(version, now, fields)

@@ -6,6 +6,7 @@ import asyncio
 import socket
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -18,6 +19,7 @@ from server.rooms.service import RoomService
 from server.storage.engine import make_engine
 from server.storage.repository import Repository
 from server.storage.tables import Base
+from server.web.direct import OPEN, RawSocket
 from tests.helpers import Client, ServerProcess, seat_room
 from tests.inproc.services import DECK
 
@@ -188,6 +190,56 @@ def test_a_moment_over_the_buffer_limit_is_not_falling_behind(tmp_path: Path) ->
         room.connections = {c for c in room.connections if c.player_id != "slow"}  # it left
         waiting.update(steady=70_000)
         assert sweep(65_536, 60) == 0 and aborted == ["slow"]  # over once again: not yet
+        await service.close()
+
+    asyncio.run(scenario())
+    engine.dispose()
+
+
+def test_the_sweep_passes_over_the_ready_set_and_looks_again_once_a_reader_leaves_it(tmp_path: Path) -> None:
+    """A member of the room's ready set has nothing waiting and at most 64 KiB on its socket
+    when a patch is written (fanout.py): the sweep does not look at it (it cost ~10 µs a vote
+    in scenario a of bench/load.py). Once out of the set it is judged as before: over the
+    limit at two sweeps in a row."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'sweep.db'}")
+    Base.metadata.create_all(engine)
+    service = RoomService(Repository(engine))
+
+    async def nowhere(_text: str) -> None:
+        return None
+
+    class Transport:  # what ``RawSocket`` asks of uvloop's transport
+        def is_closing(self) -> bool:
+            return False
+
+        def get_write_buffer_size(self) -> int:
+            return 0
+
+        def write(self, _data: bytes) -> None:
+            return None
+
+    async def scenario() -> None:
+        code, _token = await service.create(DECK, RoomSettings())
+        room = await service.get(code)
+        looked: list[str] = []
+        aborted: list[str] = []
+        conns = {}
+        for who in ("in_set", "outside"):
+            raw = RawSocket(SimpleNamespace(conn=SimpleNamespace(state=OPEN, _state=OPEN)), Transport())
+            conn = Connection(Outbox(nowhere, raw.write, protocol=2, raw=raw), who, "fr")
+            conn.buffered = lambda who=who: looked.append(who) or 70_000  # type: ignore[misc]
+            conn.abort = lambda who=who: aborted.append(who)  # type: ignore[misc]
+            room.connections.add(conn)
+            conns[who] = conn
+        conns["in_set"].outbox.join_ready(room.fan, conns["in_set"])
+        sweep = service.registry.sweep_slow
+        assert sweep(65_536, 60) == 0
+        assert sweep(65_536, 60) == 1
+        assert aborted == ["outside"] and looked == ["outside", "outside"]
+        room.connections.discard(conns["outside"])  # it was cut
+        conns["in_set"].outbox.leave_ready()
+        assert sweep(65_536, 60) == 0  # over once since it left: not yet
+        assert sweep(65_536, 60) == 1 and aborted == ["outside", "in_set"]
         await service.close()
 
     asyncio.run(scenario())
