@@ -178,6 +178,10 @@ class Repository(TokenQueries, DeckQueries):
         no vote is committed meanwhile (``storage.checkpoints``)."""
         return self._writes.checkpoint_now()
 
+    def states_saved(self) -> int:
+        """How many room states (votes' rows included) were saved since start (SQLite)."""
+        return self._writes.saved
+
     def close_writes(self) -> None:
         self._writes.close()
 

@@ -67,6 +67,7 @@ class StateWrites:
         self._on_thread: Any = None
         self._on_loop: Any = None
         self._loop_driver: Any = None  # the event loop's sqlite3 connection itself
+        self.saved = 0  # states saved (or tried) since start: what paces the checkpoints
         p = self._param
         self._put_row = (
             f"INSERT INTO open_answers (room_code, player_id, body) VALUES ({p}, {p}, {p}) "
@@ -119,6 +120,7 @@ class StateWrites:
         return raw
 
     def _save_sqlite(self, driver: Any, writes: list[StateWrite]) -> list[Exception | None]:
+        self.saved += len(writes)
         if len(writes) == 1 and _one_statement(writes[0]):
             # the common case, a lone vote's row: one statement in SQLite's own transaction (the
             # same commit, without BEGIN and COMMIT; busy: raised, as below), straight on the

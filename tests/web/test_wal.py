@@ -52,9 +52,10 @@ def test_the_wal_stays_small_under_sustained_writes(tmp_path: Path) -> None:
 
 def test_between_bursts_of_votes_the_wal_starts_over_without_the_catch_up_pass(tmp_path: Path) -> None:
     """Bursts of 100 votes (well under the catch-up pass's 1,024 frames) with pauses between:
-    the bulk pass copies everything during a pause and the next commit restarts the WAL, so
-    it stays about one burst long (~2.4 MB measured, the room's set-up included). Never
-    restarted, eight bursts leave more than 6 MB (checked with the checkpoints stopped)."""
+    the bulk pass copies everything once the votes pause (storage/checkpoints.py) and the
+    next commit restarts the WAL, so it stays about one burst long (~2.4 MB measured, the
+    room's set-up included). Never restarted, eight bursts leave more than 6 MB (checked with
+    the checkpoints stopped)."""
     server = ServerProcess(tmp_path).start()
     wal = Path(server.database_url.split("///", 1)[1] + "-wal")
     try:
@@ -73,7 +74,8 @@ def test_between_bursts_of_votes_the_wal_starts_over_without_the_catch_up_pass(t
                         vote = {"card_id": card["id"], "question_id": question, "value": ("yes", "no")[n % 2]}
                         await player.ok({"type": "answer", **vote})
                 largest = max(largest, wal.stat().st_size)
-                await asyncio.sleep(0.6)  # two checkpoint passes: everything copied
+                # the first checkpoint tick without a vote copies everything (0.25-0.5 s)
+                await asyncio.sleep(1.0)
             for client in (fac, *players):
                 await client.close()
             return largest
