@@ -28,6 +28,7 @@ import tempfile
 import time
 import urllib.request
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -701,7 +702,7 @@ def pool_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
         **total,
         **mean,
         "runs": len(runs),
-        "error_codes": _added(r["error_codes"] for r in runs),
+        "error_codes": dict(sum((Counter(r["error_codes"]) for r in runs), Counter())),
         "ack_p50_ms": pct(ack, 50) * 1e3,
         "ack_p99_ms": pct(ack, 99) * 1e3,
         "fanout_p50_ms": pct(fan, 50) * 1e3,
@@ -716,14 +717,6 @@ def pool_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "send_lag_p99_ms": pct(lag, 99) * 1e3,
         "backlogged": sum(r["backlogged"] for r in runs),
     }
-
-
-def _added(counts: Iterable[dict[str, int]]) -> dict[str, int]:
-    total: dict[str, int] = {}
-    for c in counts:
-        for k, v in c.items():
-            total[k] = total.get(k, 0) + v
-    return total
 
 
 def _public(value: Any) -> Any:

@@ -15,7 +15,6 @@ across threads, so the writer's share is read from /proc).
 import argparse
 import asyncio
 import cProfile
-import gc
 import json
 import os
 import pstats
@@ -30,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from websockets.protocol import State  # noqa: E402
 
+from server import collector  # noqa: E402
 from server.core import commands as c  # noqa: E402
 from server.core.deck import parse_deck  # noqa: E402
 from server.core.state import RoomSettings  # noqa: E402
@@ -52,10 +52,9 @@ def thread_ticks() -> dict[str, int]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    # the collector as the server sets it (server/__main__.py): without it, a full collection
+    # the collector as the server sets it (server/collector.py): without it, a full collection
     # falls in one run and not in another, and vote_cost.py's difference counts it
-    gc.freeze()
-    gc.set_threshold(5_000, 10, 50)
+    collector.quieten()
     tmp = Path(tempfile.mkdtemp())
     engine = make_engine(f"sqlite:///{tmp / 'p.db'}")
     Base.metadata.create_all(engine)
