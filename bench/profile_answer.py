@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,7 +38,7 @@ from server.rooms.service import RoomService  # noqa: E402
 from server.storage.engine import make_engine  # noqa: E402
 from server.storage.repository import Repository  # noqa: E402
 from server.storage.tables import Base  # noqa: E402
-from server.web.direct import RawSocket  # noqa: E402
+from server.web.direct import RawSocket, WatchedProtocol  # noqa: E402
 
 
 def thread_ticks() -> dict[str, int]:
@@ -71,9 +70,11 @@ async def main(args: argparse.Namespace) -> None:
         write = written.append
 
     class Protocol:
-        """uvicorn's protocol as ``RawSocket`` reads it: the state machine, open."""
+        """uvicorn's protocol as ``RawSocket`` reads it: the state machine, open and watched
+        (as ``direct_socket`` makes it), one per connection."""
 
-        conn = SimpleNamespace(state=State.OPEN, _state=State.OPEN)
+        def __init__(self) -> None:
+            self.conn = WatchedProtocol(state=State.OPEN)
 
     def outbox() -> Outbox:
         raw = RawSocket(Protocol(), Transport())

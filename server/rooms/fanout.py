@@ -21,7 +21,7 @@ from server.core.tips import current_tip, tip_recipients
 from server.core.views import ViewCache, ViewFields, json_dumps, json_object, public_view_fields
 from server.rooms.changes import changed_people, field_ops
 from server.web import wire
-from server.web.direct import MAX_BUFFERED, OPEN, Frame
+from server.web.direct import MAX_BUFFERED, Frame
 
 if TYPE_CHECKING:
     from server.rooms.live import Connection, LiveRoom
@@ -50,8 +50,9 @@ class RoomFan:
     # the open card's answers and the tip at the last flush (see ``changes.changed_people``)
     personal: tuple[dict[str, dict[str, str]], tuple[str, frozenset[str]]] | None = None
     # connections whose outbox holds ``sent_version`` with nothing waiting (outbox.py): a patch
-    # is written straight onto their socket → (transport, websockets' state machine)
-    ready: dict["Connection", tuple[Any, Any]] = field(default_factory=dict)
+    # is written straight onto their socket → its transport. A close frame, sent or received,
+    # takes a connection out at once (``WatchedProtocol``, server/web/direct.py)
+    ready: dict["Connection", Any] = field(default_factory=dict)
 
 
 class Fanout:
@@ -189,8 +190,8 @@ class Fanout:
 
     def flush(self, room: "LiveRoom") -> None:
         """One change out to the room. Its ready set gets the patch written onto its sockets in
-        one loop, with ``RawSocket``'s checks and no call into the outboxes (issue 15); the
-        others (the held voter, a slow reader, a newcomer, protocol 1) through their outbox."""
+        one loop, with no call into the outboxes (issue 15); the others (the held voter, a slow
+        reader, a newcomer, protocol 1) through their outbox."""
         fan = room.fan
         fan.flush_scheduled = False
         base, base_fields = fan.sent_version, fan.sent_fields
@@ -260,12 +261,9 @@ class Fanout:
             return
         late: list[Connection] = []
         data = patch.frame
-        for conn, (transport, ws) in ready.items():
-            if (
-                ws._state is OPEN
-                and not transport.is_closing()
-                and transport.get_write_buffer_size() <= MAX_BUFFERED
-            ):
+        # no state machine is read: one that left OPEN took its connection out of the set then
+        for conn, transport in ready.items():
+            if not transport.is_closing() and transport.get_write_buffer_size() <= MAX_BUFFERED:
                 try:  # free unless raised (3.11): a transport that raises leaves the set
                     transport.write(data)
                 except Exception:  # its outbox tries again, and reports what it must

@@ -33,10 +33,10 @@ from server.web.direct import Frame, Payload, RawSocket
 
 
 class ReadySet(Protocol):
-    """A room's ready outboxes (server/rooms/fanout.py, ``RoomFan``): key → (transport,
-    websockets' state machine), all holding ``sent_version``."""
+    """A room's ready outboxes (server/rooms/fanout.py, ``RoomFan``): key → transport, all
+    holding ``sent_version``, each on a ``WatchedProtocol`` (server/web/direct.py)."""
 
-    ready: dict[Any, tuple[Any, Any]]
+    ready: dict[Any, Any]
     sent_version: int
 
 
@@ -180,6 +180,7 @@ class Outbox(SenderLoop):
             and not self._sending
             and not self.closed
             and self.raw is not None
+            and self.raw.watched
             and self.protocol >= 2
             and self.you_key is not None
         )
@@ -187,7 +188,8 @@ class Outbox(SenderLoop):
     def join_ready(self, room: ReadySet, key: object) -> None:
         raw = self.raw
         assert raw is not None
-        room.ready[key] = (raw.transport, raw.ws)
+        room.ready[key] = raw.transport
+        raw.ws.on_leaving_open = self.leave_ready  # a close frame, sent or received: out at once
         self.ready_in, self.ready_key = room, key
 
     def leave_ready(self) -> None:
@@ -198,6 +200,8 @@ class Outbox(SenderLoop):
         room.ready.pop(self.ready_key, None)
         self._state_version = room.sent_version
         self.ready_in = self.ready_key = None
+        if self.raw is not None:
+            self.raw.ws.on_leaving_open = None
 
     @property
     def idle(self) -> bool:

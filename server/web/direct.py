@@ -40,10 +40,38 @@ DirectWrite = Callable[[Payload], bool]
 try:  # the protocol class is uvicorn's; any other server simply gets no direct path
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
     from websockets.protocol import State
+    from websockets.server import ServerProtocol
 
     OPEN: object = State.OPEN  # websockets' open state (fan-out and reading compare with it)
+
+    class WatchedProtocol(ServerProtocol):
+        """websockets' state machine, saying when it leaves OPEN: a close frame sent or
+        received, a failure. Every change of state goes through its ``state`` property
+        (websockets/protocol.py), so ``on_leaving_open`` is called, once, the moment no frame
+        may be written any more. A room's ready set (rooms/fanout.py) is left there, and the
+        fan-out writes onto its sockets without reading each one's state: ~20 connections a
+        change, each state machine a cold object, cost ~15 µs of CPU a vote at 2,500 votes/s
+        (bench/load.py, scenario b; issue 15)."""
+
+        on_leaving_open: Callable[[], None] | None = None
+
+        @property
+        def state(self) -> State:
+            return self._state
+
+        @state.setter
+        def state(self, state: State) -> None:
+            if self.debug:  # as websockets' own setter
+                self.logger.debug("= connection is %s", state.name)
+            self._state = state
+            if state is not State.OPEN:
+                hook, self.on_leaving_open = self.on_leaving_open, None
+                if hook is not None:
+                    hook()
+
 except ImportError:  # pragma: no cover - uvicorn is a dependency, but keep the fallback honest
     WebSocketsSansIOProtocol = None  # type: ignore[assignment,misc]
+    WatchedProtocol = None  # type: ignore[assignment,misc]
     OPEN = object()
 
 
@@ -69,12 +97,14 @@ class RawSocket:
     """A connection's protocol and transport, for writes without ASGI (one small object per
     connection: thousands sit idle at once)."""
 
-    __slots__ = ("protocol", "transport", "ws")
+    __slots__ = ("protocol", "transport", "watched", "ws")
 
     def __init__(self, protocol: Any, transport: Any) -> None:
         self.protocol = protocol
         self.transport = transport
         self.ws = protocol.conn  # websockets' state machine, kept at hand (see ``_open``)
+        # it says when it leaves OPEN: the only kind a room's ready set may write on unread
+        self.watched = WatchedProtocol is not None and isinstance(self.ws, WatchedProtocol)
 
     def _open(self) -> Any:
         """The transport, if a frame may be written on it now; else None.
@@ -134,7 +164,17 @@ def direct_socket(scope: MutableMapping[str, Any]) -> RawSocket | None:
     # websockets release where that is no longer so gets the ASGI path, not a wrong answer
     if conn.extensions or getattr(conn, "_state", None) is not conn.state:
         return None
+    watch(conn)
     return RawSocket(protocol, protocol.transport)
+
+
+def watch(conn: Any) -> None:
+    """uvicorn's state machine made a ``WatchedProtocol``: the same object (uvicorn made it and
+    holds it), its class swapped for the subclass, which only adds the hook. Another class
+    (a websockets release that changed it, a subclass of someone else's) is left as it is,
+    and its connection never joins a ready set: its outbox checks the state at every write."""
+    if WatchedProtocol is not None and type(conn) is ServerProtocol:
+        conn.__class__ = WatchedProtocol
 
 
 def direct_writer(scope: MutableMapping[str, Any]) -> DirectWrite | None:

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
 
 from server.core.state import RoomSettings
 from server.errors import NotFound
@@ -19,7 +20,7 @@ from server.rooms.service import RoomService
 from server.storage.engine import make_engine
 from server.storage.repository import Repository
 from server.storage.tables import Base
-from server.web.direct import OPEN, RawSocket
+from server.web.direct import RawSocket, WatchedProtocol
 from tests.helpers import Client, ServerProcess, seat_room
 from tests.inproc.services import DECK
 
@@ -225,7 +226,7 @@ def test_the_sweep_passes_over_the_ready_set_and_looks_again_once_a_reader_leave
         aborted: list[str] = []
         conns = {}
         for who in ("in_set", "outside"):
-            raw = RawSocket(SimpleNamespace(conn=SimpleNamespace(state=OPEN, _state=OPEN)), Transport())
+            raw = RawSocket(SimpleNamespace(conn=WatchedProtocol(state=State.OPEN)), Transport())
             conn = Connection(Outbox(nowhere, raw.write, protocol=2, raw=raw), who, "fr")
             conn.buffered = lambda who=who: looked.append(who) or 70_000  # type: ignore[misc]
             conn.abort = lambda who=who: aborted.append(who)  # type: ignore[misc]

@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 import websockets
 
-from server.web.direct import RawSendProbe, direct_writer
+from server.web.direct import RawSendProbe, direct_socket, direct_writer
 from tests.helpers import ServerProcess, free_port, seat_room
 
 TEXTS = ["ok", "é" * 200, "€" * 30_000]  # 2 bytes, 400 bytes (16-bit length), 90 kB (64-bit)
@@ -80,6 +80,49 @@ def test_direct_frames_arrive_whole_and_in_order() -> None:
                     break
                 await asyncio.sleep(0.01)
             assert app.after_close == [False]  # never a frame after the close
+
+    run(scenario())
+
+
+class Watcher:
+    """A bare ASGI app that watches the connection's state machine as a room's ready set does
+    (server/rooms/outbox.py, ``join_ready``)."""
+
+    def __init__(self) -> None:
+        self.watched: bool | None = None
+        self.left: list[tuple[str, bool]] = []  # (state, whether the app had seen the disconnect)
+        self.disconnected = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        raw = direct_socket(scope)
+        assert raw is not None
+        self.watched = raw.watched
+        raw.ws.on_leaving_open = lambda: self.left.append((raw.ws.state.name, self.disconnected))
+        await send({"type": "websocket.send", "text": "watching"})
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+        self.disconnected = True
+
+
+def test_a_close_frame_takes_the_socket_out_of_direct_writes_as_it_is_read() -> None:
+    """The ready set's sockets are written on without reading their state: on a real uvicorn
+    connection the state machine says, while the close frame is being read — before the app
+    hears of the disconnection — that it left OPEN, and says it once."""
+
+    async def scenario() -> None:
+        app = Watcher()
+        async with serve(app, ws_per_message_deflate=False) as url:
+            async with websockets.connect(url, compression=None) as ws:
+                assert await asyncio.wait_for(ws.recv(), 10) == "watching"
+                assert app.watched is True
+                assert app.left == []
+            for _ in range(200):
+                if app.disconnected:
+                    break
+                await asyncio.sleep(0.01)
+            assert app.left == [("CLOSING", False)]
 
     run(scenario())
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from websockets.frames import Close, Frame, Opcode
 from websockets.protocol import State
 
 from server.core.deck import Deck
@@ -27,11 +28,14 @@ from server.rooms.fanout import Fanout
 from server.rooms.live import Connection, LiveRoom
 from server.rooms.outbox import Outbox
 from server.web import wire
-from server.web.direct import MAX_BUFFERED, RawSocket
+from server.web.direct import MAX_BUFFERED, RawSocket, WatchedProtocol
 from server.web.wire import apply_patch
 from tests.core import test_view_cache as crowd
 from tests.core.test_views import EXPLORIA, MINI
 from tests.core.test_views import NOW as T0
+
+# a browser's close frame (masked, code 1000), as websockets reads it off the socket
+CLIENT_CLOSE = Frame(Opcode.CLOSE, Close(1000, "").serialize()).serialize(mask=True, extensions=[])
 
 
 class Client:
@@ -71,7 +75,7 @@ class Transport:
         self.closing = False
         self.fail = False
         self.outbox: Outbox | None = None
-        self.ws = SimpleNamespace(_state=State.OPEN, state=State.OPEN)  # websockets' state machine
+        self.ws = WatchedProtocol(state=State.OPEN)  # websockets' state machine, as direct.py makes it
 
     def is_closing(self) -> bool:
         return self.closing
@@ -165,8 +169,14 @@ def test_every_client_applies_every_patch_to_the_version_it_holds(
                 fan.resend(room, one.conn)
                 if hold and one not in held:
                     one.conn.outbox.release()
-            elif one is not None and event == 10:  # a close frame sent or received, socket still open
-                one.transport.ws._state = one.transport.ws.state = State.CLOSING
+            elif one is not None and event == 10 and one.transport.ws.state is State.OPEN:
+                # a close frame sent or received, the socket still open
+                if choice % 2:
+                    one.transport.ws.send_close(1000)
+                else:
+                    one.transport.ws.receive_data(CLIENT_CLOSE)  # websockets' own parser
+                assert one.transport.ws.state is State.CLOSING
+                assert one.conn not in room.fan.ready  # out at once: the fan-out no longer looks
                 lost.add(one)
             elif one is not None and event == 11:  # removed: closed, its socket still open
                 room.connections.discard(one.conn)
