@@ -13,8 +13,7 @@ Protocol 1 connections (older clients) get, as before, a ``state`` with ``my_ans
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import attrgetter, is_
+from operator import is_
 from typing import TYPE_CHECKING, Any
 
 from server.core.tips import current_tip, tip_recipients
@@ -30,7 +29,6 @@ MAX_COALESCE_S = 1.0  # the slowest pace of states in a very big room
 NO_ANSWERS = "{}"
 NO_ONE: dict[str, dict[str, str]] = {}  # the answers when no card is open
 PATCH_WEIGHT = 1 / 16  # a protocol 2 connection's share in stretching the coalescing interval
-_player_id = attrgetter("player_id")
 
 
 @dataclass(eq=False)
@@ -53,6 +51,18 @@ class RoomFan:
     # is written straight onto their socket → its transport. A close frame, sent or received,
     # takes a connection out at once (``WatchedProtocol``, server/web/direct.py)
     ready: dict["Connection", Any] = field(default_factory=dict)
+    people: dict[str, int] = field(default_factory=dict)  # player id → their connections in ``ready``
+
+
+def _to_tell(fan: RoomFan, changed: set[str] | None) -> list["Connection"]:
+    """The ready set's connections whose own part may have changed (``changed_people``:
+    None is everyone). Mostly the one voter, who is held, so not in the set: then no
+    connection is read at all, each a cold object in a busy server."""
+    if changed is None:
+        return list(fan.ready)
+    if changed and not fan.people.keys().isdisjoint(changed):
+        return [conn for conn in fan.ready if conn.player_id in changed]
+    return []
 
 
 class Fanout:
@@ -224,7 +234,7 @@ class Fanout:
                     full = Frame(wire.state(version, now, self.view_json(room)))
                     outbox.offer(version, full)
                 if outbox.can_join_ready(version):
-                    outbox.join_ready(fan, conn)
+                    outbox.join_ready(fan, conn, conn.player_id)
                     conn.behind = False  # the slow-reader sweep passes it over until it leaves
             else:
                 if head is None:
@@ -248,11 +258,7 @@ class Fanout:
         if not ready.keys() <= room.connections:  # gone without a close (not expected)
             for conn in ready.keys() - room.connections:
                 conn.outbox.leave_ready()
-        if changed is None:
-            told = list(ready)
-        else:
-            told = list(compress(ready, map(changed.__contains__, map(_player_id, ready)))) if changed else []
-        for conn in told:
+        for conn in _to_tell(room.fan, changed):
             self._tell(room, conn, version, everyone, tip)
         if patch is None:
             if new:  # a full state for everyone (or an older one): each outbox takes over again

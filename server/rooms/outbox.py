@@ -34,9 +34,12 @@ from server.web.direct import Frame, Payload, RawSocket
 
 class ReadySet(Protocol):
     """A room's ready outboxes (server/rooms/fanout.py, ``RoomFan``): key → transport, all
-    holding ``sent_version``, each on a ``WatchedProtocol`` (server/web/direct.py)."""
+    holding ``sent_version``, each on a ``WatchedProtocol`` (server/web/direct.py); and how
+    many of them each person has (the fan-out finds whose ``you`` to tell without reading
+    every connection)."""
 
     ready: dict[Any, Any]
+    people: dict[str, int]
     sent_version: int
 
 
@@ -51,6 +54,7 @@ class Outbox(SenderLoop):
         "raw",
         "ready_in",
         "ready_key",
+        "ready_person",
         "you_key",
     )
 
@@ -86,6 +90,7 @@ class Outbox(SenderLoop):
         self.raw = raw  # the socket ``direct`` writes on, for the room's ready set
         self.ready_in: ReadySet | None = None  # the room's ready set, while in it
         self.ready_key: object = None  # this outbox's key there (its connection)
+        self.ready_person = ""  # whose connection it is, while in the set
 
     def push(self, text: str) -> None:
         if self.closed:
@@ -185,19 +190,25 @@ class Outbox(SenderLoop):
             and self.you_key is not None
         )
 
-    def join_ready(self, room: ReadySet, key: object) -> None:
+    def join_ready(self, room: ReadySet, key: object, person: str) -> None:
         raw = self.raw
         assert raw is not None
         room.ready[key] = raw.transport
+        room.people[person] = room.people.get(person, 0) + 1
         raw.ws.on_leaving_open = self.leave_ready  # a close frame, sent or received: out at once
-        self.ready_in, self.ready_key = room, key
+        self.ready_in, self.ready_key, self.ready_person = room, key, person
 
     def leave_ready(self) -> None:
         """Out of the room's ready set: from now on this outbox tracks its version again,
         from the one every member of the set holds."""
         room = self.ready_in
         assert room is not None
-        room.ready.pop(self.ready_key, None)
+        if room.ready.pop(self.ready_key, None) is not None:
+            left = room.people[self.ready_person] - 1
+            if left:
+                room.people[self.ready_person] = left
+            else:
+                del room.people[self.ready_person]
         self._state_version = room.sent_version
         self.ready_in = self.ready_key = None
         if self.raw is not None:

@@ -232,7 +232,7 @@ def test_the_sweep_passes_over_the_ready_set_and_looks_again_once_a_reader_leave
             conn.abort = lambda who=who: aborted.append(who)  # type: ignore[misc]
             room.connections.add(conn)
             conns[who] = conn
-        conns["in_set"].outbox.join_ready(room.fan, conns["in_set"])
+        conns["in_set"].outbox.join_ready(room.fan, conns["in_set"], "in_set")
         sweep = service.registry.sweep_slow
         assert sweep(65_536, 60) == 0
         assert sweep(65_536, 60) == 1

@@ -12,6 +12,7 @@ the frames, as a browser would.
 import asyncio
 import contextlib
 import json
+from collections import Counter
 from types import SimpleNamespace
 from typing import Any
 
@@ -234,6 +235,8 @@ def test_every_client_applies_every_patch_to_the_version_it_holds(
         # the set holds only open members of the room
         assert room.fan.ready.keys() <= room.connections
         assert not any(c.outbox.closed for c in room.fan.ready)
+        # and it counts each person's connections in it right (whose ``you`` to tell)
+        assert room.fan.people == Counter(c.player_id for c in room.fan.ready)
 
     asyncio.run(game())
 
