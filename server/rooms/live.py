@@ -55,6 +55,9 @@ class LiveRoom:
     # stored for it, keyed with it
     card_key: bytes | None = None
     card_key_id: str | None = None
+    # the (card id, drawn at) ``card_key_id`` was last checked against: later votes on the
+    # same card need no hash (sealed.py, ``_known_key``)
+    card_key_of: tuple[str, float] | None = None
     applied_hashed: set[str] = field(default_factory=set)
     # sockets coming back, waiting to be seated together (server/rooms/presence.py)
     arrivals: list[tuple[Connection, "asyncio.Future[None]"]] = field(default_factory=list)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from server.core import commands as c
 from server.core.state import CurrentCard, RoomState
 from server.errors import Unavailable
+from server.rooms.applied import known_card_key
 from server.rooms.fanout import Fanout
 from server.rooms.live import LiveRoom, Together
 from server.rooms.rows import ROW_MESSAGES, ROW_MESSAGES_MAX, Row, read_row, row_body
@@ -27,24 +28,6 @@ from server.storage.repository import StateWrite
 log = logging.getLogger(__name__)
 _STRING = json.encoder.encode_basestring
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode
-
-
-def set_applied(room: LiveRoom, rows: set[tuple[str, str]]) -> None:
-    """The message ids stored for the room: in clear, or keyed with the card's key; and those
-    its open card's rows hold (read with the rows, see ``SealedAnswers.open``)."""
-    room.applied = {r for r in rows if r[0]}
-    room.applied.update((pid, m) for pid, ids in room.row_messages.items() for m in ids)
-    room.applied_hashed = {m for p, m in rows if not p}
-
-
-def was_applied(room: LiveRoom, player_id: str, message_id: str) -> bool:
-    if (player_id, message_id) in room.applied:
-        return True
-    return (
-        room.card_key is not None
-        and bool(room.applied_hashed)
-        and message_key(room.card_key, player_id, message_id) in room.applied_hashed
-    )
 
 
 def _private_json(room: LiveRoom, current: CurrentCard) -> str:
@@ -70,7 +53,7 @@ class SealedAnswers:
         rows = rows or {}
         state = room.state
         current = state.current
-        room.card_key = room.card_key_id = None
+        room.card_key = room.card_key_id = room.card_key_of = None
         room.row_messages = {}
         if current is None or not state.settings.anonymous:
             if state.settings.anonymous:  # a key left by a card closed during a crash
@@ -198,7 +181,7 @@ class SealedAnswers:
         mine = Fanout.answers_json(room, actor_id, current.answers.get(actor_id))
         body = row_body(mine, ids, state.version, room.row_ids_json.encode(actor_id, before, ids))
         if state.settings.anonymous:
-            key = await self._card_key(room, current)
+            key = known_card_key(room, current) or await self._card_key(room, current)
             body = seal(key, body.encode(), row_context(room.code, actor_id))
             if message is not None:
                 message = ("", message_key(key, *message))
@@ -233,8 +216,12 @@ class SealedAnswers:
 
     async def _card_key(self, room: LiveRoom, current: CurrentCard) -> bytes:
         """The open card's key, made (and kept outside the database) at its first use."""
+        known = known_card_key(room, current)
+        if known is not None:
+            return known
         kid = card_key_id(current.card_id, current.drawn_at)
         if room.card_key is not None and room.card_key_id == kid:
+            room.card_key_of = (current.card_id, current.drawn_at)
             return room.card_key
         if room.card_key is not None:
             forget_key(room.card_key)
@@ -243,7 +230,7 @@ class SealedAnswers:
         except Exception:
             log.warning("could not store a card key for room %s", room.code)
             raise Unavailable() from None
-        room.card_key_id = kid
+        room.card_key_id, room.card_key_of = kid, (current.card_id, current.drawn_at)
         room.applied_hashed = set()
         return key
 
@@ -268,7 +255,7 @@ class SealedAnswers:
         """The card closed: its sealed answers become unreadable."""
         if room.card_key is not None:
             forget_key(room.card_key)
-        room.card_key = room.card_key_id = None
+        room.card_key = room.card_key_id = room.card_key_of = None
         room.applied_hashed = set()
         await self.drop_code(room.code)
 

@@ -49,10 +49,15 @@ class SenderLoop:
         written them down to a quarter. Called after each message of the client: one that
         sends a burst before reading (hundreds of pings at once) is then read as fast as it
         reads, instead of being cut as a slow reader for replies it had no time to read."""
-        while not self.closed and self._control is not None and len(self._control) > MAX_CONTROL // 2:
+        while self.piled_up():
             if self._drained is None:
                 self._drained = asyncio.Event()
             await self._drained.wait()
+
+    def piled_up(self) -> bool:
+        """Replies over half of ``MAX_CONTROL``: ``room_for_more`` would wait (callers test
+        this first: a coroutine less a message, mostly)."""
+        return not self.closed and self._control is not None and len(self._control) > MAX_CONTROL // 2
 
     def _shrunk(self) -> None:
         control = self._control

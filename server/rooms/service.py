@@ -25,13 +25,14 @@ from server.core.state import Phase, RoomSettings, RoomState
 from server.errors import GameError, NotFound, Unavailable
 from server.i18n import translate
 from server.rooms import crossprocess, lifecycle
+from server.rooms.applied import set_applied, was_applied
 from server.rooms.bus import Bus, MemoryBus
 from server.rooms.fanout import Fanout
 from server.rooms.lifecycle import CODE_ALPHABET, CODE_LENGTH
 from server.rooms.live import CLOSE_REMOVED, Connection, Joined, LiveRoom, Together, apply_any
 from server.rooms.presence import Presence
 from server.rooms.registry import Registry
-from server.rooms.sealed import MemoryKeyStore, SealedAnswers, set_applied, was_applied
+from server.rooms.sealed import MemoryKeyStore, SealedAnswers
 from server.rooms.sealing import KeyStore
 from server.rooms.seats import ConnFactory, Seats, new_token
 from server.storage.repository import AlreadyApplied, Repository, VersionConflict
@@ -251,12 +252,8 @@ class RoomService:
         if state.version > room.state.version:
             room.state = state
             self._broadcast(room)
-        await self._publish(room, state, (actor_id, message_id) if message_id else None)
-
-    async def _publish(
-        self, room: LiveRoom, state: RoomState, applied: tuple[str | None, str] | None
-    ) -> None:
-        await crossprocess.publish(self, room, state, applied)
+        if self.bus.shared:  # one process: nobody to tell (no coroutine a vote for nothing)
+            await crossprocess.publish(self, room, state, (actor_id, message_id) if message_id else None)
 
     async def on_bus_event(self, event: dict[str, Any]) -> None:
         """A state stored by another process: adopt it if it is newer, and fan it out here."""

@@ -1,7 +1,6 @@
 """The WebSocket endpoint ``/ws/rooms/{code}``: accept, parse, hand to the room, send.
 
-No game rule lives here; each connection has its outbox, so a slow client never delays the room.
-"""
+No game rule lives here; each connection has its outbox, so a slow client never delays the room."""
 
 import asyncio
 import contextlib
@@ -174,7 +173,8 @@ class Session:
         finally:
             if self.conn is not None:
                 self.conn.outbox.release()
-                await self.conn.outbox.room_for_more()  # replies piling up: read more slowly
+                if self.conn.outbox.piled_up():  # replies piling up: read more slowly
+                    await self.conn.outbox.room_for_more()
 
     async def _strike(self) -> bool:
         """One more message over the rate: True once the connection was cut for it. Strikes
