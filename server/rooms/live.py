@@ -56,7 +56,7 @@ class LiveRoom:
     card_key: bytes | None = None
     card_key_id: str | None = None
     # the (card id, drawn at) ``card_key_id`` was last checked against: later votes on the
-    # same card need no hash (sealed.py, ``_known_key``)
+    # same card need no hash (``applied.known_card_key``)
     card_key_of: tuple[str, float] | None = None
     applied_hashed: set[str] = field(default_factory=set)
     # sockets coming back, waiting to be seated together (server/rooms/presence.py)
