@@ -9,10 +9,12 @@ printed against their budgets: JSON, Markdown and CSV within 50 ms, the PDF laid
 imports, fonts) is timed apart. Then the first download of a finished session as the server
 serves it: its PDF is laid out ahead (server/summary/render.py, ``prerender_later``), so the
 download is timed from a request made once that is done, next to how long the layout took in
-the background. Ends with issue 15's goals, met or not: the PDF's first download, and the PDF
-laid out on demand (a cold cache: a session changed a moment ago). The machine's load average
-is printed before and after: other work on the machine shows in the wall times more than in
-the "cpu med" column.
+the background; and a download one second after the session finished, its layout begun as it
+finished (as the server does) and, for comparison, after a pause (as it did before). Ends
+with issue 15's goals, met or not: the PDF's first download, and the PDF laid out on demand
+(a cold cache: a session changed a moment ago). The machine's load average is printed
+before and after: other work on the machine shows in the wall times more than in the
+"cpu med" column.
 Run: ``.venv/bin/python bench/bench_summary.py [--runs N]``.
 """
 
@@ -83,6 +85,26 @@ def first_download(deck: Deck, state: RoomState, code: str) -> tuple[float, floa
     return asyncio.run(run())
 
 
+def download_soon_after_finishing(deck: Deck, state: RoomState, code: str, *, at_once: bool) -> float:
+    """Seconds for a download one second after the session reached its synthesis, as the room
+    service asks for its layout then: at once (``at_once``), or after the pause that follows
+    any change (as before 2026-11-29, when such a download laid the PDF out itself)."""
+
+    async def run() -> float:
+        render.prerender_later(code, lambda: (deck, state), at_once=at_once)
+        await asyncio.sleep(1.0)
+        t0 = time.perf_counter()
+        body, _ = await render.render("pdf", deck, state, code)
+        assert body.startswith(b"%PDF")
+        return time.perf_counter() - t0
+
+    took = asyncio.run(run())
+    render.forget(code)  # the next measure starts from nothing laid out
+    while any(t.name == "pdf-prerender" and t.is_alive() for t in threading.enumerate()):
+        time.sleep(0.01)
+    return took
+
+
 def download_after_someone_left(deck: Deck, state: RoomState, code: str) -> float:
     """Seconds for a download once a participant's connection dropped after the layout ahead:
     the room's version moved on, what the summary says did not."""
@@ -145,6 +167,12 @@ def main() -> int:
     print(
         f"download after someone left (a new version, the same summary): {1000 * after_leaving:.1f} ms "
         "(the summary is built to find its PDF; nothing laid out again)"
+    )
+    soon = download_soon_after_finishing(deck, typical, "SOON1", at_once=True)
+    soon_before = download_soon_after_finishing(deck, typical, "SOON2", at_once=False)
+    print(
+        f"download one second after the session finished: {1000 * soon:.0f} ms (its layout began "
+        f"as it finished); {1000 * soon_before:.0f} ms with the layout after a pause, as before"
     )
     others = max(typ[f] for f in ("json", "md", "csv"))
     goals = [

@@ -62,6 +62,9 @@ class LiveRoom:
     # sockets coming back, waiting to be seated together (server/rooms/presence.py)
     arrivals: list[tuple[Connection, "asyncio.Future[None]"]] = field(default_factory=list)
     departures: list[tuple[Connection, "asyncio.Future[None]"]] = field(default_factory=list)
+    # a layout of its PDF was asked for since it was loaded: the first is made at once
+    # (``RoomService._broadcast``, ``summary.render.prerender_later``)
+    laid_out_ahead: bool = False
 
     @property
     def language(self) -> str:

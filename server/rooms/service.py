@@ -293,5 +293,7 @@ class RoomService:
     def _broadcast(self, room: LiveRoom) -> None:
         self.fan.broadcast(room)
         if room.state.phase is Phase.SYNTHESIS and self.prerender_pdf:
-            # its first download is instant; the layout takes the room's state of that moment
-            prerender_later(room.code, lambda: (room.deck, room.state))
+            # its first download is instant; the layout takes the room's state of that moment,
+            # the synthesis's first change at once (people download it now), later ones after a pause
+            prerender_later(room.code, lambda: (room.deck, room.state), at_once=not room.laid_out_ahead)
+            room.laid_out_ahead = True

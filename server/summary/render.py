@@ -173,21 +173,28 @@ _prerender_slot = threading.Semaphore(1)
 _timers: dict[str, asyncio.TimerHandle] = {}
 _due_since: dict[str, float] = {}  # per room: the loop time of its first change not laid out
 _queued: set[str] = set()  # rooms whose layout ahead waits for ``_prerender_slot``
+_at_once: set[str] = set()  # rooms whose layout ahead is due as soon as it can start
 Latest = Callable[[], tuple[Deck, RoomState]]
 
 
-def prerender_later(code: str, latest: Latest, delay_s: float = PRERENDER_DELAY_S) -> None:
+def prerender_later(
+    code: str, latest: Latest, delay_s: float = PRERENDER_DELAY_S, *, at_once: bool = False
+) -> None:
     """Lay out the room's PDF ``delay_s`` after this change, or ``PRERENDER_MAX_WAIT_S`` after
     the first change not laid out yet if that comes sooner; ``latest()`` gives the room's deck
     and state at that moment. Called on the event loop after each change of a finished
-    session."""
+    session. ``at_once``: the session has just reached its synthesis, the moment people
+    download it: its layout starts now, and the changes that follow closely (people leaving)
+    do not put it off (a click a second later waits ~1 s for a 50-card session, not ~2 s)."""
     loop = asyncio.get_running_loop()
     now = loop.time()
     first = _due_since.setdefault(code, now)
+    if at_once:
+        _at_once.add(code)
     old = _timers.pop(code, None)
     if old is not None:
         old.cancel()
-    at = min(now + delay_s, first + max(delay_s, PRERENDER_MAX_WAIT_S))
+    at = first if code in _at_once else min(now + delay_s, first + max(delay_s, PRERENDER_MAX_WAIT_S))
     _timers[code] = loop.call_at(at, _start_prerender, code, latest)
 
 
@@ -195,6 +202,7 @@ def forget(code: str) -> None:
     """An erased session: no PDF of it is laid out or kept any more."""
     timer = _timers.pop(code, None)
     _due_since.pop(code, None)
+    _at_once.discard(code)
     if timer is not None:
         timer.cancel()
     global _erasures
@@ -210,6 +218,7 @@ def forget(code: str) -> None:
 def _start_prerender(code: str, latest: Latest) -> None:
     _timers.pop(code, None)
     _due_since.pop(code, None)
+    _at_once.discard(code)
     erasures = _erasures
     with _cache_lock:
         if code in _queued:  # a layout of this room waits for its turn: it takes the latest state

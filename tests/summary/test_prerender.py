@@ -9,13 +9,17 @@ thirty downloads at once make one layout; a room that never stays quiet is still
 import asyncio
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from server.core import commands as c
 from server.core.followup import Action
-from server.core.state import RoomState
+from server.core.state import RoomSettings, RoomState
 from server.summary import render
+from tests.inproc.services import DECK as MINI_DECK
+from tests.inproc.services import sqlite_service
 from tests.summary.factory import big_deck, play
 
 DECK = big_deck(3)
@@ -189,3 +193,50 @@ def test_a_download_under_way_when_its_session_is_erased_keeps_nothing(layouts: 
     assert body.startswith(b"%PDF") and layouts == ["MainThread"]
     assert not [k for k in render._PDF_CACHE if k[0] == code]
     assert not [v for v in render._keys if v[0] == code]
+
+
+def test_a_session_that_has_just_finished_is_laid_out_at_once(layouts: list[str]) -> None:
+    """Its first download comes now: the layout starts without the pause after the last
+    change, and a change that follows closely (someone leaving, here 60 s of pause asked
+    for) does not put it off."""
+    state = play(DECK, players=3)
+    code = "PRE007"
+
+    async def scenario() -> None:
+        render.prerender_later(code, latest(state), at_once=True)
+        render.prerender_later(code, latest(left(state)), delay_s=60)
+        await started(code)  # within 30 s: long before the 60 s
+        await laid_out_ahead(code)
+
+    asyncio.run(asyncio.wait_for(scenario(), 50))
+    assert layouts == ["pdf-prerender"], layouts
+    render.forget(code)
+
+
+def test_the_room_service_lays_a_session_out_at_once_when_it_finishes(
+    layouts: list[str], tmp_path: Path
+) -> None:
+    """The change that brings a session to its synthesis asks for its layout at once; the
+    changes after it (actions edited, people leaving) wait for the pause as before."""
+    service, engine = sqlite_service(tmp_path / "finish.db")
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        code, _ = await service.create(MINI_DECK, RoomSettings())
+        room = await service.get(code)
+        await service.act(room, room.state.players[0].id, c.Finish(), None)
+        timer = render._timers.get(code)
+        assert timer is None or timer.when() <= loop.time(), "not at once"
+        await started(code)
+        service._broadcast(room)  # a later change of the synthesis, as a presence change makes
+        timer = render._timers.get(code)
+        assert timer is not None and timer.when() >= loop.time() + render.PRERENDER_DELAY_S / 2
+        render.forget(code)  # no second layout
+        await laid_out_ahead(code)
+        await service.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(scenario(), 50))
+    finally:
+        engine.dispose()
+    assert layouts == ["pdf-prerender"], layouts
