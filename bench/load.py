@@ -523,9 +523,10 @@ def pct(xs: list[float], p: float) -> float:
     return ys[min(len(ys) - 1, max(0, math.ceil(p / 100 * len(ys)) - 1))]
 
 
-def fanout_latencies(rooms: list[Room]) -> tuple[list[float], int]:
+def fanout_latencies(rooms: list[Room], sent_at: list[float] | None = None) -> tuple[list[float], int]:
     """Per attributed answer: the time from its send until every other member of the room had
-    a state of the produced version (or later). Returns (latencies, never delivered)."""
+    a state of the produced version (or later). Returns (latencies, never delivered); each
+    one's send time is appended to ``sent_at`` if given."""
     lat = []
     missing = 0
     for room_idx, version, t0, who in S.attrs:
@@ -540,7 +541,27 @@ def fanout_latencies(rooms: list[Room]) -> tuple[list[float], int]:
             worst = max(worst, m.times[i])
         else:
             lat.append(worst - t0)
+            if sent_at is not None:
+                sent_at.append(t0)
     return lat, missing
+
+
+def slow_windows(
+    sent_at: list[float], lat: list[float], t_start: float, width_s: float = 0.5
+) -> dict[str, Any]:
+    """The step cut in windows of ``width_s`` by send time: how many had a fan-out p99 of 50 ms
+    or more, and where the first and last of them began (seconds into the step). One or two
+    such windows is a stall; most of them, a server (or machine) past its rate."""
+    by: dict[int, list[float]] = {}
+    for t0, x in zip(sent_at, lat, strict=True):
+        by.setdefault(int((t0 - t_start) / width_s), []).append(x)
+    slow = sorted(k for k, xs in by.items() if pct(xs, 99) >= 0.05)
+    return {
+        "windows": len(by),
+        "slow": len(slow),
+        "first_s": slow[0] * width_s if slow else math.nan,
+        "last_s": slow[-1] * width_s if slow else math.nan,
+    }
 
 
 def machine_busy_s() -> float:
@@ -640,7 +661,8 @@ async def _paced(
     await asyncio.sleep(0.2)
     cpu = CURRENT.cpu_s() - target_cpu
     elapsed = t_end - t_start
-    fan, missing = fanout_latencies(rooms) if track else ([], 0)
+    sent_at: list[float] = []
+    fan, missing = fanout_latencies(rooms, sent_at) if track else ([], 0)
     return {
         "offered_per_s": rate,
         "duration_s": round(elapsed, 2),
@@ -668,6 +690,7 @@ async def _paced(
         "send_lag_p99_ms": pct(S.send_lag, 99) * 1e3,
         "backlogged": S.backlogged,
         "other_cpu_cores": gen.others(),
+        "slow_windows": slow_windows(sent_at, fan, t_start),
         # raw figures, to pool two runs of a (``pool_runs``); left out of --json
         "_fan": fan,
         "_ack": list(S.ack_lat),
@@ -872,7 +895,18 @@ def say_b_step(rate: float, res: dict[str, Any], kind: str) -> None:
         f"{fmt(res['fanout_p99_ms'], 1):>6} ms, lost {res['lost']}, server CPU "
         f"{res['server_cpu_share']:.0%}, generator CPU {res['gen_cpu_share']:.0%}, others "
         f"{res['other_cpu_cores']:.2f} cores "
-        f"{'ok' if res['ok'] else '-> over'}"
+        f"{'ok' if res['ok'] else '-> over'}{slow_part(res)}"
+    )
+
+
+def slow_part(res: dict[str, Any]) -> str:
+    """For a step over its p99: in how many half-seconds, and when (a stall or the rate)."""
+    w = res.get("slow_windows")
+    if res["ok"] or not w or not w["slow"]:
+        return ""
+    return (
+        f" (p99 >= 50 ms in {w['slow']} of {w['windows']} half-seconds, "
+        f"from {w['first_s']:.1f} to {w['last_s'] + 0.5:.1f} s)"
     )
 
 
