@@ -65,6 +65,11 @@ def bench(label: str, deck: Deck, state: RoomState, runs: int) -> tuple[dict[str
     return medians, cpus
 
 
+def layout_running() -> bool:
+    """A layout ahead (server/summary/render.py) is under way on its thread."""
+    return any(t.name == "pdf-prerender" and t.is_alive() for t in threading.enumerate())
+
+
 def first_download(deck: Deck, state: RoomState, code: str) -> tuple[float, float]:
     """(seconds the layout took in the background, seconds the first download then took)."""
 
@@ -72,9 +77,7 @@ def first_download(deck: Deck, state: RoomState, code: str) -> tuple[float, floa
         t0 = time.perf_counter()
         render.prerender_later(code, lambda: (deck, state), delay_s=0)
         await asyncio.sleep(0.01)
-        while code in render._timers or any(
-            t.name == "pdf-prerender" and t.is_alive() for t in threading.enumerate()
-        ):
+        while code in render._timers or layout_running():
             await asyncio.sleep(0.01)
         laid_out = time.perf_counter() - t0
         t1 = time.perf_counter()
@@ -100,7 +103,7 @@ def download_soon_after_finishing(deck: Deck, state: RoomState, code: str, *, at
 
     took = asyncio.run(run())
     render.forget(code)  # the next measure starts from nothing laid out
-    while any(t.name == "pdf-prerender" and t.is_alive() for t in threading.enumerate()):
+    while layout_running():
         time.sleep(0.01)
     return took
 
