@@ -46,7 +46,12 @@ class Frozen(BaseModel):
         new = cls.__new__(cls)
         object.__setattr__(new, "__dict__", {**self.__dict__, **update})
         object.__setattr__(new, "__pydantic_extra__", None)
-        object.__setattr__(new, "__pydantic_fields_set__", self.__pydantic_fields_set__ | update.keys())
+        # shared, not copied, when nothing is added: a frozen model never changes it in place,
+        # and a copy per replace read the old set's whole table, cold (issue 15)
+        fields_set = self.__pydantic_fields_set__
+        if not update.keys() <= fields_set:
+            fields_set = fields_set | update.keys()
+        object.__setattr__(new, "__pydantic_fields_set__", fields_set)
         object.__setattr__(new, "__pydantic_private__", None)
         return new
 

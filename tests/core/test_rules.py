@@ -285,6 +285,12 @@ def test_replace_is_model_copy_without_its_cost() -> None:
         assert fast.model_fields_set == slow.model_fields_set
         assert fast.model_dump_json() == slow.model_dump_json()
         assert fast.__pydantic_extra__ is None and fast.__pydantic_private__ is None
+    # a field left to its default is marked as set once replaced; the original's mark is not
+    settings = RoomSettings.model_validate({"title": "Atelier"})
+    assert settings.model_fields_set == {"title"}
+    assert settings.replace(anonymous=False).model_fields_set == {"title", "anonymous"}
+    assert settings.replace(title="B").model_fields_set == {"title"}
+    assert settings.model_fields_set == {"title"}
     changed = state.replace(version=42)
     assert state.version != 42 and changed.version == 42
     with pytest.raises(ValueError):
