@@ -113,9 +113,9 @@ async def main(args: argparse.Namespace) -> None:
         values = ("yes", "no") if question.kind == "yes_no" else ("oui", "non")
         rooms.append((room, people, card.id, question.id, values))  # type: ignore[union-attr]
     written.clear()
-    # what setting the rooms up left to the collector is collected now: else its passes fell
-    # within the first few hundred answers, a full one among them, and vote_cost.py's
-    # difference of two runs counted a share of it as each vote's (2026-11-29)
+    # what setting the rooms up left to the collector is collected now: else the first young
+    # collection within the counted answers also went through some 2,300 objects of the
+    # set-up, and vote_cost.py's difference of two runs counted that as the votes' (2026-11-29)
     gc.collect()
     profile = cProfile.Profile() if args.profile else None
     before = thread_ticks()
